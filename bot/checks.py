@@ -1,0 +1,172 @@
+"""``teman-ikd check``: is the content complete, consistent and plain enough to ship?
+
+Validates dialogs/ (schema, references, graph), the region file, the lexicons and every shipped
+catalog, then measures the plain-language rules of dialogs/plain-language.yaml on each step as
+a resident would see it. Returns findings; an empty list means the content may ship.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine import Conversation, Engine
+from bot.engine import texts as engine_texts
+from bot.flow.errors import DialogError
+from bot.flow.graph import cannot_reach
+from bot.flow.yamlfile import read_yaml
+from bot.i18n import SHELL_MSGIDS, available_locales, load_catalog
+from bot.paths import dialogs_dir, locales_dir
+
+REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
+                    "thanks", "greeting", "confused")
+PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
+# Placeholders of the shell's own msgids.
+SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale: str = "id") -> list[Finding]:
+    from bot.assembly import build_guide
+
+    dialogs = Path(dialogs) if dialogs else dialogs_dir()
+    locales = Path(locales) if locales else locales_dir()
+    try:
+        guide = build_guide(None, locale=locale, dialogs=dialogs, locales=locales)
+    except DialogError as exc:
+        return [Finding(p.file + (f":{p.line}" if p.line else ""), p.message) for p in exc.problems]
+    findings: list[Finding] = []
+    engine = guide.engines[locale]
+    findings += _check_lexicons(dialogs, locales)
+    findings += _check_catalogs(engine, locales)
+    findings += _check_graph(engine)
+    findings += _check_plain_language(guide, engine, dialogs, locale)
+    return findings
+
+
+def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
+    from bot.assembly import load_lexicon
+
+    findings = []
+    for loc in available_locales(locales):
+        try:
+            intents, _ = load_lexicon(loc, dialogs)
+        except DialogError as exc:
+            findings += [Finding(p.file, p.message) for p in exc.problems]
+            continue
+        for intent in REQUIRED_INTENTS:
+            if not intents.get(intent):
+                findings.append(Finding(f"dialogs/lexicon/{loc}.yaml", f"intent {intent!r} has no phrases"))
+    return findings
+
+
+def _needed_msgids(engine: Engine) -> set[str]:
+    return engine.flow.msgids() | engine_texts.all_msgids() | set(SHELL_MSGIDS)
+
+
+def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
+    findings = []
+    needed = _needed_msgids(engine)
+    params = {line.msgid: {k for k, _ in line.params} for s in engine.flow.states.values() for line in s.say}
+    for loc in available_locales(locales):
+        catalog = load_catalog(loc, locales)
+        where = str(catalog.path.relative_to(locales.parent)) if catalog.path.is_relative_to(locales.parent) else str(catalog.path)
+        for msgid in sorted(needed - set(catalog.messages)):
+            findings.append(Finding(where, f"msgid {msgid!r} is not translated"))
+        for msgid, text in catalog.messages.items():
+            try:
+                fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+            except ValueError as exc:
+                findings.append(Finding(where, f"msgid {msgid!r}: bad placeholder syntax ({exc})"))
+                continue
+            allowed = PLACEHOLDERS | SHELL_PLACEHOLDERS | params.get(msgid, set())
+            for f in sorted(fields - allowed):
+                findings.append(Finding(where, f"msgid {msgid!r}: unknown placeholder {{{f}}}"))
+    return findings
+
+
+def _check_graph(engine: Engine) -> list[Finding]:
+    findings = [Finding(f"{engine.flow.states[n].file}:{engine.flow.states[n].line}", f"state {n!r}: `activated` cannot be reached from here")
+                for n in cannot_reach(engine.flow, "activated")]
+    for name, state in engine.flow.states.items():
+        shown = engine.prompt(Conversation(state=name, history=("x",))).conversation
+        if not any(b.event == "bantuan" for b in shown.buttons):
+            findings.append(Finding(f"{state.file}:{state.line}", f"state {name!r}: no button to a person"))
+    return findings
+
+
+def _load_rules(dialogs: Path) -> dict:
+    return read_yaml(dialogs / "plain-language.yaml", "dialogs/plain-language.yaml")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def words(sentence: str) -> list[str]:
+    return _WORD.findall(sentence)
+
+
+def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
+    """Plain-language problems of one message as shown to a resident."""
+    problems = []
+    lowered = text.lower()
+    for sentence in sentences(text):
+        n = len(words(sentence))
+        if n > rules["max_words_per_sentence"]:
+            problems.append(f"sentence of {n} words (max {rules['max_words_per_sentence']}): {sentence[:60]!r}")
+    if len(text) > rules["max_chars_per_message"]:
+        problems.append(f"{len(text)} characters (max {rules['max_chars_per_message']})")
+    tokens = set(words(lowered))
+    for word in rules["disrespectful"]:
+        if word in tokens:
+            problems.append(f"disrespectful form {word!r}: address the resident as Bapak/Ibu")
+    for term, plain in rules["jargon"].items():
+        for m in re.finditer(rf"(?<![\w]){re.escape(term)}(?![\w])", lowered):
+            after = lowered[m.end():m.end() + 2]
+            before = lowered[max(0, m.start() - 1):m.start()]
+            if not (after.startswith(" (") or after.startswith("(") or before == "("):
+                problems.append(f"jargon {term!r} without an explanation (say {plain!r}, or explain it in brackets)")
+                break
+    if whole_step:
+        last = sentences(text)[-1] if sentences(text) else ""
+        if not (last.rstrip().endswith("?") or set(words(last.lower())) & set(rules["action_words"])):
+            problems.append(f"does not end with what to do next: {last[:60]!r}")
+    return problems
+
+
+def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> list[Finding]:
+    rules = _load_rules(dialogs)
+    renderer = guide.renderers[locale]
+    findings = []
+    for name, state in engine.flow.states.items():
+        step = engine.prompt(Conversation(state=name, history=("x",)))
+        say = step.effects[-1]
+        message = renderer.say(say, step.conversation)
+        where = f"{state.file}:{state.line} ({name})"
+        findings += [Finding(where, p) for p in measure_message(message.text, rules, whole_step=True)]
+        choices = [b for b in step.conversation.buttons if not b.help_row]
+        if len(choices) > rules["max_buttons"]:
+            findings.append(Finding(where, f"{len(choices)} choices (max {rules['max_buttons']})"))
+        for label in message.buttons:
+            if len(label) > rules["max_label_chars"]:
+                findings.append(Finding(where, f"button label {label!r} is {len(label)} characters (max {rules['max_label_chars']})"))
+    for topic in engine.flow.faq:
+        text = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
+        findings += [Finding(f"dialogs/faq.yaml ({topic.name})", p) for p in measure_message(text, rules, whole_step=True)]
+    for msgid in sorted(engine_texts.all_msgids()):
+        text = renderer.t.text(msgid, **renderer.params(None))
+        findings += [Finding(f"locales/{locale} ({msgid})", p) for p in measure_message(text, rules, whole_step=False)]
+    return findings

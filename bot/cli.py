@@ -1,0 +1,110 @@
+"""``teman-ikd``: the command line (chat, simulate, check, diagram, run, demo).
+
+Parses arguments and hands over to bot.commands.*; no logic of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="teman-ikd", description="Teman IKD: a guide to activating IKD, for elderly residents of Kota Serang.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the guide in the terminal as a resident")
+    chat.add_argument("--locale", default="id")
+    chat.add_argument("--db", default=":memory:", help="SQLite path or sqlite:/// URL (default: in memory)")
+
+    sim = sub.add_parser("simulate", help="JSON lines in, one JSON line out per input")
+    sim.add_argument("--locale", default="id")
+    sim.add_argument("--db", default=":memory:", help="SQLite path or sqlite:/// URL (default: in memory)")
+
+    sub.add_parser("check", help="validate dialogs, region file and catalogs; measure plain language")
+
+    diagram = sub.add_parser("diagram", help="the flow as a picture (Mermaid or SVG)")
+    diagram.add_argument("--format", choices=("mermaid", "svg"), default="mermaid")
+    diagram.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    run = sub.add_parser("run", help="run the Telegram bot (configuration from TEMAN_IKD_* environment variables)")
+    run.add_argument("--webhook", metavar="URL", help="use a webhook at this public URL instead of long polling")
+    run.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+
+    demo = sub.add_parser("demo", help="the whole bot against the built-in Bot API emulator, chatting in the terminal")
+    demo.add_argument("--db", default=None, help="SQLite path (default: a temporary file)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from bot.flow.errors import DialogError
+
+    try:
+        return _dispatch(args)
+    except DialogError as exc:
+        print("The dialog data is broken:\n" + str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("chat", "simulate"):
+        from bot.assembly import build_guide
+        from bot.store import Store
+
+        guide = build_guide(Store(args.db), locale=args.locale)
+        if args.command == "chat":
+            from bot.commands.chat import run_chat
+
+            return run_chat(guide, sys.stdin, sys.stdout)
+        from bot.commands.simulate import run_simulate
+
+        return run_simulate(guide, sys.stdin, sys.stdout)
+    if args.command == "check":
+        from bot.checks import run_checks
+
+        findings = run_checks()
+        for finding in findings:
+            print(finding)
+        if findings:
+            print(f"\n{len(findings)} problem(s) found.", file=sys.stderr)
+            return 1
+        print("All checks passed.")
+        return 0
+    if args.command == "diagram":
+        return _diagram(args)
+    if args.command == "run":
+        from bot.telegram.run import main_run
+
+        return main_run(args)
+    if args.command == "demo":
+        from bot.telegram.demo import main_demo
+
+        return main_demo(args)
+    return 2
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from bot.commands.diagram import DiagramUnavailable, render_diagram
+    from bot.flow import load_flow
+
+    try:
+        picture = render_diagram(load_flow(), args.format)
+    except DiagramUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    data = picture.encode() if isinstance(picture, str) else picture
+    if args.output:
+        with open(args.output, "wb") as handle:
+            handle.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ``teman-ikd`` subcommands; each module is the shell for one of them."""

@@ -1,0 +1,65 @@
+"""What the engine asks the shell to do. Plain values: the shell decides how."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Union
+
+from bot.engine.conversation import ShownButton
+from bot.flow.model import Line
+
+
+@dataclass(frozen=True)
+class Say:
+    """One reply: its lines (msgids with parameters), the buttons under it, the step it is on."""
+
+    lines: tuple[Line, ...]
+    buttons: tuple[ShownButton, ...] = ()
+    progress: tuple[int, int] | None = None  # (step, total) for "Langkah 3 dari 8"
+
+
+@dataclass(frozen=True)
+class Escalate:
+    """Open (or reopen) a ticket so a person takes over."""
+
+    reason: str  # "asked", "stuck", "content:<state>", "media:<kind>"
+    state: str
+    milestone: str
+
+
+@dataclass(frozen=True)
+class EndHandoff:
+    """The resident left the queue or the operator finished; the guide speaks again."""
+
+    by: str = "resident"
+
+
+@dataclass(frozen=True)
+class Relay:
+    """Pass what the resident sent to the operator (text already masked)."""
+
+    text: str = ""
+    media: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteInput:
+    """Delete the resident's message from the chat: it held a secret."""
+
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Remind:
+    """Nudge the resident if nothing happens for a while."""
+
+    after: timedelta
+
+
+@dataclass(frozen=True)
+class EraseData:
+    """The resident asked to delete everything stored about them, and confirmed."""
+
+
+Effect = Union[Say, Escalate, EndHandoff, Relay, DeleteInput, Remind, EraseData]

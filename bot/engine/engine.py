@@ -1,0 +1,327 @@
+"""The dialog engine: ``step(snapshot, input) -> Step(new snapshot, effects)``, nothing else.
+
+Order of handling, each a short method below:
+1. a secret in typed text is masked and deleted before anything else looks at it;
+2. commands (/start, /bantuan, ...);
+3. while a person has the conversation (handoff), the guide stays silent and relays;
+4. a paused conversation resumes on any input;
+5. the input becomes an event (button, typed label, intent) or a misunderstanding;
+6. global events, overlay events (FAQ, stuck offer, erase), then the flow's own transitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.conditions import ConditionContext
+from bot.engine import texts
+from bot.engine.conversation import Conversation, Input, ShownButton
+from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
+from bot.engine.machine import FlowMachine
+from bot.flow.model import Flow, Line
+from bot.redaction import redact
+from bot.region import Region
+from bot.understanding import Reading, Understanding
+
+# Intents every step understands, and the global event each fires.
+GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
+COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
+            "mulai": "mulai", "tanya": "tanya"}
+REMIND_AFTER = timedelta(hours=24)
+MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
+
+
+@dataclass(frozen=True)
+class Step:
+    """The engine's answer to one input."""
+
+    conversation: Conversation | None  # None after the resident erased their data
+    effects: tuple[Effect, ...]
+    understood: bool = True
+    reading: Reading | None = None
+
+    @property
+    def handoff(self) -> bool:
+        return bool(self.conversation and self.conversation.handoff)
+
+    @property
+    def input_deleted(self) -> bool:
+        return any(isinstance(e, DeleteInput) for e in self.effects)
+
+
+class Engine:
+    """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
+
+    def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
+                 handoff_available: bool = True):
+        self.flow = flow
+        self.machine = FlowMachine(flow)
+        self.understanding = understanding
+        self.region = region
+        self.handoff_available = handoff_available
+
+    # ----- public -------------------------------------------------------------------------
+    def start(self) -> Conversation:
+        return Conversation(state=self.flow.start)
+
+    def step(self, conversation: Conversation | None, inp: Input) -> Step:
+        conv = conversation or self.start()
+        conv = replace(conv, turns=conv.turns + 1)
+        if inp.kind == "text":
+            secret = self._secret(conv, inp)
+            if secret:
+                return secret
+        if inp.kind == "command":
+            return self._command(conv, inp, fresh=conversation is None)
+        if inp.kind == "timeout":
+            return self._timeout(conversation)
+        if conversation is None:
+            # Whatever a newcomer sends first ("halo", a sticker), the guide introduces itself.
+            return self._show(conv, remind=True)
+        if conv.handoff:
+            return self._during_handoff(conv, inp)
+        if conv.paused:
+            return self._show(replace(conv, paused=False), lead=(Line(texts.RESUMED),))
+        return self._interpret(conv, inp)
+
+    def prompt(self, conv: Conversation) -> Step:
+        """The current step shown again, e.g. after an operator hands the resident back."""
+        return self._show(replace(conv, handoff=False, overlay=None, paused=False))
+
+    # ----- stages -------------------------------------------------------------------------
+    def _secret(self, conv: Conversation, inp: Input) -> Step | None:
+        found = redact(inp.text)
+        if not found.has_secret:
+            return None
+        effects: list[Effect] = [DeleteInput(found.secrets)]
+        if conv.handoff:
+            # The operator still learns that something was sent, masked, never raw.
+            effects.append(Relay(text=found.text))
+            return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
+        shown = self._show(conv, lead=(Line(texts.SECRET_DELETED),))
+        return Step(shown.conversation, tuple(effects) + shown.effects)
+
+    def _command(self, conv: Conversation, inp: Input, fresh: bool) -> Step:
+        name = inp.command
+        if name == "start":
+            return self._start(conv, inp.argument, fresh)
+        if name == "hapusdata":
+            return self._overlay(conv, "erase")
+        if conv.handoff and name in COMMANDS:
+            if name == "bantuan":
+                return self._still_waiting(conv)
+            return self._during_handoff(conv, inp)
+        if name in COMMANDS:
+            return self._event(replace(conv, paused=False), COMMANDS[name], Reading(), inp.at)
+        shown = self._show(conv, lead=(Line(texts.UNKNOWN_COMMAND),))
+        return replace(shown, understood=False)
+
+    def _start(self, conv: Conversation, argument: str, fresh: bool) -> Step:
+        milestone = self.flow.milestones.get(argument.lower()) if argument else None
+        if milestone and conv.handoff:
+            # A QR code scanned while waiting for a person: keep the ticket, say so.
+            return self._still_waiting(conv)
+        if milestone:
+            moved = self._move(replace(conv, paused=False, overlay=None), milestone.entry)
+            return self._show(moved, remind=True)
+        if fresh:
+            return self._show(conv, remind=True)
+        if conv.handoff:
+            return self._still_waiting(conv)
+        return self._show(replace(conv, paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
+
+    def _timeout(self, conversation: Conversation | None) -> Step:
+        conv = conversation
+        if conv is None or conv.paused or conv.handoff or self.flow.states[conv.state].milestone == "activated":
+            return Step(conv, ())
+        return self._show(conv, lead=(Line(texts.REMINDER),))
+
+    def _during_handoff(self, conv: Conversation, inp: Input) -> Step:
+        event = self._button_event(conv, inp) if inp.kind == "button" else None
+        if inp.kind == "text":
+            reading = self.understanding.read(inp.text, [b.label for b in conv.buttons])
+            if reading.label:
+                event = next(b.event for b in conv.buttons if b.label == reading.label)
+        if event == "panduan":
+            return self._show(replace(conv, handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
+                              extra=(EndHandoff("resident"),))
+        if inp.kind == "media":
+            return Step(conv, (Relay(media=inp.media),))
+        if inp.kind == "text":
+            return Step(conv, (Relay(text=redact(inp.text[:4096]).text),))
+        return Step(conv, ())
+
+    def _interpret(self, conv: Conversation, inp: Input) -> Step:
+        if inp.kind == "button":
+            event = self._button_event(conv, inp)
+            if event is None:
+                return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
+            return self._event(conv, event, Reading(label=conv.buttons[inp.button - 1].label, score=100.0), inp.at)
+        if inp.kind == "media":
+            return self._media(conv, inp.media)
+        text = inp.text.strip()
+        if not text:
+            return self._misunderstood(conv, texts.NOT_UNDERSTOOD, Reading())
+        if len(text) > MAX_TEXT:
+            return self._misunderstood(conv, texts.TOO_LONG, Reading())
+        reading = self.understanding.read(text, [b.label for b in conv.buttons])
+        event = self._reading_event(conv, reading)
+        if event is None:
+            return self._misunderstood(conv, texts.UNSURE if reading.matched else texts.NOT_UNDERSTOOD, reading)
+        return self._event(conv, event, reading, inp.at)
+
+    # ----- events -------------------------------------------------------------------------
+    def _button_event(self, conv: Conversation, inp: Input) -> str | None:
+        if 1 <= inp.button <= len(conv.buttons):
+            return conv.buttons[inp.button - 1].event
+        return None
+
+    def _reading_event(self, conv: Conversation, reading: Reading) -> str | None:
+        if reading.label:
+            return next(b.event for b in conv.buttons if b.label == reading.label)
+        intent = reading.intent
+        if intent is None:
+            return None
+        if intent in GLOBAL_INTENTS:
+            return GLOBAL_INTENTS[intent]
+        if intent in ("thanks", "greeting", "confused"):
+            return f":{intent}"
+        topic = next((t for t in self.flow.faq if intent in t.intents), None)
+        if topic:
+            return f"faq:{topic.name}"
+        if conv.overlay:
+            return None
+        state = self.flow.states[conv.state]
+        for candidate in (intent, self.understanding.fallback(intent)):
+            if candidate and candidate in state.intents:
+                return state.intents[candidate]
+        return None
+
+    def _event(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
+        conv = replace(conv, misunderstandings=0)
+        handler = {
+            "bantuan": lambda: self._escalate(conv, "stuck" if conv.overlay == "stuck" else "asked"),
+            "ulangi": lambda: self._show(replace(conv, overlay=None)),
+            "kembali": lambda: self._back(conv),
+            "mulai": lambda: self._show(self.start(), remind=True),
+            "berhenti": lambda: self._pause(conv),
+            "tanya": lambda: self._overlay(conv, "faq"),
+            "lanjut": lambda: self._show(replace(conv, overlay=None)),
+            "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
+            "hapus_tidak": lambda: self._show(replace(conv, overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
+            ":thanks": lambda: self._show(conv, lead=(Line(texts.THANKS),)),
+            ":greeting": lambda: self._show(conv, lead=(Line(texts.GREETING),)),
+            ":confused": lambda: self._confused(conv, reading),
+        }.get(event)
+        if handler:
+            return replace(handler(), reading=reading)
+        if event.startswith("faq:"):
+            return replace(self._faq_answer(conv, event[4:]), reading=reading)
+        return replace(self._transition(conv, event, reading, at), reading=reading)
+
+    def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
+        state = self.flow.states[conv.state]
+        ctx = ConditionContext(dict(conv.facts), at, self.region)
+        fired = self.machine.fire(conv.state, event, ctx)
+        if fired is None:
+            return self._misunderstood(conv, texts.NOT_UNDERSTOOD, reading)
+        moved = self._move(replace(conv, overlay=None).with_facts(fired.sets), fired.target)
+        if fired.failure:
+            count = conv.failure_count(state.milestone) + 1
+            if count >= state.stuck.failures:
+                return self._overlay(moved.with_failures(state.milestone, 0), "stuck")
+            moved = moved.with_failures(state.milestone, count)
+        return self._show(moved, remind=True)
+
+    def _move(self, conv: Conversation, target: str) -> Conversation:
+        history = (conv.history + (conv.state,))[-Conversation.HISTORY_LIMIT:] if target != conv.state else conv.history
+        return replace(conv, state=target, history=history, misunderstandings=0)
+
+    def _back(self, conv: Conversation) -> Step:
+        if conv.overlay:
+            return self._show(replace(conv, overlay=None))
+        if not conv.history:
+            return self._show(conv, lead=(Line(texts.NO_BACK),))
+        return self._show(replace(conv, state=conv.history[-1], history=conv.history[:-1]))
+
+    def _pause(self, conv: Conversation) -> Step:
+        paused = replace(conv, paused=True, overlay=None)
+        buttons = (ShownButton(texts.RESUME, "lanjut"), ShownButton(texts.PERSON, "bantuan", True))
+        return Step(replace(paused, buttons=buttons), (Say((Line(texts.PAUSED),), buttons),))
+
+    def _escalate(self, conv: Conversation, reason: str) -> Step:
+        state = self.flow.states[conv.state]
+        if not self.handoff_available:
+            return self._show(replace(conv, overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        waiting = replace(conv, handoff=True, overlay=None, paused=False, buttons=buttons)
+        return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
+
+    def _still_waiting(self, conv: Conversation) -> Step:
+        return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
+
+    def _confused(self, conv: Conversation, reading: Reading) -> Step:
+        step = self._misunderstood(conv, texts.CONFUSED, reading)
+        return replace(step, understood=True)
+
+    def _misunderstood(self, conv: Conversation, msgid: str, reading: Reading) -> Step:
+        state = self.flow.states[conv.state]
+        count = conv.misunderstandings + 1
+        if count >= state.stuck.misunderstandings:
+            step = self._overlay(replace(conv, misunderstandings=0), "stuck", lead=(Line(msgid),))
+        else:
+            step = self._show(replace(conv, misunderstandings=count), lead=(Line(msgid),))
+        return replace(step, understood=False, reading=reading)
+
+    def _media(self, conv: Conversation, kind: str) -> Step:
+        msgid = texts.MEDIA.get(kind, texts.MEDIA_OTHER)
+        return self._misunderstood(conv, msgid, Reading())
+
+    # ----- showing ------------------------------------------------------------------------
+    def _overlay(self, conv: Conversation, overlay: str, lead: tuple[Line, ...] = ()) -> Step:
+        if overlay == "stuck":
+            lines = lead + (Line(texts.STUCK_OFFER),)
+            buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.TRY_AGAIN, "ulangi"))
+        elif overlay == "erase":
+            lines = lead + (Line(texts.ERASE_CONFIRM),)
+            buttons = (ShownButton(texts.ERASE_YES, "hapus_ya"), ShownButton(texts.ERASE_NO, "hapus_tidak"))
+        else:
+            lines = lead + (Line(texts.FAQ_MENU),)
+            buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq) + self._faq_row()
+        shown = replace(conv, overlay=overlay, paused=False, buttons=buttons)
+        return Step(shown, (Say(lines, buttons, self._progress(conv)),))
+
+    def _faq_row(self) -> tuple[ShownButton, ...]:
+        return (ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
+
+    def _faq_answer(self, conv: Conversation, name: str) -> Step:
+        topic = self.flow.faq_topic(name)
+        if topic is None:
+            return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
+        buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq if t.name != name) + self._faq_row()
+        shown = replace(conv, overlay="faq", buttons=buttons)
+        return Step(shown, (Say(topic.answer, buttons),))
+
+    def _show(self, conv: Conversation, lead: tuple[Line, ...] = (), remind: bool = False,
+              extra: tuple[Effect, ...] = ()) -> Step:
+        """Show the current step: its lines after ``lead``, its buttons and the help row."""
+        state = self.flow.states[conv.state]
+        buttons = tuple(ShownButton(b.label, b.event) for b in state.buttons) + self._help_row(conv)
+        shown = replace(conv, buttons=buttons, overlay=None)
+        effects: list[Effect] = list(extra)
+        effects.append(Say(lead + state.say, buttons, self._progress(conv)))
+        if remind and state.milestone != "activated":
+            effects.append(Remind(REMIND_AFTER))
+        return Step(shown, tuple(effects))
+
+    def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
+        first = ShownButton(texts.BACK, "kembali", True) if conv.history else ShownButton(texts.FAQ, "tanya", True)
+        return (first, ShownButton(texts.PERSON, "bantuan", True))
+
+    def _progress(self, conv: Conversation) -> tuple[int, int] | None:
+        milestone = self.flow.milestones.get(self.flow.states[conv.state].milestone)
+        if milestone and milestone.step:
+            return (milestone.step, self.flow.total_steps)
+        return None
+

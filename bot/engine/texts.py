@@ -1,0 +1,51 @@
+"""Msgids of the guide's own messages and buttons (not sentences: those live in locales/)."""
+
+# Messages
+WELCOME_BACK = "sys.welcome_back"
+RESUMED = "sys.resumed"
+PAUSED = "sys.paused"
+NOT_UNDERSTOOD = "sys.not_understood"
+UNSURE = "sys.unsure"
+BUTTON_EXPIRED = "sys.button_expired"
+UNKNOWN_COMMAND = "sys.unknown_command"
+NO_BACK = "sys.no_back"
+STUCK_OFFER = "sys.stuck_offer"
+ESCALATED = "sys.escalated"
+STILL_WAITING = "sys.still_waiting"
+HANDOFF_LEFT = "sys.handoff_left"
+NO_OPERATORS = "sys.no_operators"
+SECRET_DELETED = "sys.secret_deleted"
+REMINDER = "sys.reminder"
+ERASE_CONFIRM = "sys.erase_confirm"
+ERASED = "sys.erased"
+ERASE_CANCELLED = "sys.erase_cancelled"
+FAQ_MENU = "sys.faq_menu"
+THANKS = "sys.thanks"
+GREETING = "sys.greeting"
+CONFUSED = "sys.confused"
+TOO_LONG = "sys.too_long"
+MEDIA = {
+    "voice": "sys.media.voice", "audio": "sys.media.voice", "video_note": "sys.media.voice",
+    "photo": "sys.media.photo", "sticker": "sys.media.sticker", "animation": "sys.media.sticker",
+    "dice": "sys.media.sticker", "location": "sys.media.location", "contact": "sys.media.contact",
+}
+MEDIA_OTHER = "sys.media.other"
+
+# Buttons
+PERSON = "btn.person"
+BACK = "btn.back"
+FAQ = "btn.faq"
+RESUME = "btn.resume"
+BACK_TO_GUIDE = "btn.back_to_guide"
+PERSON_YES = "btn.person_yes"
+TRY_AGAIN = "btn.try_again"
+ERASE_YES = "btn.erase_yes"
+ERASE_NO = "btn.erase_no"
+CONTINUE_GUIDE = "btn.continue_guide"
+
+
+def all_msgids() -> set[str]:
+    """Every msgid the engine itself may emit (checked against the catalogs)."""
+    ids = {v for k, v in globals().items() if k.isupper() and isinstance(v, str)}
+    ids.update(MEDIA.values())
+    return ids

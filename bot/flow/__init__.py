@@ -1,0 +1,14 @@
+"""Dialog data: the activation flow, milestones, FAQ and region facts, loaded from ``dialogs/``.
+
+This package reads YAML, validates it (schema, references, graph) and returns immutable objects.
+It knows nothing about Telegram, storage or translations beyond the set of known msgids it is given.
+"""
+
+from bot.flow.errors import DialogError, Problem
+from bot.flow.model import Button, Flow, Milestone, State, Transition, FaqTopic, MILESTONES
+from bot.flow.loader import load_flow
+
+__all__ = [
+    "Button", "DialogError", "FaqTopic", "Flow", "MILESTONES", "Milestone", "Problem", "State",
+    "Transition", "load_flow",
+]

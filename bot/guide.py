@@ -1,0 +1,153 @@
+"""The shell around the engine: one resident input in, one transaction, the rendered reply out.
+
+``Guide.handle`` loads the snapshot, asks the pure engine for a step, renders what it says,
+and stores the new snapshot, the redacted transcript, the processed input id and (for Telegram)
+the outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all
+go through here, so they behave the same.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.engine import Conversation, Engine, Input, Step
+from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say  # noqa: F401
+from bot.redaction import redact
+from bot.render import OutgoingMessage, Renderer
+from bot.store import Store
+
+
+class Desk(Protocol):
+    """The operator side, as the guide sees it (the handoff issue implements it on Telegram)."""
+
+    def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
+    def relay(self, store: Store, chat_id: int, effect: Relay) -> None: ...
+    def resident_left(self, store: Store, chat_id: int) -> None: ...
+
+
+class RecordingDesk:
+    """A desk that only records tickets as events: used by simulate and chat without operators."""
+
+    def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None:
+        store.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
+
+    def relay(self, store: Store, chat_id: int, effect: Relay) -> None:
+        store.add_transcript(chat_id, "in", "relay" if effect.text else f"media:{effect.media}", effect.text or "")
+
+    def resident_left(self, store: Store, chat_id: int) -> None:
+        store.record_event(chat_id, "ticket_left")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came of one input, in the terms a resident (and simulate) cares about."""
+
+    messages: tuple[OutgoingMessage, ...]
+    state: str | None
+    milestone: str | None
+    handoff: bool
+    understood: bool
+    input_deleted: bool
+    effects: tuple[Effect, ...] = ()
+
+
+class Guide:
+    def __init__(self, engines: dict[str, Engine], renderers: dict[str, Renderer], store: Store, *,
+                 default_locale: str = "id", desk: Desk | None = None, outbox: bool = False):
+        self.engines = engines
+        self.renderers = renderers
+        self.store = store
+        self.default_locale = default_locale
+        self.desk = desk or RecordingDesk()
+        self.outbox = outbox
+
+    @property
+    def flow(self):
+        return self.engines[self.default_locale].flow
+
+    def handle(self, chat_id: int, inp: Input, *, input_id: str | None = None, source: str = "local",
+               message_ref: int | None = None, locale: str | None = None) -> Reply | None:
+        """Handle one input; None if this input id was handled before (a redelivery)."""
+        with self.store.transaction():
+            if input_id is not None and self.store.already_processed(source, input_id):
+                return None
+            stored = self.store.load(chat_id)
+            loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
+            engine = self.engines[loc]
+            step = engine.step(stored.conversation if stored else None, inp)
+            reply = self._apply(chat_id, inp, step, loc, message_ref)
+            if input_id is not None:
+                self.store.mark_processed(source, input_id)
+            return reply
+
+    def resume_after_handoff(self, chat_id: int) -> Reply | None:
+        """An operator finished: the resident is back on the step they were on."""
+        with self.store.transaction():
+            stored = self.store.load(chat_id)
+            if stored is None:
+                return None
+            step = self.engines[stored.locale].prompt(stored.conversation)
+            return self._apply(chat_id, None, step, stored.locale, None)
+
+    # ----- applying a step ----------------------------------------------------------------
+    def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None) -> Reply:
+        store, renderer = self.store, self.renderers[locale]
+        conv = step.conversation
+        if inp is not None:
+            self._log_input(chat_id, inp, step)
+        messages: list[OutgoingMessage] = []
+        for effect in step.effects:
+            if isinstance(effect, Say):
+                message = renderer.say(effect, conv)
+                messages.append(message)
+                if conv is not None:  # after /hapusdata nothing about the resident is kept
+                    store.add_transcript(chat_id, "out", "say", message.text, state=conv.state)
+                if self.outbox:
+                    store.enqueue(chat_id, {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]})
+            elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
+                store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
+            elif isinstance(effect, Escalate) and conv is not None:
+                self.desk.escalate(store, chat_id, effect, conv)
+            elif isinstance(effect, Relay):
+                self.desk.relay(store, chat_id, effect)
+            elif isinstance(effect, EndHandoff):
+                self.desk.resident_left(store, chat_id)
+            elif isinstance(effect, EraseData):
+                store.erase_resident(chat_id)
+        milestone = None
+        if conv is not None:
+            milestone = self.flow.states[conv.state].milestone
+            store.save(chat_id, conv, locale=locale, milestone=milestone)
+            remind = next((e for e in step.effects if isinstance(e, Remind)), None)
+            if remind:
+                store.set_reminder(chat_id, time.time() + remind.after.total_seconds())
+        return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
+                     step.understood, step.input_deleted, step.effects)
+
+    def _log_input(self, chat_id: int, inp: Input, step: Step) -> None:
+        reading = step.reading
+        if inp.kind == "text":
+            text, kind = redact(inp.text[:4096]).text, "text"
+        elif inp.kind == "button":
+            text, kind = str(inp.button), "button"
+        elif inp.kind == "command":
+            text, kind = f"/{inp.command} {inp.argument}".strip(), "command"
+        else:
+            text, kind = inp.media, inp.kind
+        self.store.add_transcript(chat_id, "in", kind, text, state=step.conversation.state if step.conversation else None,
+                                  intent=(reading.intent or reading.label) if reading else None,
+                                  matched=reading.matched if reading else ())
+
+
+def reply_json(reply: Reply | None) -> dict[str, Any]:
+    """The simulate protocol's view of a reply."""
+    if reply is None:
+        return {"replies": [], "state": None, "milestone": None, "handoff": False, "understood": True,
+                "input_deleted": False, "duplicate": True}
+    return {
+        "replies": [{"text": m.text, "buttons": m.buttons} for m in reply.messages],
+        "state": reply.state, "milestone": reply.milestone, "handoff": reply.handoff,
+        "understood": reply.understood, "input_deleted": reply.input_deleted,
+    }

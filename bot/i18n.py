@@ -1,0 +1,105 @@
+"""Gettext catalogs (babel) and locale-aware formatting of dates and times.
+
+locales/<lang>/LC_MESSAGES/teman_ikd.po are the source of truth and are read directly with
+babel, so a fresh checkout runs without a compile step; ``pybabel compile`` still works for
+tools that want .mo files. Msgids are keys ("face.take"); a msgid without a translation is
+reported by ``teman-ikd check`` and shown as the key itself, never as a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+
+from bot.paths import locales_dir
+
+DOMAIN = "teman_ikd"
+DEFAULT_LOCALE = "id"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One locale's translations: msgid -> sentence (untranslated and fuzzy entries left out)."""
+
+    locale: str
+    messages: dict[str, str]
+    path: Path
+
+    def get(self, msgid: str) -> str | None:
+        return self.messages.get(msgid)
+
+
+def load_catalog(locale: str, root: Path | None = None) -> Catalog:
+    root = Path(root) if root else locales_dir()
+    path = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale, domain=DOMAIN)
+    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    return Catalog(locale, messages, path)
+
+
+def available_locales(root: Path | None = None) -> list[str]:
+    root = Path(root) if root else locales_dir()
+    return sorted(p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def all_msgids(root: Path | None = None) -> set[str]:
+    """Msgids present in any shipped catalog (translated or not)."""
+    ids: set[str] = set()
+    root = Path(root) if root else locales_dir()
+    for locale in available_locales(root):
+        path = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with path.open("rb") as handle:
+            ids.update(m.id for m in read_po(handle, locale=locale) if m.id and isinstance(m.id, str))
+    return ids
+
+
+class Translator:
+    """Looks up sentences and formats moments for one locale."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.locale = Locale.parse(catalog.locale)
+
+    def text(self, msgid: str, **params: object) -> str:
+        template = self.catalog.get(msgid) or msgid
+        if not params:
+            return template
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            # A translator's typo in a placeholder must not crash a resident's conversation;
+            # `teman-ikd check` reports it.
+            return template
+
+    def moment(self, when: datetime, tz: object) -> str:
+        """e.g. "Senin, 1 Desember 2026 pukul 08.00 WIB" (pattern from the catalog)."""
+        pattern = self.text("datetime.long")
+        return format_datetime(when, pattern, tzinfo=tz, locale=self.locale)
+
+    def clock(self, when: object) -> str:
+        from babel.dates import format_time
+
+        return format_time(when, "HH.mm" if self.locale.language == "id" else "HH:mm", locale=self.locale)
+
+    def day_name(self, index: int) -> str:
+        """Monday is 0, as in datetime.weekday()."""
+        return self.locale.days["format"]["wide"][index].capitalize()
+
+
+# Msgids used by the shells (renderer, terminal, Telegram) rather than by dialogs/ or the engine.
+SHELL_MSGIDS: tuple[str, ...] = (
+    "sys.progress",
+    "sapaan.bapak_ibu", "sapaan.bapak", "sapaan.ibu",
+    "sapaan.helper.bapak_ibu", "sapaan.helper.bapak", "sapaan.helper.ibu",
+    "region.unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
+    "datetime.long",
+    "cli.intro", "cli.bye", "cli.buttons",
+    "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
+    "tg.private_only", "tg.edited",
+)

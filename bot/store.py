@@ -1,0 +1,271 @@
+"""All SQL lives here: conversations, transcript, processed inputs, outbox, reminders, events.
+
+SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode, with versioned
+migrations. Every handled input is one transaction (see :meth:`Store.transaction`), so a crash
+leaves either the whole step or none of it. Texts reach this module already redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from bot.engine.conversation import Conversation
+
+# Each migration moves the schema one version up; never edit a released one, add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE conversations (
+        chat_id     INTEGER PRIMARY KEY,
+        locale      TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        milestone   TEXT NOT NULL,
+        handoff     INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        data        TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        remind_at   REAL
+    );
+    CREATE INDEX conversations_remind ON conversations(remind_at) WHERE remind_at IS NOT NULL;
+    CREATE TABLE transcript (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        at          REAL NOT NULL,
+        direction   TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+        kind        TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        state       TEXT,
+        intent      TEXT,
+        matched     TEXT
+    );
+    CREATE INDEX transcript_chat ON transcript(chat_id, id);
+    CREATE INDEX transcript_at ON transcript(at);
+    CREATE TABLE processed (
+        source      TEXT NOT NULL,
+        input_id    TEXT NOT NULL,
+        at          REAL NOT NULL,
+        PRIMARY KEY (source, input_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        payload     TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        sent_at     REAL,
+        failed      TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed IS NULL;
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        at          REAL NOT NULL,
+        kind        TEXT NOT NULL,
+        state       TEXT,
+        milestone   TEXT,
+        detail      TEXT
+    );
+    CREATE INDEX events_kind ON events(kind, at);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    chat_id: int
+    conversation: Conversation
+    locale: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _path_from_url(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):] or ":memory:"
+    if url.startswith("sqlite://"):
+        return url[len("sqlite://"):] or ":memory:"
+    return url
+
+
+class Store:
+    """One SQLite database. Safe to share between threads (calls are serialised)."""
+
+    def __init__(self, url: str = ":memory:"):
+        path = _path_from_url(url)
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._lock = threading.RLock()
+        self._depth = 0
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a crash of the process (kill -9); only power loss may
+            # lose the last commits, which Telegram would then redeliver.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    # ----- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if row is None:
+                self._db.execute("INSERT INTO schema_version VALUES (0)")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute("UPDATE schema_version SET version = ?", (number,))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """All writes inside happen together or not at all (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ----- conversations ------------------------------------------------------------------
+    def load(self, chat_id: int) -> StoredConversation | None:
+        row = self._run("SELECT data, locale, active FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+        if row is None:
+            return None
+        return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]))
+
+    def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str) -> None:
+        now = time.time()
+        self._run(
+            """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(chat_id) DO UPDATE SET locale = excluded.locale, state = excluded.state,
+                 milestone = excluded.milestone, handoff = excluded.handoff, data = excluded.data,
+                 updated_at = excluded.updated_at, active = 1""",
+            (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False), now, now))
+
+    def set_active(self, chat_id: int, active: bool) -> None:
+        self._run("UPDATE conversations SET active = ? WHERE chat_id = ?", (int(active), chat_id))
+
+    def is_active(self, chat_id: int) -> bool:
+        row = self._run("SELECT active FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row is None or bool(row[0])
+
+    def erase_resident(self, chat_id: int) -> None:
+        """/hapusdata: everything stored about this resident goes."""
+        for table in ("conversations", "transcript", "events", "outbox"):
+            self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+
+    def count_conversations(self) -> int:
+        return self._run("SELECT COUNT(*) FROM conversations").fetchone()[0]
+
+    # ----- idempotency --------------------------------------------------------------------
+    def already_processed(self, source: str, input_id: str) -> bool:
+        return self._run("SELECT 1 FROM processed WHERE source = ? AND input_id = ?", (source, input_id)).fetchone() is not None
+
+    def mark_processed(self, source: str, input_id: str) -> None:
+        self._run("INSERT OR IGNORE INTO processed VALUES (?, ?, ?)", (source, input_id, time.time()))
+
+    # ----- transcript and events ----------------------------------------------------------
+    def add_transcript(self, chat_id: int, direction: str, kind: str, text: str, *, state: str | None = None,
+                       intent: str | None = None, matched: tuple[str, ...] = ()) -> None:
+        self._run("INSERT INTO transcript (chat_id, at, direction, kind, text, state, intent, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (chat_id, time.time(), direction, kind, text, state, intent, json.dumps(list(matched), ensure_ascii=False) if matched else None))
+
+    def transcript(self, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._run("SELECT at, direction, kind, text, state, intent FROM transcript WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
+                         (chat_id, limit)).fetchall()
+        return [dict(zip(("at", "direction", "kind", "text", "state", "intent"), r)) for r in reversed(rows)]
+
+    def purge_transcripts(self, older_than: float) -> int:
+        return self._run("DELETE FROM transcript WHERE at < ?", (older_than,)).rowcount
+
+    def record_event(self, chat_id: int, kind: str, *, state: str | None = None, milestone: str | None = None,
+                     detail: str | None = None) -> None:
+        self._run("INSERT INTO events (chat_id, at, kind, state, milestone, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                  (chat_id, time.time(), kind, state, milestone, detail))
+
+    def count_events(self, kind: str) -> int:
+        return self._run("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0]
+
+    # ----- reminders ----------------------------------------------------------------------
+    def set_reminder(self, chat_id: int, at: float | None) -> None:
+        self._run("UPDATE conversations SET remind_at = ? WHERE chat_id = ?", (at, chat_id))
+
+    def due_reminders(self, now: float, limit: int = 100) -> list[int]:
+        rows = self._run("SELECT chat_id FROM conversations WHERE remind_at IS NOT NULL AND remind_at <= ? AND active = 1 LIMIT ?",
+                         (now, limit)).fetchall()
+        return [r[0] for r in rows]
+
+    # ----- outbox -------------------------------------------------------------------------
+    def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
+        cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
+                        (chat_id, json.dumps(payload, ensure_ascii=False), time.time()))
+        return int(cur.lastrowid or 0)
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]:
+        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
+                         (limit,)).fetchall()
+        return [OutboxItem(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+
+    def mark_sent(self, item_id: int) -> None:
+        self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (time.time(), item_id))
+
+    def mark_attempt(self, item_id: int) -> None:
+        self._run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
+
+    def mark_failed(self, item_id: int, reason: str) -> None:
+        self._run("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
+
+    def drop_pending_for(self, chat_id: int, reason: str) -> int:
+        """A resident blocked the bot: what was queued for them can never be delivered."""
+        return self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
+                         (reason, chat_id)).rowcount
