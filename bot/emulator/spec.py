@@ -189,10 +189,3 @@ def _missing(method: str, name: str) -> ApiError:
         return bad_request("message identifier is not specified")
     return bad_request(f"parameter \"{name}\" is required")
 
-
-def expect_int(params: dict[str, Any], name: str) -> int:
-    """Helper for ids that arrive as ``Integer or String`` (chat_id): anything else is 400."""
-    value = params.get(name)
-    if isinstance(value, int):
-        return value
-    raise ApiError(400, "Bad Request: chat not found")
