@@ -123,6 +123,8 @@ class Guide:
             remind = next((e for e in step.effects if isinstance(e, Remind)), None)
             if remind:
                 store.set_reminder(chat_id, time.time() + remind.after.total_seconds())
+            elif inp is not None and inp.kind == "timeout":
+                store.set_reminder(chat_id, None)  # one nudge per quiet spell, not one a day
         return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
 

@@ -74,6 +74,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX events_kind ON events(kind, at);
     """,
+    # 2: the durable inbox. An update is written here (secrets masked) before Telegram is told
+    # it arrived, and removed once handled, so a kill -9 between the two loses nothing.
+    """
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        data        TEXT NOT NULL,
+        received_at REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -118,6 +127,8 @@ class Store:
             # lose the last commits, which Telegram would then redeliver.
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (a handled update, an erased resident) are overwritten, not left in free pages.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._migrate()
 
     # ----- schema -------------------------------------------------------------------------
@@ -245,6 +256,18 @@ class Store:
                          (now, limit)).fetchall()
         return [r[0] for r in rows]
 
+    # ----- inbox --------------------------------------------------------------------------
+    def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
+        self._run("INSERT OR IGNORE INTO inbox (update_id, data, received_at) VALUES (?, ?, ?)",
+                  (update_id, json.dumps(data, ensure_ascii=False), time.time()))
+
+    def unhandled_updates(self) -> list[dict[str, Any]]:
+        rows = self._run("SELECT data FROM inbox ORDER BY update_id").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def forget_update(self, update_id: int) -> None:
+        self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+
     # ----- outbox -------------------------------------------------------------------------
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
@@ -255,6 +278,19 @@ class Store:
         rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
                          (limit,)).fetchall()
         return [OutboxItem(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+
+    def pending_chats(self, limit: int = 1000) -> list[int]:
+        rows = self._run("SELECT chat_id FROM outbox WHERE sent_at IS NULL AND failed IS NULL GROUP BY chat_id ORDER BY MIN(id) LIMIT ?",
+                         (limit,)).fetchall()
+        return [r[0] for r in rows]
+
+    def next_for(self, chat_id: int) -> OutboxItem | None:
+        row = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT 1",
+                        (chat_id,)).fetchone()
+        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+
+    def count_pending(self) -> int:
+        return self._run("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL").fetchone()[0]
 
     def mark_sent(self, item_id: int) -> None:
         self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (time.time(), item_id))

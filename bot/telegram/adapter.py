@@ -1,0 +1,157 @@
+"""Translate Telegram updates into guide inputs (and nothing more).
+
+Every update kind gets an outcome: a resident's text, command, button press or media goes to
+the guide; a block or unblock marks the resident inactive or active; a message in a group the
+bot was added to gets a short note that the guide works in private chat; channel posts, inline
+queries and other kinds are ignored by design (logged at DEBUG). Already-handled update ids
+(a redelivery after a crash) are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import ContextTypes
+
+from bot.engine import Input
+from bot.guide import Guide
+from bot.telegram.delivery import Delivery
+
+log = logging.getLogger(__name__)
+SOURCE = "telegram"
+
+# Message attributes that carry media, and the media kind the guide knows them as.
+_MEDIA = (("photo", "photo"), ("voice", "voice"), ("audio", "audio"), ("video_note", "video_note"),
+          ("video", "video"), ("animation", "animation"), ("sticker", "sticker"), ("document", "document"),
+          ("venue", "location"), ("location", "location"), ("contact", "contact"), ("poll", "poll"), ("dice", "dice"))
+GROUP_NOTE_EVERY = 600.0  # seconds: a group hears the "private chat only" note at most this often
+
+
+def message_input(message: Message) -> Input | None:
+    """The guide input a private message stands for, or None for service messages."""
+    at = message.date
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/") and len(text) > 1:
+            head, _, argument = text[1:].partition(" ")
+            return Input.commanded(head.split("@")[0], argument, at=at)
+        return Input.typed(text, at=at)
+    for attribute, kind in _MEDIA:
+        if getattr(message, attribute, None):
+            return Input.sent(kind, at=at)
+    return None
+
+
+class TelegramAdapter:
+    def __init__(self, guide: Guide, delivery: Delivery, *, operator_chat: int | None = None):
+        self.guide = guide
+        self.store = guide.store
+        self.delivery = delivery
+        self.operator_chat = operator_chat
+        self._group_noted: dict[int, float] = {}
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        uid = str(update.update_id)
+        if self.store.already_processed(SOURCE, uid):
+            self.store.forget_update(update.update_id)
+            return
+        try:
+            handled_by_guide = self._dispatch(update)
+            if not handled_by_guide:
+                self.store.mark_processed(SOURCE, uid)
+        except Exception:
+            log.exception("could not handle update %s", uid)
+            self.store.mark_processed(SOURCE, uid)
+            self._apologise(update)
+        finally:
+            self.store.forget_update(update.update_id)
+            self.delivery.wake()
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
+
+    # ----- dispatch -----------------------------------------------------------------------
+    def _dispatch(self, update: Update) -> bool:
+        """Returns True when the guide handled it (and so marked it processed itself)."""
+        if update.my_chat_member is not None:
+            self._membership(update)
+            return False
+        if update.callback_query is not None:
+            return self._callback(update)
+        message = update.message or update.edited_message
+        if message is not None:
+            if message.chat.type == ChatType.PRIVATE:
+                return self._private(update, message)
+            if message.chat.id == self.operator_chat:
+                return False  # the operator desk's business (handoff issue)
+            self._group_note(message)
+            return False
+        log.debug("update %s of a kind the guide ignores by design", update.update_id)
+        return False
+
+    def _private(self, update: Update, message: Message) -> bool:
+        inp = message_input(message)
+        if inp is None:
+            log.debug("service message in private chat ignored (update %s)", update.update_id)
+            return False
+        self.store.set_active(message.chat.id, True)
+        self.guide.handle(message.chat.id, inp, input_id=str(update.update_id), source=SOURCE,
+                          message_ref=message.message_id)
+        return True
+
+    def _callback(self, update: Update) -> bool:
+        query = update.callback_query
+        assert query is not None
+        # Always answer, or the resident's button keeps spinning.
+        self.store.enqueue(query.from_user.id, {"kind": "answer_callback", "id": query.id})
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return False
+        # The guide uses reply keyboards; callback data can be forged by any client, so it is
+        # read only as "b<N>:<state>" and only if <state> is the resident's current state.
+        number = 0
+        data = query.data or ""
+        stored = self.store.load(chat.id)
+        if stored and data.startswith("b") and ":" in data:
+            head, _, state = data[1:].partition(":")
+            if head.isdigit() and state == stored.conversation.state:
+                number = int(head)
+        self.guide.handle(chat.id, Input.pressed(number), input_id=str(update.update_id), source=SOURCE)
+        return True
+
+    def _membership(self, update: Update) -> None:
+        change = update.my_chat_member
+        assert change is not None
+        chat, status = change.chat, change.new_chat_member.status
+        if chat.type == ChatType.PRIVATE:
+            blocked = status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+            self.store.set_active(chat.id, not blocked)
+            if blocked:
+                self.store.drop_pending_for(chat.id, "blocked")
+            log.info("resident %s %s the bot", chat.id, "blocked" if blocked else "unblocked")
+            return
+        if chat.id != self.operator_chat and status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            self._note_group(chat.id)
+
+    def _group_note(self, message: Message) -> None:
+        text = message.text or ""
+        addressed = text.startswith("/") or any(e.type == "mention" for e in (message.entities or ()))
+        if addressed:
+            self._note_group(message.chat.id)
+
+    def _note_group(self, chat_id: int) -> None:
+        now = time.monotonic()
+        if now - self._group_noted.get(chat_id, -GROUP_NOTE_EVERY) < GROUP_NOTE_EVERY:
+            return
+        self._group_noted[chat_id] = now
+        t = self.guide.renderers[self.guide.default_locale].t
+        self.store.enqueue(chat_id, {"kind": "message", "text": t.text("tg.private_only"), "rows": []})
+
+    def _apologise(self, update: Update) -> None:
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            t = self.guide.renderers[self.guide.default_locale].t
+            self.store.enqueue(chat.id, {"kind": "message", "text": t.text("tg.error"), "rows": []})

@@ -1,0 +1,149 @@
+"""Wire python-telegram-bot to the guide: one function builds the Application, one runtime
+starts and stops what runs beside it (delivery, command registration, requeueing).
+
+``run`` (production), ``demo`` and the end-to-end tests all use these, so they share one path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from bot.guide import Guide
+from bot.telegram.adapter import TelegramAdapter
+from bot.telegram.delivery import Delivery
+from bot.telegram.inbox import DurableUpdateQueue
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.settings import Settings
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
+
+
+@dataclass
+class BotParts:
+    application: Application
+    adapter: TelegramAdapter
+    delivery: Delivery
+    queue: DurableUpdateQueue
+
+
+def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
+                      rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0) -> BotParts:
+    queue = DurableUpdateQueue(guide.store)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.reveal())
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .update_queue(queue)
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        # Global 30/s and 20/min per group, with retries on 429 (python-telegram-bot's limiter).
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .connect_timeout(connect_timeout)
+        .pool_timeout(connect_timeout)
+        .connection_pool_size(64)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+    )
+    application = builder.build()
+    delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval)
+    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat)
+    application.add_handler(TypeHandler(Update, adapter.on_update))
+    application.add_error_handler(adapter.on_error)
+    parts = BotParts(application, adapter, delivery, queue)
+    application.bot_data["teman_ikd"] = parts
+    return parts
+
+
+async def startup(parts: BotParts) -> None:
+    """After the Application is initialised: register commands, requeue, start delivery."""
+    app = parts.application
+    t = parts.adapter.guide.renderers[parts.adapter.guide.default_locale].t
+    try:
+        await app.bot.set_my_commands([BotCommand(c, t.text(f"cmd.{c}")) for c in COMMANDS])
+    except Exception as exc:  # commands are a convenience: the bot still works without them
+        log.warning("could not register commands: %s", type(exc).__name__)
+    requeued = parts.queue.requeue_unhandled(app.bot)
+    if requeued:
+        log.info("requeued %d update(s) stored before the last stop", requeued)
+    await parts.delivery.start()
+
+
+async def shutdown(parts: BotParts) -> None:
+    await parts.delivery.stop()
+
+
+async def _post_init(application: Application) -> None:
+    await startup(application.bot_data["teman_ikd"])
+
+
+async def _post_stop(application: Application) -> None:
+    await shutdown(application.bot_data["teman_ikd"])
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where PTB's webhook server listens, the public URL Telegram posts to, and the secret
+    Telegram must echo in X-Telegram-Bot-Api-Secret-Token (PTB answers 403 without it)."""
+
+    listen: str
+    port: int
+    path: str
+    url: str
+    secret: str
+
+
+class RunningBot:
+    """Start the bot on long polling inside an existing event loop (tests and the demo).
+
+    ``run_polling`` owns the loop and the signals; this does the same steps without them.
+    """
+
+    def __init__(self, parts: BotParts, poll_timeout: int = 1, webhook: "Webhook | None" = None):
+        self.parts = parts
+        self.poll_timeout = poll_timeout
+        self.webhook = webhook
+
+    async def __aenter__(self) -> "RunningBot":
+        app = self.parts.application
+        await app.initialize()
+        await startup(self.parts)
+        assert app.updater is not None
+        if self.webhook:
+            w = self.webhook
+            await app.updater.start_webhook(listen=w.listen, port=w.port, url_path=w.path, webhook_url=w.url,
+                                            secret_token=w.secret, allowed_updates=Update.ALL_TYPES,
+                                            drop_pending_updates=False)
+        else:
+            await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0,
+                                            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        await app.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        app = self.parts.application
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await shutdown(self.parts)
+        await app.shutdown()
+
+    async def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued update is handled and the outbox is empty."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            queue_empty = self.parts.queue.empty()
+            if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
+                await asyncio.sleep(0.05)
+                if self.parts.queue.empty() and self.parts.adapter.store.count_pending() == 0:
+                    return True
+            await asyncio.sleep(0.02)
+        return False

@@ -1,0 +1,179 @@
+"""Deliver the outbox to Telegram: in order per chat, paced, within limits, nothing dropped.
+
+Each chat with pending messages gets one sender task, so one chat's backlog never delays another
+chat's reply beyond the global rate (which PTB's AIORateLimiter enforces, with the 20/min group
+limit). Per chat we keep at least ``chat_interval`` seconds between messages (Telegram's ~1/s)
+and ``pacing`` seconds between the messages of one reply, showing "typing…" while waiting.
+A 429 is waited out and retried; network errors are retried with back-off; a resident who
+blocked the bot (403) is marked inactive and nothing more is sent to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from telegram import Bot, ReplyKeyboardMarkup
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.store import OutboxItem, Store
+from bot.telegram.split import split_text
+
+log = logging.getLogger(__name__)
+
+
+def keyboard(rows: list[list[str]]) -> ReplyKeyboardMarkup | None:
+    if not rows:
+        return None
+    # A persistent, resized reply keyboard: big targets that stay visible for older fingers.
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Delivery:
+    def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
+                 idle_poll: float = 1.0, max_backoff: float = 30.0):
+        self.bot = bot
+        self.store = store
+        self.pacing = pacing
+        self.chat_interval = chat_interval
+        self.idle_poll = idle_poll
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self._senders: dict[int, asyncio.Task[None]] = {}
+        self._last_sent: dict[int, float] = {}
+        self._parts_done: dict[int, int] = {}
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._runner = asyncio.create_task(self._run(), name="teman-ikd-delivery")
+
+    async def stop(self, drain_timeout: float = 5.0) -> None:
+        """Let in-flight messages finish (briefly), then stop; what is left stays in the outbox."""
+        self._stopping = True
+        self._wake.set()
+        if self._senders:
+            await asyncio.wait(list(self._senders.values()), timeout=drain_timeout)
+        for task in [*self._senders.values(), *([self._runner] if self._runner else [])]:
+            task.cancel()
+        await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
+        self._senders.clear()
+
+    async def idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._senders and self.store.count_pending() == 0:
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            for chat_id in self.store.pending_chats():
+                if chat_id not in self._senders:
+                    self._senders[chat_id] = asyncio.create_task(self._drain(chat_id))
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _drain(self, chat_id: int) -> None:
+        try:
+            while not self._stopping:
+                item = self.store.next_for(chat_id)
+                if item is None:
+                    return
+                await self._deliver(item)
+        finally:
+            self._senders.pop(chat_id, None)
+            if self.store.next_for(chat_id) is not None and not self._stopping:
+                self._wake.set()  # something arrived while we were finishing
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            if not self.store.is_active(item.chat_id) and item.chat_id > 0:
+                self.store.mark_failed(item.id, "inactive")
+                return
+            try:
+                await self._send(item)
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                log.info("429 from Telegram for chat %s: waiting %.1f s", item.chat_id, wait)
+                await asyncio.sleep(wait)
+            except Forbidden:
+                log.info("resident %s blocked the bot; marking inactive", item.chat_id)
+                self.store.set_active(item.chat_id, False)
+                self.store.drop_pending_for(item.chat_id, "blocked")
+                return
+            except BadRequest as exc:
+                # Permanent for this item (e.g. a message too old to delete); keep the rest going.
+                log.warning("Telegram refused outbox item %s (%s): %s", item.id, item.payload.get("kind"), exc.message)
+                self.store.mark_failed(item.id, exc.message[:200])
+                return
+            except (TimedOut, NetworkError, TelegramError) as exc:
+                log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
+                self.store.mark_attempt(item.id)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+            else:
+                self.store.mark_sent(item.id)
+                return
+
+    async def _send(self, item: OutboxItem) -> None:
+        payload = item.payload
+        kind = payload.get("kind")
+        if kind == "delete":
+            await self.bot.delete_message(item.chat_id, payload["message_id"])
+            return
+        if kind == "answer_callback":
+            await self.bot.answer_callback_query(payload["id"])
+            return
+        if kind == "message":
+            parts = split_text(payload["text"])
+            markup = keyboard(payload.get("rows") or [])
+            # Parts already sent survive a retry of the rest (no duplicate first halves).
+            done = self._parts_done.get(item.id, 0)
+            for index, part in enumerate(parts):
+                if index < done:
+                    continue
+                await self._pace(item.chat_id)
+                await self.bot.send_message(
+                    item.chat_id, part, reply_markup=markup if index == len(parts) - 1 else None,
+                    message_thread_id=payload.get("thread_id"))
+                self._last_sent[item.chat_id] = time.monotonic()
+                self._parts_done[item.id] = index + 1
+                self.sent += 1
+            self._parts_done.pop(item.id, None)
+            return
+        log.error("unknown outbox item kind %r (item %s)", kind, item.id)
+        raise BadRequest(f"unknown outbox item kind {kind!r}")
+
+    async def _pace(self, chat_id: int) -> None:
+        last = self._last_sent.get(chat_id)
+        if last is None:
+            return
+        gap = max(self.pacing, self.chat_interval) if chat_id > 0 else 0.0
+        wait = last + gap - time.monotonic()
+        if wait <= 0:
+            return
+        if wait >= 0.5 and chat_id > 0:
+            try:
+                await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError:
+                pass  # "typing…" is a courtesy; never let it block a message
+        await asyncio.sleep(wait)

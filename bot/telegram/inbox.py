@@ -1,0 +1,70 @@
+"""A durable update queue: every update is stored before Telegram learns it arrived.
+
+PTB's Updater puts each fetched update into the application's queue and only then confirms it
+with the next getUpdates offset; PTB's webhook handler puts it there before answering 200. By
+making ``put`` write the update to SQLite first, a kill -9 at any moment loses nothing: at the
+next start the stored, unhandled updates are queued again, and the processed-ids table makes
+sure none is handled twice. Secrets in the stored copy are masked (bot.redaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.redaction import redact
+from bot.store import Store
+
+_TEXT_FIELDS = ("text", "caption")
+_MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+def masked_copy(data: dict[str, Any]) -> dict[str, Any]:
+    """The update as it may be stored: texts redacted, with a note of what was masked."""
+    safe = copy.deepcopy(data)
+    for key in _MESSAGE_KEYS:
+        message = safe.get(key)
+        if not isinstance(message, dict):
+            continue
+        for field in _TEXT_FIELDS:
+            if isinstance(message.get(field), str):
+                found = redact(message[field])
+                if found.has_secret or found.personal:
+                    message[field] = found.text
+                    message.pop("entities", None) if field == "text" else message.pop("caption_entities", None)
+                    safe.setdefault("_teman_masked", []).extend(found.secrets)
+    return safe
+
+
+class DurableUpdateQueue(asyncio.Queue):
+    """An asyncio.Queue whose put() first stores Updates in the store's inbox."""
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def _persist(self, item: object) -> None:
+        if isinstance(item, Update):
+            self.store.keep_update(item.update_id, masked_copy(item.to_dict()))
+
+    async def put(self, item: object) -> None:  # type: ignore[override]
+        self._persist(item)
+        await super().put(item)
+
+    def put_nowait(self, item: object) -> None:  # type: ignore[override]
+        self._persist(item)
+        super().put_nowait(item)
+
+    def requeue_unhandled(self, bot: Bot) -> int:
+        """At start: queue again what was stored but not handled before a crash."""
+        count = 0
+        for data in self.store.unhandled_updates():
+            data.pop("_teman_masked", None)
+            update = Update.de_json(data, bot)
+            if update is not None:
+                super().put_nowait(update)
+                count += 1
+        return count

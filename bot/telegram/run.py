@@ -1,0 +1,46 @@
+"""``teman-ikd run``: the production bot, on long polling or a webhook."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+
+from telegram import Update
+
+from bot.telegram.settings import SettingsError, load_settings
+
+log = logging.getLogger("bot.telegram.run")
+
+
+def main_run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"teman-ikd: {exc}", file=sys.stderr)
+        return 2
+    from bot.assembly import build_guide
+    from bot.store import Store
+    from bot.telegram.app import build_application
+    from bot.telegram.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.token.reveal())
+    store = Store(settings.database)
+    guide = build_guide(store, locale=settings.locale, handoff_available=settings.operator_chat is not None, outbox=True)
+    parts = build_application(settings, guide)
+    app = parts.application
+    log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling", settings.database)
+    # run_polling / run_webhook stop cleanly on SIGINT and SIGTERM (PTB installs the handlers).
+    if args.webhook:
+        from urllib.parse import urlparse
+
+        # Telegram must send this header back with every update; PTB rejects requests without it.
+        secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        app.run_webhook(listen=args.listen, port=args.port, url_path=urlparse(args.webhook).path.lstrip("/"),
+                        webhook_url=args.webhook,
+                        secret_token=secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    store.close()
+    return 0
