@@ -132,7 +132,7 @@ def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
     tokens = set(words(lowered))
     for word in rules["disrespectful"]:
         if word in tokens:
-            problems.append(f"disrespectful form {word!r}: address the resident as Bapak/Ibu")
+            problems.append(f"disrespectful form {word!r}: use the respectful form from dialogs/plain-language.yaml")
     for term, plain in rules["jargon"].items():
         for m in re.finditer(rf"(?<![\w]){re.escape(term)}(?![\w])", lowered):
             after = lowered[m.end():m.end() + 2]

@@ -4,3 +4,9 @@ settings (frozen config), logs (token and secret filtering), inbox (durable upda
 processor (per-chat ordering), adapter (updates -> guide inputs), delivery (outbox -> Bot API,
 rate limits, retries), app (wiring), run / demo (entry points). Nothing here decides what to say.
 """
+
+import os as _os
+
+# Opt in to python-telegram-bot's timedelta durations now (RetryAfter.retry_after and friends);
+# the int form is deprecated since v22.2. Must be set before telegram is imported.
+_os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -21,6 +21,11 @@ from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
 
 log = logging.getLogger(__name__)
+# The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
+# rather than Update.ALL_TYPES, keeps a newer library from asking an older Bot API server for
+# kinds it does not know.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post",
+                   "edited_channel_post"]
 COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
 
 
@@ -117,11 +122,11 @@ class RunningBot:
         if self.webhook:
             w = self.webhook
             await app.updater.start_webhook(listen=w.listen, port=w.port, url_path=w.path, webhook_url=w.url,
-                                            secret_token=w.secret, allowed_updates=Update.ALL_TYPES,
+                                            secret_token=w.secret, allowed_updates=ALLOWED_UPDATES,
                                             drop_pending_updates=False)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0,
-                                            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+                                            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
         await app.start()
         return self
 

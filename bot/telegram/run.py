@@ -7,7 +7,6 @@ import logging
 import secrets
 import sys
 
-from telegram import Update
 
 from bot.telegram.settings import SettingsError, load_settings
 
@@ -22,7 +21,7 @@ def main_run(args: argparse.Namespace) -> int:
         return 2
     from bot.assembly import build_guide
     from bot.store import Store
-    from bot.telegram.app import build_application
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.logs import configure_logging
 
     configure_logging(settings.log_level, settings.token.reveal())
@@ -39,8 +38,8 @@ def main_run(args: argparse.Namespace) -> int:
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
         app.run_webhook(listen=args.listen, port=args.port, url_path=urlparse(args.webhook).path.lstrip("/"),
                         webhook_url=args.webhook,
-                        secret_token=secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+                        secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     store.close()
     return 0

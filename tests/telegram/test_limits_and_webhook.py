@@ -30,9 +30,9 @@ async def test_burst_of_residents_loses_nothing_under_the_global_limit(tmp_path:
             for r in residents:
                 r.press(labels(r)[0])
             assert await bot.settle(60.0)
+        assert parts.adapter.store.count_pending() == 0
         parts.adapter.store.close()
     assert [len(r.inbox) for r in residents] == [2] * 60  # 0 messages lost
-    assert parts.adapter.store.count_pending() == 0
 
 
 async def test_429_is_waited_out_and_retried(tmp_path: Path) -> None:
