@@ -13,7 +13,8 @@ from bot.engine import texts as engine_texts
 from bot.flow import load_flow
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.yamlfile import read_yaml
-from bot.guide import Desk, Guide
+from bot.desk import DeskService, OperatorChannel, SilentChannel
+from bot.guide import Guide
 from bot.i18n import Translator, all_msgids, available_locales, load_catalog
 from bot.paths import dialogs_dir
 from bot.region import load_region
@@ -35,8 +36,18 @@ def load_lexicon(locale: str, root: Path | None = None) -> tuple[dict[str, list[
     return intents, {str(k): str(v) for k, v in (data.get("fallbacks") or {}).items()}
 
 
+def load_spellings(locale: str, root: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """The lexicon's informal spellings ("udh" -> "sudah") and everyday words that are not typos."""
+    root = Path(root) if root else dialogs_dir()
+    path = root / "lexicon" / f"{locale}.yaml"
+    data = read_yaml(path, relative(path, root)) if path.is_file() else {}
+    data = data if isinstance(data, dict) else {}
+    spellings = {str(k): str(v) for k, v in (data.get("spellings") or {}).items()}
+    return spellings, [str(w) for w in (data.get("known_words") or [])]
+
+
 def build_guide(store: Store | None = None, *, locale: str = "id", handoff_available: bool = True,
-                desk: Desk | None = None, outbox: bool = False, region: str = "kota-serang",
+                channel: OperatorChannel | None = None, outbox: bool = False, region: str = "kota-serang",
                 dialogs: Path | None = None, locales: Path | None = None) -> Guide:
     """Load and validate everything, then wire one Engine and Renderer per shipped locale."""
     lexicon, _ = load_lexicon(locale, dialogs)
@@ -50,12 +61,16 @@ def build_guide(store: Store | None = None, *, locale: str = "id", handoff_avail
             continue  # a locale without a lexicon can still be shown, but not chosen for residents
         renderer = Renderer(Translator(load_catalog(loc, locales)), the_region)
         labels = renderer.labels(_label_msgids(flow))
-        understanding = Understanding(words, labels, fallbacks)
+        spellings, known_words = load_spellings(loc, dialogs)
+        understanding = Understanding(words, labels, fallbacks, spellings=spellings, known_words=known_words)
         engines[loc] = Engine(flow, understanding, the_region, handoff_available=handoff_available)
         renderers[loc] = renderer
     if locale not in engines:
         raise DialogError([Problem(str(locales or "locales"), None, f"locale {locale!r} has no catalog or lexicon")])
-    return Guide(engines, renderers, store or Store(":memory:"), default_locale=locale, desk=desk, outbox=outbox)
+    desk = DeskService(channel or SilentChannel(), the_region)
+    guide = Guide(engines, renderers, store or Store(":memory:"), desk, default_locale=locale, outbox=outbox)
+    desk.attach(guide)
+    return guide
 
 
 def _label_msgids(flow) -> set[str]:

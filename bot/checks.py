@@ -17,14 +17,17 @@ from bot.engine import texts as engine_texts
 from bot.flow.errors import DialogError
 from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
-from bot.i18n import SHELL_MSGIDS, available_locales, load_catalog
+from bot.i18n import DESK_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
 from bot.paths import dialogs_dir, locales_dir
 
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
 # Placeholders of the shell's own msgids.
-SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last"}
+SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last",
+                      # the operator desk's
+                      "id", "who", "state", "reason", "attempts", "waiting", "lines", "count", "escalations",
+                      "median", "finished", "returned", "position", "when", "text", "minutes"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 
@@ -73,7 +76,7 @@ def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
 
 
 def _needed_msgids(engine: Engine) -> set[str]:
-    return engine.flow.msgids() | engine_texts.all_msgids() | set(SHELL_MSGIDS)
+    return engine.flow.msgids() | engine_texts.all_msgids() | set(SHELL_MSGIDS) | set(DESK_MSGIDS)
 
 
 def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:

@@ -13,31 +13,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.engine import Conversation, Engine, Input, Step
-from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say  # noqa: F401
+from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
+from bot.flow.model import Line
 from bot.redaction import redact
 from bot.render import OutgoingMessage, Renderer
 from bot.store import Store
 
 
 class Desk(Protocol):
-    """The operator side, as the guide sees it (the handoff issue implements it on Telegram)."""
+    """The operator side, as the guide sees it (bot.desk.DeskService implements it)."""
 
     def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
-    def relay(self, store: Store, chat_id: int, effect: Relay) -> None: ...
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None: ...
     def resident_left(self, store: Store, chat_id: int) -> None: ...
-
-
-class RecordingDesk:
-    """A desk that only records tickets as events: used by simulate and chat without operators."""
-
-    def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None:
-        store.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
-
-    def relay(self, store: Store, chat_id: int, effect: Relay) -> None:
-        store.add_transcript(chat_id, "in", "relay" if effect.text else f"media:{effect.media}", effect.text or "")
-
-    def resident_left(self, store: Store, chat_id: int) -> None:
-        store.record_event(chat_id, "ticket_left")
+    def expectation(self, chat_id: int, renderer: Renderer) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,13 +43,13 @@ class Reply:
 
 
 class Guide:
-    def __init__(self, engines: dict[str, Engine], renderers: dict[str, Renderer], store: Store, *,
-                 default_locale: str = "id", desk: Desk | None = None, outbox: bool = False):
+    def __init__(self, engines: dict[str, Engine], renderers: dict[str, Renderer], store: Store, desk: Desk, *,
+                 default_locale: str = "id", outbox: bool = False):
         self.engines = engines
         self.renderers = renderers
         self.store = store
         self.default_locale = default_locale
-        self.desk = desk or RecordingDesk()
+        self.desk = desk
         self.outbox = outbox
 
     @property
@@ -68,7 +57,7 @@ class Guide:
         return self.engines[self.default_locale].flow
 
     def handle(self, chat_id: int, inp: Input, *, input_id: str | None = None, source: str = "local",
-               message_ref: int | None = None, locale: str | None = None) -> Reply | None:
+               message_ref: int | None = None, locale: str | None = None, first_name: str | None = None) -> Reply | None:
         """Handle one input; None if this input id was handled before (a redelivery)."""
         with self.store.transaction():
             if input_id is not None and self.store.already_processed(source, input_id):
@@ -77,30 +66,56 @@ class Guide:
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
-            reply = self._apply(chat_id, inp, step, loc, message_ref)
+            reply = self._apply(chat_id, inp, step, loc, message_ref, first_name)
+            if step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff:
+                # Kept so that a photo of an error screen can go to the operator if asked for.
+                self.store.set_last_media(chat_id, message_ref, inp.media)
             if input_id is not None:
                 self.store.mark_processed(source, input_id)
             return reply
 
-    def resume_after_handoff(self, chat_id: int) -> Reply | None:
-        """An operator finished: the resident is back on the step they were on."""
+    def resume_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
+        """An operator finished: the resident is back on the step they were on, and told so."""
+        return self._operator_step(chat_id, lambda engine, conv: engine.prompt(conv, lead=lead))
+
+    def end_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
+        """An operator ended the conversation: the guide rests until the resident comes back."""
+        return self._operator_step(chat_id, lambda engine, conv: engine.close_handoff(conv, lead=lead))
+
+    def _operator_step(self, chat_id: int, make) -> Reply | None:
         with self.store.transaction():
             stored = self.store.load(chat_id)
             if stored is None:
                 return None
-            step = self.engines[stored.locale].prompt(stored.conversation)
+            step = make(self.engines[stored.locale], stored.conversation)
             return self._apply(chat_id, None, step, stored.locale, None)
 
     # ----- applying a step ----------------------------------------------------------------
-    def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None) -> Reply:
+    def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None,
+               first_name: str | None = None) -> Reply:
         store, renderer = self.store, self.renderers[locale]
         conv = step.conversation
+        milestone = None
+        if conv is not None:
+            # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
+            milestone = self.flow.states[conv.state].milestone
+            store.save(chat_id, conv, locale=locale, milestone=milestone)
+            if first_name is not None and first_name != store.first_name(chat_id):
+                store.set_profile(chat_id, first_name)
         if inp is not None:
             self._log_input(chat_id, inp, step)
         messages: list[OutgoingMessage] = []
+        escalating = any(isinstance(e, Escalate) for e in step.effects)
+        for effect in step.effects:
+            if isinstance(effect, Escalate) and conv is not None:
+                self.desk.escalate(store, chat_id, effect, conv)
         for effect in step.effects:
             if isinstance(effect, Say):
                 message = renderer.say(effect, conv)
+                if escalating:
+                    # Tell the resident what to expect now: queue place, or when people are back.
+                    extra = self.desk.expectation(chat_id, renderer)
+                    message = OutgoingMessage(f"{message.text}\n\n{extra}", message.rows)
                 messages.append(message)
                 if conv is not None:  # after /hapusdata nothing about the resident is kept
                     store.add_transcript(chat_id, "out", "say", message.text, state=conv.state)
@@ -108,18 +123,13 @@ class Guide:
                     store.enqueue(chat_id, {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]})
             elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
                 store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
-            elif isinstance(effect, Escalate) and conv is not None:
-                self.desk.escalate(store, chat_id, effect, conv)
             elif isinstance(effect, Relay):
-                self.desk.relay(store, chat_id, effect)
+                self.desk.relay(store, chat_id, effect, message_ref)
             elif isinstance(effect, EndHandoff):
                 self.desk.resident_left(store, chat_id)
             elif isinstance(effect, EraseData):
                 store.erase_resident(chat_id)
-        milestone = None
         if conv is not None:
-            milestone = self.flow.states[conv.state].milestone
-            store.save(chat_id, conv, locale=locale, milestone=milestone)
             remind = next((e for e in step.effects if isinstance(e, Remind)), None)
             if remind:
                 store.set_reminder(chat_id, time.time() + remind.after.total_seconds())

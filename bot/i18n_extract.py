@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator
 
 import yaml
 
-_KEY = re.compile(r"^(sys|btn|cmd|tg|cli|region|sapaan|datetime)\.[a-z0-9_.]+$")
+_KEY = re.compile(r"^(sys|btn|cmd|tg|cli|region|sapaan|datetime|desk)\.[a-z0-9_.]+$")
 Extracted = Iterator[tuple[int, str | None, str, list[str]]]
 
 

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from bot.engine.conversation import Conversation
 
@@ -83,7 +83,72 @@ MIGRATIONS: tuple[str, ...] = (
         received_at REAL NOT NULL
     );
     """,
+    # 3: the operator desk. One ticket per escalation, one forum topic per resident (reused),
+    # and an audit line for every operator action.
+    """
+    ALTER TABLE conversations ADD COLUMN first_name TEXT;
+    ALTER TABLE conversations ADD COLUMN last_media TEXT;
+    CREATE TABLE tickets (
+        id              INTEGER PRIMARY KEY,
+        chat_id         INTEGER NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('open', 'taken', 'closed')),
+        reason          TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        milestone       TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        operator_id     INTEGER,
+        operator_name   TEXT,
+        opened_at       REAL NOT NULL,
+        taken_at        REAL,
+        first_reply_at  REAL,
+        closed_at       REAL,
+        outcome         TEXT,
+        operators_reminded_at REAL,
+        resident_told_at REAL
+    );
+    CREATE INDEX tickets_chat ON tickets(chat_id, status);
+    CREATE INDEX tickets_status ON tickets(status, opened_at);
+    CREATE TABLE topics (
+        chat_id     INTEGER PRIMARY KEY,
+        topic_id    INTEGER NOT NULL UNIQUE,
+        title       TEXT NOT NULL,
+        closed      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE audit (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER,
+        at          REAL NOT NULL,
+        actor_id    INTEGER,
+        actor_name  TEXT,
+        action      TEXT NOT NULL,
+        detail      TEXT
+    );
+    """,
 )
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    chat_id: int
+    status: str
+    reason: str
+    state: str
+    milestone: str
+    attempts: int
+    operator_id: int | None
+    operator_name: str | None
+    opened_at: float
+    taken_at: float | None
+    first_reply_at: float | None
+    closed_at: float | None
+    outcome: str | None
+    operators_reminded_at: float | None
+    resident_told_at: float | None
+
+
+_TICKET_COLUMNS = ("id, chat_id, status, reason, state, milestone, attempts, operator_id, operator_name, opened_at, "
+                   "taken_at, first_reply_at, closed_at, outcome, operators_reminded_at, resident_told_at")
 
 
 @dataclass(frozen=True)
@@ -113,7 +178,9 @@ def _path_from_url(url: str) -> str:
 class Store:
     """One SQLite database. Safe to share between threads (calls are serialised)."""
 
-    def __init__(self, url: str = ":memory:"):
+    def __init__(self, url: str = ":memory:", clock: Callable[[], float] = time.time):
+        # Every timestamp comes from this clock, so tests can put the store in office hours.
+        self.clock = clock
         path = _path_from_url(url)
         if path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +261,7 @@ class Store:
         return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]))
 
     def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str) -> None:
-        now = time.time()
+        now = self.clock()
         self._run(
             """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -212,7 +279,7 @@ class Store:
 
     def erase_resident(self, chat_id: int) -> None:
         """/hapusdata: everything stored about this resident goes."""
-        for table in ("conversations", "transcript", "events", "outbox"):
+        for table in ("conversations", "transcript", "events", "outbox", "tickets", "topics"):
             self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
 
     def count_conversations(self) -> int:
@@ -223,13 +290,13 @@ class Store:
         return self._run("SELECT 1 FROM processed WHERE source = ? AND input_id = ?", (source, input_id)).fetchone() is not None
 
     def mark_processed(self, source: str, input_id: str) -> None:
-        self._run("INSERT OR IGNORE INTO processed VALUES (?, ?, ?)", (source, input_id, time.time()))
+        self._run("INSERT OR IGNORE INTO processed VALUES (?, ?, ?)", (source, input_id, self.clock()))
 
     # ----- transcript and events ----------------------------------------------------------
     def add_transcript(self, chat_id: int, direction: str, kind: str, text: str, *, state: str | None = None,
                        intent: str | None = None, matched: tuple[str, ...] = ()) -> None:
         self._run("INSERT INTO transcript (chat_id, at, direction, kind, text, state, intent, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (chat_id, time.time(), direction, kind, text, state, intent, json.dumps(list(matched), ensure_ascii=False) if matched else None))
+                  (chat_id, self.clock(), direction, kind, text, state, intent, json.dumps(list(matched), ensure_ascii=False) if matched else None))
 
     def transcript(self, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._run("SELECT at, direction, kind, text, state, intent FROM transcript WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
@@ -242,7 +309,7 @@ class Store:
     def record_event(self, chat_id: int, kind: str, *, state: str | None = None, milestone: str | None = None,
                      detail: str | None = None) -> None:
         self._run("INSERT INTO events (chat_id, at, kind, state, milestone, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                  (chat_id, time.time(), kind, state, milestone, detail))
+                  (chat_id, self.clock(), kind, state, milestone, detail))
 
     def count_events(self, kind: str) -> int:
         return self._run("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0]
@@ -259,7 +326,7 @@ class Store:
     # ----- inbox --------------------------------------------------------------------------
     def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
         self._run("INSERT OR IGNORE INTO inbox (update_id, data, received_at) VALUES (?, ?, ?)",
-                  (update_id, json.dumps(data, ensure_ascii=False), time.time()))
+                  (update_id, json.dumps(data, ensure_ascii=False), self.clock()))
 
     def unhandled_updates(self) -> list[dict[str, Any]]:
         rows = self._run("SELECT data FROM inbox ORDER BY update_id").fetchall()
@@ -271,7 +338,7 @@ class Store:
     # ----- outbox -------------------------------------------------------------------------
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
-                        (chat_id, json.dumps(payload, ensure_ascii=False), time.time()))
+                        (chat_id, json.dumps(payload, ensure_ascii=False), self.clock()))
         return int(cur.lastrowid or 0)
 
     def pending(self, limit: int = 500) -> list[OutboxItem]:
@@ -292,14 +359,115 @@ class Store:
     def count_pending(self) -> int:
         return self._run("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL").fetchone()[0]
 
+    def count_pending_for(self, chat_id: int) -> int:
+        """Replies queued for one resident and not yet delivered (flood detection)."""
+        return self._run("SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
+                         (chat_id,)).fetchone()[0]
+
     def mark_sent(self, item_id: int) -> None:
-        self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (time.time(), item_id))
+        self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.clock(), item_id))
 
     def mark_attempt(self, item_id: int) -> None:
         self._run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
 
     def mark_failed(self, item_id: int, reason: str) -> None:
         self._run("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
+
+    # ----- residents' profile -------------------------------------------------------------
+    def set_profile(self, chat_id: int, first_name: str | None) -> None:
+        self._run("UPDATE conversations SET first_name = ? WHERE chat_id = ?", ((first_name or "")[:64] or None, chat_id))
+
+    def first_name(self, chat_id: int) -> str | None:
+        row = self._run("SELECT first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_last_media(self, chat_id: int, message_id: int | None, kind: str | None) -> None:
+        value = json.dumps({"message_id": message_id, "kind": kind, "at": self.clock()}) if message_id else None
+        self._run("UPDATE conversations SET last_media = ? WHERE chat_id = ?", (value, chat_id))
+
+    def last_media(self, chat_id: int) -> dict[str, Any] | None:
+        row = self._run("SELECT last_media FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    # ----- tickets, topics, audit ---------------------------------------------------------
+    def open_ticket(self, chat_id: int, *, reason: str, state: str, milestone: str, attempts: int) -> int:
+        cur = self._run("INSERT INTO tickets (chat_id, status, reason, state, milestone, attempts, opened_at) "
+                        "VALUES (?, 'open', ?, ?, ?, ?, ?)", (chat_id, reason, state, milestone, attempts, self.clock()))
+        return int(cur.lastrowid or 0)
+
+    def _tickets(self, where: str, args: tuple[Any, ...]) -> list[Ticket]:
+        rows = self._run(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where}", args).fetchall()
+        return [Ticket(*r) for r in rows]
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        found = self._tickets("id = ?", (ticket_id,))
+        return found[0] if found else None
+
+    def active_ticket(self, chat_id: int) -> Ticket | None:
+        found = self._tickets("chat_id = ? AND status != 'closed' ORDER BY id DESC LIMIT 1", (chat_id,))
+        return found[0] if found else None
+
+    def active_tickets(self) -> list[Ticket]:
+        return self._tickets("status != 'closed' ORDER BY opened_at", ())
+
+    def tickets_since(self, since: float) -> list[Ticket]:
+        return self._tickets("opened_at >= ? ORDER BY opened_at", (since,))
+
+    def take_ticket(self, ticket_id: int, operator_id: int, operator_name: str) -> None:
+        self._run("UPDATE tickets SET status = 'taken', operator_id = ?, operator_name = ?, taken_at = COALESCE(taken_at, ?) "
+                  "WHERE id = ? AND status != 'closed'", (operator_id, operator_name, self.clock(), ticket_id))
+
+    def ticket_replied(self, ticket_id: int) -> None:
+        self._run("UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?", (self.clock(), ticket_id))
+
+    def close_ticket(self, ticket_id: int, outcome: str) -> None:
+        self._run("UPDATE tickets SET status = 'closed', outcome = ?, closed_at = ? WHERE id = ? AND status != 'closed'",
+                  (outcome, self.clock(), ticket_id))
+
+    def ticket_reminded(self, ticket_id: int, *, operators: bool = False, resident: bool = False) -> None:
+        if operators:
+            self._run("UPDATE tickets SET operators_reminded_at = ? WHERE id = ?", (self.clock(), ticket_id))
+        if resident:
+            self._run("UPDATE tickets SET resident_told_at = ? WHERE id = ?", (self.clock(), ticket_id))
+
+    def topic_for(self, chat_id: int) -> tuple[int, str, bool] | None:
+        row = self._run("SELECT topic_id, title, closed FROM topics WHERE chat_id = ?", (chat_id,)).fetchone()
+        return (row[0], row[1], bool(row[2])) if row else None
+
+    def resident_of_topic(self, topic_id: int) -> int | None:
+        row = self._run("SELECT chat_id FROM topics WHERE topic_id = ?", (topic_id,)).fetchone()
+        return row[0] if row else None
+
+    def save_topic(self, chat_id: int, topic_id: int, title: str) -> None:
+        self._run("INSERT INTO topics (chat_id, topic_id, title, closed) VALUES (?, ?, ?, 0) ON CONFLICT(chat_id) DO UPDATE "
+                  "SET topic_id = excluded.topic_id, title = excluded.title, closed = 0", (chat_id, topic_id, title))
+
+    def set_topic_closed(self, chat_id: int, closed: bool) -> None:
+        self._run("UPDATE topics SET closed = ? WHERE chat_id = ?", (int(closed), chat_id))
+
+    def forget_topic(self, chat_id: int) -> None:
+        self._run("DELETE FROM topics WHERE chat_id = ?", (chat_id,))
+
+    def audit(self, ticket_id: int | None, action: str, *, actor_id: int | None = None, actor_name: str | None = None,
+              detail: str | None = None) -> None:
+        self._run("INSERT INTO audit (ticket_id, at, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                  (ticket_id, self.clock(), actor_id, actor_name, action, detail))
+
+    def audit_trail(self, ticket_id: int) -> list[tuple[str, int | None, str | None]]:
+        rows = self._run("SELECT action, actor_id, actor_name FROM audit WHERE ticket_id = ? ORDER BY id", (ticket_id,)).fetchall()
+        return [tuple(r) for r in rows]
+
+    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
+        """Following queued items of one kind for one resident (to merge a burst of relays)."""
+        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND id > ? AND sent_at IS NULL "
+                         "AND failed IS NULL ORDER BY id LIMIT ?", (chat_id, after_id, limit)).fetchall()
+        items = []
+        for r in rows:
+            payload = json.loads(r[2])
+            if payload.get("kind") != kind or payload.get("resident") != resident:
+                break  # only an unbroken run may be merged, or order would change
+            items.append(OutboxItem(r[0], r[1], payload, r[3]))
+        return items
 
     def drop_pending_for(self, chat_id: int, reason: str) -> int:
         """A resident blocked the bot: what was queued for them can never be delivered."""

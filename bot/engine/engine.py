@@ -28,6 +28,7 @@ from bot.understanding import Reading, Understanding
 GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
             "mulai": "mulai", "tanya": "tanya"}
+SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
 REMIND_AFTER = timedelta(hours=24)
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
@@ -85,9 +86,13 @@ class Engine:
             return self._show(replace(conv, paused=False), lead=(Line(texts.RESUMED),))
         return self._interpret(conv, inp)
 
-    def prompt(self, conv: Conversation) -> Step:
+    def prompt(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         """The current step shown again, e.g. after an operator hands the resident back."""
-        return self._show(replace(conv, handoff=False, overlay=None, paused=False))
+        return self._show(replace(conv, handoff=False, overlay=None, paused=False), lead=lead)
+
+    def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
+        """An operator ended the conversation: the guide rests (paused) where the resident was."""
+        return self._pause(replace(conv, handoff=False, overlay=None), lead=lead)
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
@@ -99,8 +104,13 @@ class Engine:
             # The operator still learns that something was sent, masked, never raw.
             effects.append(Relay(text=found.text))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
-        shown = self._show(conv, lead=(Line(texts.SECRET_DELETED),))
-        return Step(shown.conversation, tuple(effects) + shown.effects)
+        # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
+        reading = self.understanding.read(found.text)
+        if reading.intent == SCAM_INTENT:
+            shown = self._scam_warning(conv, reading, lead=(Line(texts.SECRET_DELETED),))
+        else:
+            shown = self._show(conv, lead=(Line(texts.SECRET_DELETED),))
+        return Step(shown.conversation, tuple(effects) + shown.effects, reading=shown.reading)
 
     def _command(self, conv: Conversation, inp: Input, fresh: bool) -> Step:
         name = inp.command
@@ -166,9 +176,13 @@ class Engine:
         if len(text) > MAX_TEXT:
             return self._misunderstood(conv, texts.TOO_LONG, Reading())
         reading = self.understanding.read(text, [b.label for b in conv.buttons])
+        if reading.intent == SCAM_INTENT:
+            return self._scam_warning(conv, reading)
         event = self._reading_event(conv, reading)
         if event is None:
-            return self._misunderstood(conv, texts.UNSURE if reading.matched else texts.NOT_UNDERSTOOD, reading)
+            if reading.intent or reading.candidates:
+                return self._clarify(conv, reading)  # words matched, meaning unclear: ask
+            return self._misunderstood(conv, texts.NOT_UNDERSTOOD, reading)
         return self._event(conv, event, reading, inp.at)
 
     # ----- events -------------------------------------------------------------------------
@@ -180,9 +194,15 @@ class Engine:
     def _reading_event(self, conv: Conversation, reading: Reading) -> str | None:
         if reading.label:
             return next(b.event for b in conv.buttons if b.label == reading.label)
-        intent = reading.intent
-        if intent is None:
+        if reading.candidates:
+            # Two meanings ("iya sudah", "sudah tapi gagal"): fine if both lead to the same place.
+            events = {self._intent_event(conv, c) for c in reading.candidates}
+            return events.pop() if len(events) == 1 else None
+        if reading.intent is None:
             return None
+        return self._intent_event(conv, reading.intent)
+
+    def _intent_event(self, conv: Conversation, intent: str) -> str | None:
         if intent in GLOBAL_INTENTS:
             return GLOBAL_INTENTS[intent]
         if intent in ("thanks", "greeting", "confused"):
@@ -201,7 +221,7 @@ class Engine:
     def _event(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
         conv = replace(conv, misunderstandings=0)
         handler = {
-            "bantuan": lambda: self._escalate(conv, "stuck" if conv.overlay == "stuck" else "asked"),
+            "bantuan": lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
             "ulangi": lambda: self._show(replace(conv, overlay=None)),
             "kembali": lambda: self._back(conv),
             "mulai": lambda: self._show(self.start(), remind=True),
@@ -245,10 +265,10 @@ class Engine:
             return self._show(conv, lead=(Line(texts.NO_BACK),))
         return self._show(replace(conv, state=conv.history[-1], history=conv.history[:-1]))
 
-    def _pause(self, conv: Conversation) -> Step:
+    def _pause(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         paused = replace(conv, paused=True, overlay=None)
         buttons = (ShownButton(texts.RESUME, "lanjut"), ShownButton(texts.PERSON, "bantuan", True))
-        return Step(replace(paused, buttons=buttons), (Say((Line(texts.PAUSED),), buttons),))
+        return Step(replace(paused, buttons=buttons), (Say(lead + (Line(texts.PAUSED),), buttons),))
 
     def _escalate(self, conv: Conversation, reason: str) -> Step:
         state = self.flow.states[conv.state]
@@ -257,6 +277,15 @@ class Engine:
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
         waiting = replace(conv, handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
+
+    def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
+        """Why a person is asked for: the stuck offer, the content itself, or the resident."""
+        if conv.overlay == "stuck":
+            return "stuck"
+        pressed = next((b for b in conv.buttons if b.label == reading.label), None)
+        if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
+            return f"content:{conv.state}"
+        return "asked"
 
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
@@ -275,8 +304,31 @@ class Engine:
         return replace(step, understood=False, reading=reading)
 
     def _media(self, conv: Conversation, kind: str) -> Step:
+        # A kind-specific answer; it counts as a misunderstanding, so a second one offers a person.
         msgid = texts.MEDIA.get(kind, texts.MEDIA_OTHER)
-        return self._misunderstood(conv, msgid, Reading())
+        return self._misunderstood(conv, msgid, Reading(matched=(f"media:{kind}",)))
+
+    def _clarify(self, conv: Conversation, reading: Reading) -> Step:
+        """Ask a short question with only the buttons the words could have meant."""
+        state = self.flow.states[conv.state]
+        count = conv.misunderstandings + 1
+        if conv.overlay or count >= state.stuck.misunderstandings:
+            return self._misunderstood(conv, texts.UNSURE, reading)
+        meant = {self._intent_event(conv, i) for i in reading.candidates or (reading.intent,)}
+        choices = tuple(ShownButton(b.label, b.event) for b in state.buttons if b.event in meant)
+        if len(choices) < 2:
+            choices = tuple(ShownButton(b.label, b.event) for b in state.buttons)
+        buttons = choices + self._help_row(conv)
+        asking = replace(conv, misunderstandings=count, buttons=buttons, overlay=None)
+        return Step(asking, (Say((Line(texts.CLARIFY),), buttons, self._progress(conv)),), understood=False,
+                    reading=reading)
+
+    def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
+        """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person."""
+        buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
+        warned = replace(conv, overlay="scam", paused=False, misunderstandings=0, buttons=buttons)
+        return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
+                    reading=reading)
 
     # ----- showing ------------------------------------------------------------------------
     def _overlay(self, conv: Conversation, overlay: str, lead: tuple[Line, ...] = ()) -> Step:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -19,6 +20,10 @@ from telegram.ext import ContextTypes
 from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
+from bot.telegram.flood import FloodReply
+
+if TYPE_CHECKING:
+    from bot.desk.operators import ForumDesk
 
 log = logging.getLogger(__name__)
 SOURCE = "telegram"
@@ -46,12 +51,15 @@ def message_input(message: Message) -> Input | None:
 
 
 class TelegramAdapter:
-    def __init__(self, guide: Guide, delivery: Delivery, *, operator_chat: int | None = None):
+    def __init__(self, guide: Guide, delivery: Delivery, *, operator_chat: int | None = None,
+                 forum: "ForumDesk | None" = None):
         self.guide = guide
         self.store = guide.store
         self.delivery = delivery
         self.operator_chat = operator_chat
+        self.forum = forum
         self._group_noted: dict[int, float] = {}
+        self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         uid = str(update.update_id)
@@ -59,6 +67,9 @@ class TelegramAdapter:
             self.store.forget_update(update.update_id)
             return
         try:
+            if self.forum is not None and self._from_operators(update):
+                await self._operators(update, uid)
+                return
             handled_by_guide = self._dispatch(update)
             if not handled_by_guide:
                 self.store.mark_processed(SOURCE, uid)
@@ -72,6 +83,27 @@ class TelegramAdapter:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
+
+    # ----- the operators' group ------------------------------------------------------------
+    def _from_operators(self, update: Update) -> bool:
+        query = update.callback_query
+        if query is not None:
+            return query.message is not None and query.message.chat.id == self.operator_chat
+        message = update.message or update.edited_message
+        return message is not None and message.chat.id == self.operator_chat
+
+    async def _operators(self, update: Update, uid: str) -> None:
+        assert self.forum is not None
+        if update.edited_message is not None:
+            self.store.mark_processed(SOURCE, uid)  # edits of what was already relayed stay in the group
+            return
+        operator = await self.forum.authorise(update)
+        # No await below: the desk's writes and the update's id commit together.
+        with self.store.transaction():
+            if self.store.already_processed(SOURCE, uid):
+                return
+            self.forum.handle(update, operator)
+            self.store.mark_processed(SOURCE, uid)
 
     # ----- dispatch -----------------------------------------------------------------------
     def _dispatch(self, update: Update) -> bool:
@@ -98,8 +130,10 @@ class TelegramAdapter:
             log.debug("service message in private chat ignored (update %s)", update.update_id)
             return False
         self.store.set_active(message.chat.id, True)
+        first_name = message.from_user.first_name if message.from_user else None
         self.guide.handle(message.chat.id, inp, input_id=str(update.update_id), source=SOURCE,
-                          message_ref=message.message_id)
+                          message_ref=message.message_id, first_name=first_name)
+        self.flood.after(message.chat.id)
         return True
 
     def _callback(self, update: Update) -> bool:

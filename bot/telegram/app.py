@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.request import BaseRequest
 
+from bot.desk.operators import ForumDesk
+from bot.desk.telegram import ForumChannel, ForumSender
 from bot.guide import Guide
+from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue
+from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
 
@@ -35,10 +40,28 @@ class BotParts:
     adapter: TelegramAdapter
     delivery: Delivery
     queue: DurableUpdateQueue
+    forum: ForumDesk | None = None
+    remind_minutes: float = 10.0
+    background: list = field(default_factory=list)
+    retention: Retention | None = None
+
+
+def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
+    """The guide (with the operator desk on the forum group when one is configured) and the
+    Application around it: what ``run``, ``demo`` and the end-to-end tests all start."""
+    from bot.assembly import build_guide
+
+    channel = ForumChannel(settings.operator_chat) if settings.operator_chat is not None else None
+    guide = build_guide(store, locale=settings.locale, handoff_available=channel is not None, channel=channel,
+                        outbox=True)
+    return build_application(settings, guide, **kwargs)
 
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
-                      rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0) -> BotParts:
+                      rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0,
+                      request: BaseRequest | None = None) -> BotParts:
+    """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
+    calls the emulator in-process, so the network does not drown what they measure)."""
     queue = DurableUpdateQueue(guide.store)
     builder = (
         ApplicationBuilder()
@@ -49,18 +72,27 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         .concurrent_updates(PerChatUpdateProcessor(256))
         # Global 30/s and 20/min per group, with retries on 429 (python-telegram-bot's limiter).
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
-        .connect_timeout(connect_timeout)
-        .pool_timeout(connect_timeout)
-        .connection_pool_size(64)
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.connect_timeout(connect_timeout).pool_timeout(connect_timeout).connection_pool_size(64)
     application = builder.build()
-    delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval)
-    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat)
+    forum, handlers = None, {}
+    if settings.operator_chat is not None:
+        renderer = guide.renderers[guide.default_locale]
+        handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer).handlers()
+        forum = ForumDesk(guide.desk, application.bot, guide.store, settings.operator_chat, renderer,
+                          allow=settings.operators)
+    delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval,
+                        handlers=handlers)
+    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
-    parts = BotParts(application, adapter, delivery, queue)
+    parts = BotParts(application, adapter, delivery, queue, forum, settings.ticket_remind_minutes,
+                     retention=Retention(guide.store, settings.retention_days))
     application.bot_data["teman_ikd"] = parts
     return parts
 
@@ -73,14 +105,39 @@ async def startup(parts: BotParts) -> None:
         await app.bot.set_my_commands([BotCommand(c, t.text(f"cmd.{c}")) for c in COMMANDS])
     except Exception as exc:  # commands are a convenience: the bot still works without them
         log.warning("could not register commands: %s", type(exc).__name__)
+    if parts.forum is not None:
+        await parts.forum.verify()  # fails fast, saying exactly what is wrong with the group
+        parts.background.append(asyncio.create_task(_service_levels(parts), name="teman-ikd-service-levels"))
     requeued = parts.queue.requeue_unhandled(app.bot)
     if requeued:
         log.info("requeued %d update(s) stored before the last stop", requeued)
     await parts.delivery.start()
+    if parts.retention is not None:
+        await parts.retention.start()
 
 
 async def shutdown(parts: BotParts) -> None:
+    for task in parts.background:
+        task.cancel()
+    await asyncio.gather(*parts.background, return_exceptions=True)
+    parts.background.clear()
+    if parts.retention is not None:
+        await parts.retention.stop()
     await parts.delivery.stop()
+
+
+SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
+
+
+async def _service_levels(parts: BotParts) -> None:
+    desk = parts.adapter.guide.desk
+    while True:
+        await asyncio.sleep(SERVICE_LEVEL_EVERY)
+        try:
+            if desk.check_service_levels(parts.remind_minutes):
+                parts.delivery.wake()
+        except Exception:
+            log.exception("service-level check failed")
 
 
 async def _post_init(application: Application) -> None:

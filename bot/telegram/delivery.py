@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, ReplyKeyboardMarkup
 from telegram.constants import ChatAction
@@ -38,8 +39,10 @@ def _seconds(value: int | float | timedelta) -> float:
 
 class Delivery:
     def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
-                 idle_poll: float = 1.0, max_backoff: float = 30.0):
+                 idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None):
         self.bot = bot
+        # Extra item kinds and how to deliver them (the operator desk's forum items).
+        self.handlers: dict[str, Any] = dict(handlers or {})
         self.store = store
         self.pacing = pacing
         self.chat_interval = chat_interval
@@ -99,9 +102,9 @@ class Delivery:
                     return
                 await self._deliver(item)
         finally:
+            # No await lies between the last empty next_for() and here, so nothing can have
+            # arrived for this chat meanwhile; an error exit leaves the item for the next wake.
             self._senders.pop(chat_id, None)
-            if self.store.next_for(chat_id) is not None and not self._stopping:
-                self._wake.set()  # something arrived while we were finishing
 
     async def _deliver(self, item: OutboxItem) -> None:
         backoff = 0.5
@@ -142,6 +145,12 @@ class Delivery:
             return
         if kind == "answer_callback":
             await self.bot.answer_callback_query(payload["id"])
+            return
+        if kind == "copy":
+            await self.bot.copy_message(item.chat_id, payload["from_chat"], payload["message_id"])
+            return
+        if kind in self.handlers:
+            await self.handlers[kind](item)
             return
         if kind == "message":
             parts = split_text(payload["text"])

@@ -19,18 +19,28 @@ def main_run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"teman-ikd: {exc}", file=sys.stderr)
         return 2
-    from bot.assembly import build_guide
+    from bot.desk.telegram import OperatorGroupError
     from bot.store import Store
-    from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.app import ALLOWED_UPDATES, build_bot
     from bot.telegram.logs import configure_logging
 
     configure_logging(settings.log_level, settings.token.reveal())
     store = Store(settings.database)
-    guide = build_guide(store, locale=settings.locale, handoff_available=settings.operator_chat is not None, outbox=True)
-    parts = build_application(settings, guide)
+    parts = build_bot(settings, store)
     app = parts.application
     log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling", settings.database)
     # run_polling / run_webhook stop cleanly on SIGINT and SIGTERM (PTB installs the handlers).
+    try:
+        _serve(app, args, settings, ALLOWED_UPDATES)
+    except OperatorGroupError as exc:
+        print(f"teman-ikd: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    return 0
+
+
+def _serve(app, args: argparse.Namespace, settings, allowed_updates: list[str]) -> None:
     if args.webhook:
         from urllib.parse import urlparse
 
@@ -38,8 +48,6 @@ def main_run(args: argparse.Namespace) -> int:
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
         app.run_webhook(listen=args.listen, port=args.port, url_path=urlparse(args.webhook).path.lstrip("/"),
                         webhook_url=args.webhook,
-                        secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+                        secret_token=secret, allowed_updates=allowed_updates, drop_pending_updates=False)
     else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    store.close()
-    return 0
+        app.run_polling(allowed_updates=allowed_updates, drop_pending_updates=False)

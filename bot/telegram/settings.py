@@ -56,6 +56,9 @@ class Settings:
     log_level: str = "INFO"
     pacing: float = 1.0
     webhook_secret: str | None = None
+    retention_days: int = 30  # transcripts older than this are purged (bot/telegram/maintenance.py)
+    operators: frozenset[int] = frozenset()  # allow-list on top of the group's members
+    ticket_remind_minutes: float = 10.0
 
     @property
     def base_url(self) -> str:
@@ -102,7 +105,23 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     secret = get("TEMAN_IKD_WEBHOOK_SECRET") or None
     if secret and not re.match(r"^[A-Za-z0-9_-]{1,256}$", secret):
         raise SettingsError("TEMAN_IKD_WEBHOOK_SECRET may only hold letters, digits, _ and - (1-256 characters)")
+    operators_raw = get("TEMAN_IKD_OPERATORS")
+    if operators_raw and not re.match(r"^\s*\d+(\s*,\s*\d+)*\s*$", operators_raw):
+        raise SettingsError("TEMAN_IKD_OPERATORS must be Telegram user ids separated by commas, e.g. 123,456")
+    remind_raw = get("TEMAN_IKD_TICKET_REMIND_MINUTES") or "10"
+    try:
+        remind = float(remind_raw)
+    except ValueError:
+        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes (got {remind_raw!r})") from None
+    if not 1 <= remind <= 24 * 60:
+        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be between 1 and 1440 (got {remind_raw!r})")
+    retention_raw = get("TEMAN_IKD_RETENTION_DAYS") or "30"
+    if not re.match(r"^\d{1,4}$", retention_raw) or not 1 <= int(retention_raw) <= 3650:
+        raise SettingsError(f"TEMAN_IKD_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got {retention_raw!r})")
     return Settings(
+        retention_days=int(retention_raw),
+        operators=frozenset(int(x) for x in operators_raw.split(",")) if operators_raw else frozenset(),
+        ticket_remind_minutes=remind,
         token=Token(token), api_url=api_url.rstrip("/"), database=get("TEMAN_IKD_DATABASE") or "teman-ikd.sqlite3",
         operator_chat=int(operator_chat) if operator_chat else None, locale=locale, log_level=level,
         pacing=pacing, webhook_secret=secret)

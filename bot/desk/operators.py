@@ -1,0 +1,148 @@
+"""What operators do in the forum group: commands, replies in topics, card buttons.
+
+Only members of the operators' group (asked with getChatMember, cached briefly) or people on
+the allow-list may act. Messages in the group that belong to no ticket are left alone;
+residents never get operator powers because they never write in this group.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Bot, Message, Update
+
+from bot.desk.service import DeskService, Operator
+from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
+from bot.render import Renderer
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan")
+GROUP_COMMANDS = ("antrian", "statistik")
+
+
+class ForumDesk:
+    def __init__(self, service: DeskService, bot: Bot, store: Store, group_id: int, renderer: Renderer,
+                 allow: frozenset[int] = frozenset()):
+        self.service = service
+        self.bot = bot
+        self.store = store
+        self.group_id = group_id
+        self.renderer = renderer
+        self.allow = allow
+        self._members: dict[int, tuple[bool, float]] = {}
+
+    # ----- setup ---------------------------------------------------------------------------
+    async def verify(self) -> None:
+        """At start: the group must be a forum where the bot may manage topics."""
+        try:
+            chat = await self.bot.get_chat(self.group_id)
+        except Exception as exc:
+            raise OperatorGroupError(f"TEMAN_IKD_OPERATOR_CHAT {self.group_id}: the bot cannot open this chat "
+                                     f"({type(exc).__name__}); add the bot to the group first") from None
+        if not getattr(chat, "is_forum", False):
+            raise OperatorGroupError(f"TEMAN_IKD_OPERATOR_CHAT {self.group_id}: the group is not a forum; "
+                                     "turn on Topics in the group's settings")
+        me = await self.bot.get_me()
+        member = await self.bot.get_chat_member(self.group_id, me.id)
+        if member.status != "administrator" or not getattr(member, "can_manage_topics", False):
+            raise OperatorGroupError(f"TEMAN_IKD_OPERATOR_CHAT {self.group_id}: make the bot an administrator "
+                                     "with the right to manage topics")
+
+    async def is_operator(self, user_id: int) -> bool:
+        if user_id in self.allow:
+            return True
+        cached = self._members.get(user_id)
+        now = time.monotonic()
+        if cached and now - cached[1] < MEMBER_CACHE_SECONDS:
+            return cached[0]
+        try:
+            member = await self.bot.get_chat_member(self.group_id, user_id)
+            allowed = member.status in OPERATOR_STATUSES
+        except Exception:  # unknown user, network trouble: no powers this time, ask again later
+            return False
+        self._members[user_id] = (allowed, now)
+        return allowed
+
+    # ----- updates from the group ---------------------------------------------------------
+    async def authorise(self, update: Update) -> Operator | None:
+        """The acting operator, or None for anyone without operator powers (the only await)."""
+        user = update.effective_user
+        if user is None or user.is_bot or not await self.is_operator(user.id):
+            return None
+        return Operator(user.id, user.first_name or str(user.id))
+
+    def handle(self, update: Update, operator: Operator | None) -> None:
+        """Synchronous, so the adapter can run it in one transaction with the update's id."""
+        if update.callback_query is not None:
+            self._callback(update, operator)
+        elif update.message is not None:
+            self._message(update.message, operator)
+
+    def _message(self, message: Message, operator: Operator | None) -> None:
+        thread = message.message_thread_id if message.is_topic_message else None
+        text = message.text or ""
+        command, argument = _command(text)
+        if command is None and thread is None:
+            return  # chatter in the General topic: not ours
+        if operator is None:
+            if command in TICKET_COMMANDS + GROUP_COMMANDS:
+                self._reply(thread, self.renderer.t.text("desk.not_operator"))
+            return
+        if command == "antrian":
+            self._reply(thread, self.service.queue())
+            return
+        if command == "statistik":
+            self._reply(thread, self.service.statistics())
+            return
+        resident = self.store.resident_of_topic(thread) if thread else None
+        if resident is None:
+            if command in TICKET_COMMANDS:
+                self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+            return
+        if command == "catatan" or (command is None and text.startswith("//")):
+            self.service.note(resident, operator, argument if command else text[2:].strip())
+            return
+        if command in ("ambil", "selesai", "tutup"):
+            self._act(command, resident, operator, thread)
+            return
+        if command is not None:
+            return  # another bot command typed in a topic: not for the resident
+        if self.store.active_ticket(resident) is None:
+            self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+        elif message.text:
+            self.service.operator_says(resident, operator, message.text)
+        elif message.effective_attachment is not None:
+            self.service.operator_media(resident, operator, self.group_id, message.message_id)
+
+    def _callback(self, update: Update, operator: Operator | None) -> None:
+        query = update.callback_query
+        assert query is not None
+        self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+        parts = (query.data or "").split(":")
+        if len(parts) != 3 or parts[0] != "desk" or parts[1] not in ("take", "finish", "end") or not parts[2].isdigit():
+            return  # forged or foreign callback data: answered, nothing done
+        ticket = self.store.ticket(int(parts[2]))
+        thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
+        if ticket is None or ticket.status == "closed" or self.store.resident_of_topic(thread or -1) != ticket.chat_id:
+            return
+        if operator is None:
+            return
+        self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+
+    def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
+        if self.store.active_ticket(resident) is None:
+            self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+            return
+        {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
+
+    def _reply(self, thread: int | None, text: str) -> None:
+        self.store.enqueue(self.group_id, {"kind": "message", "text": text, "rows": [], "thread_id": thread})
+
+
+def _command(text: str) -> tuple[str | None, str]:
+    if not text.startswith("/") or len(text) < 2:
+        return None, ""
+    head, _, argument = text[1:].partition(" ")
+    return head.split("@")[0].lower(), argument.strip()

@@ -1,0 +1,258 @@
+"""The desk's decisions, on any transport: open, take, relay, note, finish, end, leave.
+
+Implements the guide's Desk protocol (escalate / relay / resident_left, called inside the
+guide's transaction) and the operators' actions. How operators are reached is an
+OperatorChannel: the Telegram forum group in production, a silent one in simulate. Messages for
+the resident are rendered here and, when the guide runs with an outbox, queued there in the same
+transaction; they are also returned, which is what simulate prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Protocol
+
+from bot.desk import cards
+from bot.engine import Conversation
+from bot.engine.effects import Escalate, Relay
+from bot.flow.model import Line
+from bot.region import Region
+from bot.render import OutgoingMessage
+from bot.store import Store, Ticket
+
+if TYPE_CHECKING:
+    from bot.guide import Guide
+
+MEDIA_PASS_ON_WINDOW = 600.0  # a photo sent up to 10 minutes before asking for a person goes along
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: int
+    name: str
+
+
+class OperatorChannel(Protocol):
+    """How the desk reaches operators (all calls happen inside a store transaction)."""
+
+    def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None: ...
+    def to_topic(self, store: Store, resident: int, text: str) -> None: ...
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
+    def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
+
+
+class SilentChannel:
+    """No operators' group (simulate, tests of the resident side): tickets still exist."""
+
+    def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None:
+        pass
+
+    def to_topic(self, store: Store, resident: int, text: str) -> None:
+        pass
+
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
+        pass
+
+    def ticket_closed(self, store: Store, resident: int, text: str) -> None:
+        pass
+
+
+class DeskService:
+    def __init__(self, channel: OperatorChannel, region: Region):
+        self.channel = channel
+        self.region = region
+        self.guide: Guide | None = None
+
+    def clock(self) -> float:
+        """The store's clock: ticket times and "now" must come from the same place."""
+        return self._guide.store.clock()
+
+    def attach(self, guide: "Guide") -> None:
+        self.guide = guide
+
+    @property
+    def _guide(self) -> "Guide":
+        assert self.guide is not None, "DeskService.attach(guide) was not called"
+        return self.guide
+
+    def _renderer(self, chat_id: int | None = None):
+        g = self._guide
+        stored = g.store.load(chat_id) if chat_id is not None else None
+        return g.renderers[stored.locale if stored else g.default_locale]
+
+    # ----- the guide's Desk protocol (inside the guide's transaction) ---------------------
+    def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None:
+        if store.active_ticket(chat_id) is not None:
+            return
+        attempts = sum(n for _, n in conv.failures) + conv.misunderstandings
+        ticket_id = store.open_ticket(chat_id, reason=effect.reason, state=effect.state, milestone=effect.milestone,
+                                      attempts=attempts)
+        store.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
+        store.audit(ticket_id, "opened", detail=effect.reason)
+        ticket = store.ticket(ticket_id)
+        assert ticket is not None
+        renderer, flow = self._renderer(chat_id), self._guide.flow
+        name = store.first_name(chat_id)
+        title = cards.topic_title(renderer, flow, name, ticket)
+        card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcript(chat_id, 12), self.clock())
+        self.channel.ticket_opened(store, ticket, title, card)
+        media = store.last_media(chat_id)
+        if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
+            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]))
+
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None:
+        if effect.text:
+            store.add_transcript(chat_id, "in", "relay", effect.text)
+            self.channel.to_topic(store, chat_id, effect.text)
+        elif effect.media and message_ref is not None:
+            store.add_transcript(chat_id, "in", f"media:{effect.media}", "")
+            self.channel.media_to_topic(store, chat_id, chat_id, message_ref)
+
+    def resident_left(self, store: Store, chat_id: int) -> None:
+        ticket = store.active_ticket(chat_id)
+        if ticket is None:
+            return
+        store.close_ticket(ticket.id, "left")
+        store.audit(ticket.id, "resident_left")
+        store.record_event(chat_id, "ticket_left")
+        self.channel.ticket_closed(store, chat_id, self._renderer(chat_id).t.text("desk.resident_left"))
+
+    def expectation(self, chat_id: int, renderer) -> str:
+        """What the resident may expect now: their place in the queue, or when people are back."""
+        now = self.clock()
+        moment = datetime.fromtimestamp(now, timezone.utc)
+        stored = self._guide.store.load(chat_id)
+        params = renderer.params(stored.conversation if stored else None)
+        if self.region.is_open(moment):
+            waiting = [k for k in self._guide.store.active_tickets() if k.status == "open"]
+            position = next((i for i, k in enumerate(waiting, 1) if k.chat_id == chat_id), len(waiting) or 1)
+            return renderer.t.text("desk.queue_position", **params, position=position)
+        opening = self.region.next_opening(moment)
+        when = renderer.t.moment(opening, self.region.timezone) + " " + self.region.timezone_label
+        return renderer.t.text("desk.after_hours", **params, when=when)
+
+    # ----- operators' actions --------------------------------------------------------------
+    def take(self, resident: int, operator: Operator) -> list[OutgoingMessage]:
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            if ticket is None:
+                return []
+            if ticket.status == "taken" and ticket.operator_id == operator.id:
+                return []
+            store.take_ticket(ticket.id, operator.id, operator.name)
+            store.audit(ticket.id, "taken", actor_id=operator.id, actor_name=operator.name)
+            self.channel.to_topic(store, resident, self._renderer(resident).t.text("desk.taken", name=operator.name))
+            return [self._to_resident(resident, "desk.joined", name=operator.name)]
+
+    def operator_says(self, resident: int, operator: Operator, text: str) -> list[OutgoingMessage]:
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            if ticket is None:
+                return []
+            out = [] if ticket.status == "taken" else self.take(resident, operator)
+            store.ticket_replied(ticket.id)
+            store.audit(ticket.id, "replied", actor_id=operator.id, actor_name=operator.name)
+            from bot.redaction import redact
+
+            store.add_transcript(resident, "out", "operator", redact(text).text)
+            return out + [self._to_resident(resident, "desk.from_operator", raw=True, name=operator.name, text=text)]
+
+    def operator_media(self, resident: int, operator: Operator, from_chat: int, message_id: int) -> bool:
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            if ticket is None:
+                return False
+            if ticket.status != "taken":
+                self.take(resident, operator)
+            store.ticket_replied(ticket.id)
+            store.audit(ticket.id, "replied_media", actor_id=operator.id, actor_name=operator.name)
+            if self._guide.outbox:
+                store.enqueue(resident, {"kind": "copy", "from_chat": from_chat, "message_id": message_id})
+            return True
+
+    def note(self, resident: int, operator: Operator, text: str) -> None:
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            from bot.redaction import redact
+
+            store.audit(ticket.id if ticket else None, "note", actor_id=operator.id, actor_name=operator.name)
+            store.add_transcript(resident, "note", "operator_note", redact(text).text)
+
+    def finish(self, resident: int, operator: Operator) -> list[OutgoingMessage]:
+        """The resident goes back to the guide, on the step they were on, and is told so."""
+        return self._close(resident, operator, "returned")
+
+    def end(self, resident: int, operator: Operator) -> list[OutgoingMessage]:
+        return self._close(resident, operator, "ended")
+
+    def _close(self, resident: int, operator: Operator, outcome: str) -> list[OutgoingMessage]:
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            if ticket is None:
+                return []
+            store.close_ticket(ticket.id, outcome)
+            store.audit(ticket.id, outcome, actor_id=operator.id, actor_name=operator.name)
+            store.record_event(resident, f"ticket_{outcome}")
+            renderer = self._renderer(resident)
+            self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name))
+            if outcome == "returned":
+                reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
+            else:
+                reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
+            return list(reply.messages) if reply else []
+
+    def queue(self) -> str:
+        store = self._guide.store
+        tickets = store.active_tickets()
+        return cards.queue_text(self._renderer(), tickets, {k.chat_id: store.first_name(k.chat_id) for k in tickets}, self.clock())
+
+    def statistics(self) -> str:
+        since = cards.start_of_day(self.clock(), self.region.timezone)
+        return cards.stats_text(self._renderer(), self._guide.store.tickets_since(since))
+
+    # ----- service levels -----------------------------------------------------------------
+    def check_service_levels(self, remind_after_minutes: float) -> int:
+        """Remind operators of unanswered tickets (in office hours) and tell long-waiting
+        residents, honestly, what happens next. Returns how many reminders went out."""
+        store, now = self._guide.store, self.clock()
+        limit = remind_after_minutes * 60
+        open_now = self.region.is_open(datetime.fromtimestamp(now, timezone.utc))
+        sent = 0
+        with store.transaction():
+            for ticket in store.active_tickets():
+                if ticket.first_reply_at is not None or now - ticket.opened_at < limit:
+                    continue
+                if open_now and (ticket.operators_reminded_at is None or now - ticket.operators_reminded_at >= limit):
+                    minutes = str(round((now - ticket.opened_at) / 60))
+                    self.channel.to_topic(store, ticket.chat_id,
+                                          self._renderer(ticket.chat_id).t.text("desk.remind_operators", minutes=minutes))
+                    store.ticket_reminded(ticket.id, operators=True)
+                    sent += 1
+                told = ticket.resident_told_at
+                if told is None or now - told >= 3 * limit:
+                    extra = self.expectation(ticket.chat_id, self._renderer(ticket.chat_id))
+                    self._to_resident(ticket.chat_id, "desk.still_waiting_long", extra=extra)
+                    store.ticket_reminded(ticket.id, resident=True)
+                    sent += 1
+        return sent
+
+    # ----- helpers -------------------------------------------------------------------------
+    def _to_resident(self, resident: int, msgid: str, raw: bool = False, extra: str = "", **params: str) -> OutgoingMessage:
+        """A desk message for the resident, with their current keyboard kept."""
+        g = self._guide
+        renderer = self._renderer(resident)
+        stored = g.store.load(resident)
+        conv = stored.conversation if stored else None
+        text = renderer.t.text(msgid, **{**renderer.params(conv), **params}) + (f"\n\n{extra}" if extra else "")
+        message = OutgoingMessage(text, renderer.rows(conv.buttons) if conv else ())
+        if g.outbox:
+            g.store.enqueue(resident, {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]})
+        if not raw:
+            g.store.add_transcript(resident, "out", "desk", text)
+        return message

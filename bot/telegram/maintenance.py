@@ -1,0 +1,52 @@
+"""Housekeeping that runs beside the bot: transcripts older than the retention are purged.
+
+Residents' transcripts are kept only as long as reviews need them (TEMAN_IKD_RETENTION_DAYS,
+30 by default). One small asyncio task purges at start and then every ``every`` seconds; the
+SQL itself is the store's (``Store.purge_transcripts``). Stopped with the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Callable
+
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+DAY = 86_400.0
+
+
+class Retention:
+    def __init__(self, store: Store, days: int = 30, every: float = 3600.0,
+                 clock: Callable[[], float] = time.time):
+        self.store = store
+        self.days = days
+        self.every = every
+        self.clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    def purge_once(self) -> int:
+        """Delete transcript lines older than the retention; returns how many went."""
+        removed = self.store.purge_transcripts(self.clock() - self.days * DAY)
+        if removed:
+            log.info("purged %d transcript line(s) older than %d days", removed, self.days)
+        return removed
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="teman-ikd-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.purge_once()
+            except Exception:  # a locked or busy database must not end the loop
+                log.exception("transcript purge failed; retrying later")
+            await asyncio.sleep(self.every)
