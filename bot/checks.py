@@ -20,6 +20,9 @@ from bot.flow.yamlfile import read_yaml
 from bot.i18n import DESK_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
 from bot.paths import dialogs_dir, locales_dir
 
+# What residents read from the desk (operators' cards are for staff and are not measured).
+RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
+                        "desk.still_waiting_long")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
@@ -169,7 +172,7 @@ def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> 
     for topic in engine.flow.faq:
         text = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
         findings += [Finding(f"dialogs/faq.yaml ({topic.name})", p) for p in measure_message(text, rules, whole_step=True)]
-    for msgid in sorted(engine_texts.all_msgids()):
+    for msgid in sorted(engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)):
         text = renderer.t.text(msgid, **renderer.params(None))
         findings += [Finding(f"locales/{locale} ({msgid})", p) for p in measure_message(text, rules, whole_step=False)]
     return findings

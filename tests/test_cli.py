@@ -119,3 +119,35 @@ def test_diagram_mermaid() -> None:
     assert result.stdout.startswith("---") or "stateDiagram" in result.stdout
     engine = build_guide(None).engines["id"]
     assert engine.flow.start in result.stdout
+
+
+def test_simulate_plays_both_sides_of_a_handoff() -> None:
+    out = simulate([
+        {"text": "/start"}, {"button": 1},
+        {"text": "mau bicara dengan petugas"},
+        {"text": "kodenya ga masuk2"},
+        {"operator": "take"},
+        {"operator": "say", "text": "Halo, sudah cek folder Spam?"},
+        {"operator": "finish"},
+        {"operator": "finish"},
+        {"button": 1},
+    ])
+    step = out[1]["state"]
+    assert out[2]["handoff"] and out[3]["replies"] == [] and out[3]["handoff"]  # the guide is silent
+    assert "Simulasi" in out[4]["replies"][0]["text"]
+    assert "folder Spam" in out[5]["replies"][0]["text"]
+    assert not out[6]["handoff"] and out[6]["state"] == step and out[6]["replies"]
+    assert "error" in out[7]  # no open ticket any more
+    assert out[8]["understood"] and not out[8]["handoff"]
+
+
+def test_demo_lets_one_person_play_resident_and_operator() -> None:
+    script = "/start\n1\n/bantuan\nhalo pak\n>Halo Bu, saya Rina\n>// warga-lansia-sabar\n>/selesai\n"
+    result = run(["demo"], script)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "Teman IKD" in out and "[1]" in out
+    assert "[grup petugas]" in out and "halo pak" in out  # the resident's words reached the topic
+    assert "Halo Bu, saya Rina" in out  # the operator's reply reached the resident
+    assert "warga-lansia-sabar" not in out  # an internal note reaches nobody
+    assert out.rstrip().splitlines()[-1]  # shut down cleanly at end of input

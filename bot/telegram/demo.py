@@ -1,9 +1,11 @@
 """``teman-ikd demo``: the real bot against the built-in Bot API emulator, in the terminal.
 
-It starts the emulator on loopback, runs the same Application as ``teman-ikd run`` (long
-polling over HTTP, SQLite), and lets a person chat as a resident: type an answer, a command,
-or the number of a button. Standard input is read line by line, so it can be scripted with a
-pipe; at end of input (Ctrl-D) everything shuts down cleanly. No token, no internet.
+It starts the emulator on loopback, with an operators' forum group, and runs the same
+Application as ``teman-ikd run`` (long polling over HTTP, SQLite). One person plays both sides:
+type as the resident (an answer, a command, or a button's number), or start a line with ">" to
+write as the operator Rina in the resident's topic (">Halo Bu", ">/ambil", ">/selesai",
+">/tutup", ">// catatan", ">/antrian"). Standard input is read line by line, so it can be
+scripted with a pipe; at end of input (Ctrl-D) everything shuts down cleanly.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from bot.emulator import Emulator, Resident
-from bot.telegram.app import RunningBot, build_application
+from bot.emulator import Emulator, Group, Operator, Resident
+from bot.store import Store
+from bot.telegram.app import RunningBot, build_bot
 from bot.telegram.logs import configure_logging
 from bot.telegram.settings import Settings, Token
+
+OPERATOR_PREFIX = ">"
 
 
 def main_demo(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -26,37 +31,64 @@ def main_demo(args: argparse.Namespace, stdin: TextIO | None = None, stdout: Tex
 
 
 async def _demo(db: str | None, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.assembly import build_guide
-    from bot.store import Store
-
     with tempfile.TemporaryDirectory(prefix="teman-ikd-demo-") as tmp, Emulator() as emulator:
-        settings = Settings(token=Token(emulator.token), api_url=emulator.url,
+        group = emulator.forum_group("Petugas IKD Kota Serang")
+        operator = emulator.operator(group, "Rina")
+        settings = Settings(token=Token(emulator.token), api_url=emulator.url, operator_chat=group.chat_id,
                             database=db or str(Path(tmp) / "demo.sqlite3"), pacing=1.0)
         configure_logging("WARNING", settings.token.reveal())
         store = Store(settings.database)
-        guide = build_guide(store, locale=settings.locale, outbox=True)
-        parts = build_application(settings, guide)
+        parts = build_bot(settings, store)
         async with RunningBot(parts) as running:
-            resident = emulator.resident(first_name="Siti", language_code="id")
+            people = _People(emulator.resident(first_name="Siti", language_code="id"), operator, group, store)
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, _terminal, running, resident, loop, guide, stdin, stdout)
+            await loop.run_in_executor(None, _terminal, running, people, loop, stdin, stdout)
         store.close()
     return 0
 
 
-def _terminal(running: RunningBot, resident: Resident, loop: asyncio.AbstractEventLoop, guide, stdin: TextIO,
+class _People:
+    """The resident and the operator the person at the terminal plays, and what they have seen."""
+
+    def __init__(self, resident: Resident, operator: Operator, group: Group, store: Store):
+        self.resident, self.operator, self.group, self.store = resident, operator, group, store
+        self.seen_resident = 0
+        self.seen_group: set[int] = set()
+
+    def act(self, line: str) -> None:
+        if line.startswith(OPERATOR_PREFIX):
+            self._as_operator(line[len(OPERATOR_PREFIX):].strip())
+        else:
+            _as_resident(self.resident, line)
+
+    def _as_operator(self, text: str) -> None:
+        topic = self.store.topic_for(self.resident.chat_id)
+        thread = topic[0] if topic else None
+        if text.startswith("/") and not text.startswith("//") and len(text) > 1:
+            name, _, argument = text[1:].partition(" ")
+            self.operator.command(name, *([argument] if argument else []), thread_id=thread)
+        elif text:
+            self.operator.send(text, thread_id=thread)
+
+    def news(self) -> list[tuple[str, dict]]:
+        fresh = [("resident", m) for m in self.resident.inbox[self.seen_resident:]]
+        self.seen_resident = len(self.resident.inbox)
+        for m in self.group.inbox:
+            if m["message_id"] not in self.seen_group:
+                self.seen_group.add(m["message_id"])
+                fresh.append(("group", m))
+        return fresh
+
+
+def _terminal(running: RunningBot, people: _People, loop: asyncio.AbstractEventLoop, stdin: TextIO,
               stdout: TextIO) -> None:
-    t = guide.renderers[guide.default_locale].t
+    t = running.parts.adapter.guide.renderers[running.parts.adapter.guide.default_locale].t
     print(t.text("cli.intro"), file=stdout, flush=True)
-    seen = 0
     for raw in stdin:
-        line = raw.rstrip("\n")
-        _act(resident, line)
-        asyncio.run_coroutine_threadsafe(running.settle(timeout=30.0), loop).result()
-        messages = resident.inbox[seen:]
-        seen = len(resident.inbox)
-        for message in messages:
-            _print_message(message, t.text("cli.buttons"), stdout)
+        people.act(raw.rstrip("\n"))
+        asyncio.run_coroutine_threadsafe(running.settle(timeout=60.0), loop).result()
+        for side, message in people.news():
+            _print_message(side, message, t.text("cli.buttons"), stdout)
         print("", file=stdout, flush=True)
     print(t.text("cli.bye"), file=stdout, flush=True)
 
@@ -65,7 +97,7 @@ def _labels(keyboard: list[list[str]] | None) -> list[str]:
     return [label for row in (keyboard or []) for label in row]
 
 
-def _act(resident: Resident, line: str) -> None:
+def _as_resident(resident: Resident, line: str) -> None:
     text = line.strip()
     labels = _labels(resident.latest_keyboard)
     if text.startswith("/") and len(text) > 1:
@@ -77,11 +109,16 @@ def _act(resident: Resident, line: str) -> None:
         resident.send(line)
 
 
-def _print_message(message: dict, heading: str, stdout: TextIO) -> None:
-    print("\n" + (message.get("text") or ""), file=stdout, flush=True)
+def _print_message(side: str, message: dict, heading: str, stdout: TextIO) -> None:
+    body = message.get("text") or message.get("caption") or "[" + next(
+        (k for k in ("photo", "voice", "document", "sticker", "video") if k in message), "media") + "]"
+    if side == "group":
+        # The operators' view, marked so the person at the terminal knows which side speaks.
+        print("\n" + "\n".join(f"  │ {line}" for line in ("[grup petugas]\n" + body).splitlines()), file=stdout, flush=True)
+        return
+    print("\n" + body, file=stdout, flush=True)
     markup = message.get("reply_markup") or {}
-    rows = [[b["text"] if isinstance(b, dict) else b for b in row] for row in markup.get("keyboard", [])]
-    labels = _labels(rows)
+    labels = _labels([[b["text"] if isinstance(b, dict) else b for b in row] for row in markup.get("keyboard", [])])
     if labels:
         print(heading, file=stdout)
         for i, label in enumerate(labels, start=1):

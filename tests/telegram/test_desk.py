@@ -305,3 +305,19 @@ async def test_group_that_is_not_a_forum_is_refused_at_start(emu: Emulator, tmp_
     with pytest.raises(OperatorGroupError, match="not a forum"):
         async with RunningBot(parts):
             pass
+
+
+async def test_the_content_itself_sends_a_resident_to_a_person(desk) -> None:
+    d, bot = desk
+    siti = d.emu.resident("Siti")
+    await act(bot, lambda: siti.command("start", "account_problems"))
+    # Walk to the "account used on another device" step by its buttons, then take the step's own offer.
+    for event in ("more", "other_device"):
+        conv = bot.parts.adapter.store.load(siti.chat_id).conversation
+        number = next(i for i, b in enumerate(conv.buttons) if b.event == event)
+        await act(bot, lambda: siti.press(labels(siti)[number]))
+    assert bot.parts.adapter.store.load(siti.chat_id).conversation.state == "ap_other_device"
+    await act(bot, lambda: siti.press("💬 Tanya ke petugas"))
+    ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)
+    assert ticket is not None and ticket.reason == "content:ap_other_device"
+    assert "perlu bantuan petugas" in d.texts_in(d.topic_of(bot.parts, siti))
