@@ -74,6 +74,13 @@ class Guide:
                 self.store.mark_processed(source, input_id)
             return reply
 
+    def send_due_reminders(self, limit: int = 100) -> int:
+        """Nudge residents who went quiet mid-journey (one nudge per quiet spell)."""
+        due = self.store.due_reminders(self.store.clock(), limit)
+        for chat_id in due:
+            self.handle(chat_id, Input.timed_out())
+        return len(due)
+
     def resume_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
         """An operator finished: the resident is back on the step they were on, and told so."""
         return self._operator_step(chat_id, lambda engine, conv: engine.prompt(conv, lead=lead))
@@ -120,7 +127,10 @@ class Guide:
                 if conv is not None:  # after /hapusdata nothing about the resident is kept
                     store.add_transcript(chat_id, "out", "say", message.text, state=conv.state)
                 if self.outbox:
-                    store.enqueue(chat_id, {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]})
+                    payload = {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]}
+                    if inp is not None and inp.kind == "timeout":
+                        payload["bulk"] = True  # a reminder: may wait while residents who talk are answered
+                    store.enqueue(chat_id, payload)
             elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
                 store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
             elif isinstance(effect, Relay):

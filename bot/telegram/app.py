@@ -57,6 +57,19 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
     return build_application(settings, guide, **kwargs)
 
 
+def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
+    """Telegram's limits, 30 messages/s overall and 20/min per group, without bursts.
+
+    AIORateLimiter's buckets (aiolimiter) are leaky buckets as deep as their rate: the default
+    (30 per 1 s) lets 30 through at once and 30 more within that second, and Telegram answers
+    the excess with a 429 whose retry_after stalls every send. A bucket one deep that drains at
+    28/s (19/min per group) never has more than 30 (20) in any window, with room for jitter.
+    ``time_scale`` speeds the clock up for the emulator's time-scaled limits.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1.0 / (28 * time_scale),
+                          group_max_rate=1, group_time_period=60.0 / (19 * time_scale), max_retries=max_retries)
+
+
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
                       rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0,
                       request: BaseRequest | None = None) -> BotParts:
@@ -70,8 +83,7 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         .base_file_url(settings.base_file_url)
         .update_queue(queue)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        # Global 30/s and 20/min per group, with retries on 429 (python-telegram-bot's limiter).
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or telegram_rate_limiter())
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -108,6 +120,7 @@ async def startup(parts: BotParts) -> None:
     if parts.forum is not None:
         await parts.forum.verify()  # fails fast, saying exactly what is wrong with the group
         parts.background.append(asyncio.create_task(_service_levels(parts), name="teman-ikd-service-levels"))
+    parts.background.append(asyncio.create_task(_reminders(parts), name="teman-ikd-reminders"))
     requeued = parts.queue.requeue_unhandled(app.bot)
     if requeued:
         log.info("requeued %d update(s) stored before the last stop", requeued)
@@ -127,6 +140,20 @@ async def shutdown(parts: BotParts) -> None:
 
 
 SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
+
+
+REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
+
+
+async def _reminders(parts: BotParts) -> None:
+    guide = parts.adapter.guide
+    while True:
+        await asyncio.sleep(REMINDERS_EVERY)
+        try:
+            if guide.send_due_reminders():
+                parts.delivery.wake()
+        except Exception:
+            log.exception("sending reminders failed")
 
 
 async def _service_levels(parts: BotParts) -> None:

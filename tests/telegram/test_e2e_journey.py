@@ -68,3 +68,17 @@ async def test_pause_and_resume_after_restart_of_the_conversation(emu: Emulator,
     await say(running, lambda: ani.send("halo"))
     after = running.parts.adapter.store.load(ani.chat_id).conversation
     assert not after.paused and after.state == before
+
+
+async def test_a_resident_who_went_quiet_gets_one_gentle_reminder(emu: Emulator, running: RunningBot) -> None:
+    guide = running.parts.adapter.guide
+    siti = emu.resident("Siti")
+    await say(running, lambda: siti.command("start"))
+    await say(running, lambda: siti.press(labels(siti)[0]))
+    store = running.parts.adapter.store
+    store.set_reminder(siti.chat_id, store.clock() - 1)  # as if a day had passed in silence
+    assert guide.send_due_reminders() == 1
+    running.parts.delivery.wake()
+    assert await running.settle()
+    assert len(siti.inbox) == 3 and labels(siti)  # the nudge comes with the step's buttons again
+    assert guide.send_due_reminders() == 0  # once, not every minute
