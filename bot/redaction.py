@@ -14,22 +14,29 @@ from dataclasses import dataclass
 MASK = "\u2022"  # a bullet: readable on small screens, unlike asterisks that Telegram may format
 
 # 16 digits, possibly grouped with spaces, dots or dashes: a NIK or a KK number.
-_NIK = re.compile(r"(?<![\d])(?:\d[ .\-]?){15}\d(?![\d])")
-# A word that announces a secret, then (within a few characters) digits or a word.
-_KEYWORD = r"(?:pin|kode|kd|code|otp|sandi|password|passwd|pass|pw|kata\s+sandi|kata\s+kunci)"
-_KEYED_DIGITS = re.compile(rf"(?i)\b{_KEYWORD}\b\W{{0,12}}?(?:nya|ku|saya|sy|aku)?\W{{0,6}}(\d(?:[ .\-]?\d){{3,9}})(?!\d)")
+_NIK = re.compile(r"(?<![\d])(?:\d[ .\-]{0,2}){15}\d(?![\d])")
+# "no kk", "kartu keluarga" shortly before the 16 digits: the same mask, named for the review.
+_KK_HINT = re.compile(r"(?i)\b(?:kk|kartu\s+keluarga)\b")
+# A word that announces a secret ("kodenya", "PIN saya:"), then within a few words 4-10 digits.
+_KEYWORD = r"(?:pin|kode|kd|code|otp|sandi|password|passwd|pass|pw|kata\s+sandi|kata\s+kunci|token)"
+_FILLER = r"(?:\s*(?:nya|ku|saya|sy|aku|baru|lama|ikd|akun|aktivasi|otp|sms|email|dari|yang|yg|adalah|yaitu|ini|itu|[:=\-]))*"
+_KEYED_DIGITS = re.compile(
+    rf"(?i)\b{_KEYWORD}(?:nya|ku|mu)?\b{_FILLER}\W{{0,6}}(\d(?:[ .\-]?\d){{3,9}})(?!\d)")
 # "password: xyz", "sandinya adalah xyz", or a password-looking word (letters and digits) after
-# the keyword. "lupa password gimana" is a question, not a password, and must not be deleted.
+# the keyword and a few filler words. "lupa password gimana" is a question, not a password.
 _KEYED_WORD = re.compile(
-    r"(?i)\b(?:sandi|password|passwd|kata\s+sandi)(?:nya|ku)?\s*(?:saya|sy|aku)?\s*"
-    r"(?:(?:adalah|:|=)\s*(\S{4,})|(?=\S*\d)(\S{4,}))")
+    r"(?i)\b(?:sandi|password|passwd|pw|kata\s+sandi)(?:nya|ku)?"
+    r"(?:\s+(?:saya|sy|aku|email|gmail|akun|ikd|baru|lama|ini|itu))*\s*"
+    r"(?:(?:adalah|yaitu|:|=)\s*(\S{4,})|(?=\S*\d)(?=\S*[a-z])(\S{4,}))")
 # A lone 6-digit number is most likely the activation code, an OTP or a PIN. Shorter bare
 # numbers are left alone: years, times and step numbers are far more common in real messages.
-_BARE_CODE = re.compile(r"(?<![\d\w])\d{6}(?![\d\w])")
-_PHONE = re.compile(r"(?<!\d)(?:\+?62|0)[ \-]?8\d(?:[ \-]?\d){6,11}(?!\d)")
+# Money ("Rp 100000", "150000 rupiah") is not a code.
+_BARE_CODE = re.compile(r"(?<![\d\w])(?<!rp )(?<!rp\.)(?<!rp)\d{6}(?![\d\w])(?!\s*(?:rupiah|ribu|rb|perak))",
+                        re.IGNORECASE)
+_PHONE = re.compile(r"(?<!\d)(?:\+?62|0)[ .\-]?8\d(?:[ .\-]?\d){6,11}(?!\d)")
 _EMAIL = re.compile(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b")
 
-SECRET_KINDS = ("nik", "pin_or_code", "password")
+SECRET_KINDS = ("nik", "kk", "pin_or_code", "password")
 
 
 @dataclass(frozen=True)
@@ -59,14 +66,17 @@ def redact(text: str) -> Redaction:
     spans: list[tuple[int, int, str]] = []  # (start, end, replacement)
     secrets: list[str] = []
     personal: list[str] = []
-    for pattern, kind, group, mask in _RULES:
+    for pattern, rule_kind, group, mask in _RULES:
         for m in pattern.finditer(text):
+            kind = rule_kind
             # _KEYED_WORD has two alternative groups; take whichever matched.
             g = group if group == 0 or m.group(group) is not None else group + 1
             start, end = m.span(g)
             if any(s < end and start < e for s, e, _ in spans):
                 continue
             spans.append((start, end, mask(m.group(g))))
+            if kind == "nik" and _KK_HINT.search(text, max(0, start - 24), start):
+                kind = "kk"
             target = secrets if kind in SECRET_KINDS else personal
             if kind not in target:
                 target.append(kind)

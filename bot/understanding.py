@@ -1,9 +1,20 @@
 """Reading what a resident typed: which button they meant, or which intent (pure, no I/O).
 
-Residents type "sdh pak", "blm bisa" or a button's label by hand. This module normalises the
-text, matches button labels (exactly or fuzzily, with rapidfuzz) and intent phrases from the
-lexicon in dialogs/lexicon/<lang>.yaml. A request for a person always wins: it must never be read
-as anything else. Every reading records the words that matched, so reviews can see why.
+Older residents type the way they speak: "sdh pak", "blm bs", "gk ngerti", "kodenya ga masuk2",
+regional words of Serang ("sampun", "durung", "muhun", "teu acan"), emoji and typos. Reading one
+message takes four small steps, all driven by the lexicon in dialogs/lexicon/<lang>.yaml:
+
+1. ``normalise``: case, accents, punctuation, "sudaaah" -> "sudah", "masuk2" -> "masuk";
+2. each word is made canonical: a known spelling ("udh" -> "sudah"), a clitic dropped
+   ("emailnya" -> "email"), or, for an unknown word, the closest vocabulary word by edit
+   distance (rapidfuzz), recorded as a correction ("gagl→gagal");
+3. button labels are matched (exactly or fuzzily) and lexicon phrases are found, longest first;
+4. the intents found are ranked: a request for a person always wins, then a scam report; chit-chat
+   (greetings, thanks) and bare yes/no yield to anything more specific; two different meanings of
+   equal weight give no intent but ``candidates``, so the engine can ask instead of guessing.
+
+Every reading keeps the phrases and corrections it rests on (``matched``) for the transcript.
+Cost: a dictionary look-up per word and per phrase start; fuzzy look-ups are cached.
 """
 
 from __future__ import annotations
@@ -13,14 +24,24 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
 
 # Intents that outrank any other match in the same message, in this order.
-PRIORITY = ("help",)
+PRIORITY = ("help", "scam")
+# Weaker intents yield to any stronger one in the same message: chit-chat < yes/no < the generic
+# answers < a named problem or question ("pagi pak, sudah" is done; "iya, belum" is not_yet;
+# "pindah hp, gak bisa login" is lost_phone). Intents not listed have the highest weight.
+WEIGHT = {"greeting": 0, "thanks": 0, "yes": 1, "no": 1, "confused": 1, "done": 2, "not_yet": 2, "failed": 2,
+          "retry": 2, "pause": 2, "repeat": 2, "back": 2, "restart": 2}
+_TOP = 3
+CLITICS = ("nya", "ny", "ku", "mu", "lah", "kah", "dong", "deh")
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
+_DOUBLES = re.compile(r"(\w)\1")
 _NON_WORD = re.compile(r"[^\w\s]")
-_DIGIT_SUFFIX = re.compile(r"(?<=[a-z])2\b")  # "masuk2" -> "masuk" (Indonesian reduplication)
+_REDUPLICATION = re.compile(r"\b([a-z]+)2\b")  # "masuk2" -> "masuk masuk", "pelan2" -> "pelan pelan"
+_FUZZY_CACHE_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -29,8 +50,9 @@ class Reading:
 
     label: str | None = None  # msgid of the button the text names
     intent: str | None = None
-    matched: tuple[str, ...] = ()
+    matched: tuple[str, ...] = ()  # lexicon phrases, labels and corrections ("gagl→gagal")
     score: float = 0.0
+    candidates: tuple[str, ...] = ()  # equally strong intents when the meaning was ambiguous
 
     @property
     def understood(self) -> bool:
@@ -38,11 +60,13 @@ class Reading:
 
 
 def normalise(text: str) -> str:
-    """Lowercase, strip accents and punctuation, squeeze "sudaaah" to "sudah"."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Lowercase, strip accents and punctuation, "sudaaah" -> "sudah", "masuk2" -> "masuk masuk"."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text)
     text = _REPEATS.sub(r"\1", text)
-    text = _DIGIT_SUFFIX.sub("", text)
-    text = _NON_WORD.sub(" ", text)
+    text = _REDUPLICATION.sub(r"\1 \1", text)
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
     return " ".join(text.split())
 
 
@@ -50,25 +74,54 @@ def _emoji_of(text: str) -> set[str]:
     return {ch for ch in text if unicodedata.category(ch) == "So"}
 
 
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    length: int
+    intent: str
+    phrase: str
+
+
 class Understanding:
     """Built once per locale from the lexicon and the translated button labels."""
 
     def __init__(self, lexicon: Mapping[str, Iterable[str]], labels: Mapping[str, str],
-                 fallbacks: Mapping[str, str] | None = None, fuzzy_threshold: float = 88.0):
-        self._phrases: list[tuple[tuple[str, ...], str, str]] = []  # (tokens, intent, original)
+                 fallbacks: Mapping[str, str] | None = None, fuzzy_threshold: float = 88.0,
+                 spellings: Mapping[str, str] | None = None, known_words: Iterable[str] = ()):
+        self._spellings = {normalise(k): normalise(v) for k, v in (spellings or {}).items() if normalise(k)}
         self._emoji: dict[str, str] = {}
+        self._vocabulary: set[str] = set()
+        # first canonical token -> [(tokens, intent, phrase as written)], for one look-up per word
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        spelled: list[tuple[tuple[str, ...], str, str]] = []
         for intent, phrases in lexicon.items():
             for phrase in phrases:
                 if _emoji_of(phrase) and not normalise(phrase):
                     for ch in _emoji_of(phrase):
                         self._emoji[ch] = intent
                     continue
-                tokens = tuple(normalise(phrase).split())
+                tokens = self._spell(normalise(phrase).split())
                 if tokens:
-                    self._phrases.append((tokens, intent, phrase))
-        # Longer phrases first: "tidak bisa" must beat "tidak" and "bisa".
-        self._phrases.sort(key=lambda p: -len(p[0]))
+                    spelled.append((tokens, intent, phrase))
+                    self._vocabulary.update(tokens)
         self._labels = {msgid: normalise(text) for msgid, text in labels.items()}
+        for text in self._labels.values():
+            self._vocabulary.update(self._spell(text.split()))
+        self._vocabulary.update(self._spell(normalise(" ".join(known_words)).split()))
+        self._vocabulary.update(w for v in self._spellings.values() for w in v.split())
+        # Phrases are read the way input is ("emailnya salah" -> "email salah"), once, here.
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        for tokens, intent, phrase in spelled:
+            tokens = tuple(self._stem(t) or t for t in tokens)
+            if (tokens, intent) not in seen:
+                seen.add((tokens, intent))
+                self._phrases.setdefault(tokens[0], []).append((tokens, intent, phrase))
+        for bucket in self._phrases.values():
+            bucket.sort(key=lambda p: -len(p[0]))
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(w for w in self._vocabulary if len(w) >= 3 and not w.isdigit()):
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._fuzzy: dict[str, str | None] = {}
         self._fallbacks = dict(fallbacks or {})
         self._threshold = fuzzy_threshold
         self.intents = frozenset(lexicon)
@@ -76,18 +129,92 @@ class Understanding:
     def fallback(self, intent: str) -> str | None:
         return self._fallbacks.get(intent)
 
+    # ----- reading ------------------------------------------------------------------------
     def read(self, text: str, labels: Sequence[str] = ()) -> Reading:
         """Understand ``text`` given the msgids of the buttons currently shown."""
         norm = normalise(text)
-        label = self._match_label(norm, labels)
-        intent_reading = self._match_intent(norm, text)
+        tokens, corrections = self._canonical(norm.split())
+        label = self._match_label(norm, " ".join(tokens), labels)
+        intent_reading = self._match_intent(tokens, text, corrections)
+        if label and label.score >= 100.0:
+            return label  # exactly a shown button's label: a button press (the keyboard sends labels)
         if intent_reading.intent in PRIORITY:
             return intent_reading
         if label:
             return label
         return intent_reading
 
-    def _match_label(self, norm: str, labels: Sequence[str]) -> Reading | None:
+    def canonical(self, text: str) -> str:
+        """The words as the matcher sees them (for reviews and tests)."""
+        return " ".join(self._canonical(normalise(text).split())[0])
+
+    # ----- words --------------------------------------------------------------------------
+    def _spell(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for token in tokens:
+            out.extend(self._spellings.get(token, token).split())
+        return tuple(out)
+
+    def _canonical(self, tokens: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        out: list[str] = []
+        corrections: list[str] = []
+        for token in tokens:
+            word = self._word(token)
+            if word != token and token not in self._spellings:
+                corrections.append(f"{token}→{word}")
+            out.extend(word.split())
+        return tuple(out), tuple(corrections)
+
+    def _stem(self, token: str) -> str | None:
+        """"emailnya" -> "email", "sudahlah" -> "sudah": a known word plus a clitic."""
+        for clitic in CLITICS:
+            stem = token[: -len(clitic)]
+            if token.endswith(clitic) and len(stem) >= 3:
+                if stem in self._spellings and len(stem) >= 4:  # "nga"+"ku" is "ngaku", not "nggak"
+                    return self._spellings[stem]
+                if stem in self._vocabulary:
+                    return stem
+        return None
+
+    def _word(self, token: str) -> str:
+        if token in self._spellings:
+            return self._spellings[token]
+        if token.isdigit():
+            return token
+        stem = self._stem(token)
+        if stem:
+            return stem
+        if token in self._vocabulary:
+            return token
+        squeezed = _DOUBLES.sub(r"\1", token)  # "iyaa", "okee", "udahh"
+        if squeezed != token and (squeezed in self._spellings or squeezed in self._vocabulary):
+            return self._spellings.get(squeezed, squeezed)
+        if len(token) < 4:
+            return token
+        return self._closest(token) or token
+
+    def _closest(self, token: str) -> str | None:
+        """The vocabulary word a typo most likely meant; None when nothing is close enough.
+
+        A typo keeps the first letter and is one slip away (a letter missed, added, changed or
+        two swapped: "sudha", "gagl", "berhasill"); long words may have two. Short words have
+        close neighbours with other meanings ("data"/"dana"), so four letters allow only a
+        missed or added letter.
+        """
+        if token in self._fuzzy:
+            return self._fuzzy[token]
+        choices = self._by_initial.get(token[0], ())
+        if len(token) == 4:
+            best = process.extractOne(token, choices, scorer=Indel.distance, score_cutoff=1)
+        else:
+            best = process.extractOne(token, choices, scorer=OSA.distance, score_cutoff=1 if len(token) <= 7 else 2)
+        word = best[0] if best else None
+        if len(self._fuzzy) < _FUZZY_CACHE_LIMIT:
+            self._fuzzy[token] = word
+        return word
+
+    # ----- labels and intents -------------------------------------------------------------
+    def _match_label(self, norm: str, canonical: str, labels: Sequence[str]) -> Reading | None:
         if not norm:
             return None
         best: tuple[float, str] | None = None
@@ -95,7 +222,7 @@ class Understanding:
             candidate = self._labels.get(msgid)
             if not candidate:
                 continue
-            if norm == candidate:
+            if norm == candidate or canonical == " ".join(self._spell(candidate.split())):
                 return Reading(label=msgid, matched=(candidate,), score=100.0)
             score = fuzz.ratio(norm, candidate)
             if score >= self._threshold and (best is None or score > best[0]):
@@ -104,32 +231,42 @@ class Understanding:
             return Reading(label=best[1], matched=(self._labels[best[1]],), score=best[0])
         return None
 
-    def _match_intent(self, norm: str, raw: str) -> Reading:
-        tokens = norm.split()
-        found: list[tuple[int, str, str]] = []  # (length, intent, phrase)
+    def _hits(self, tokens: tuple[str, ...]) -> list[_Hit]:
+        found: list[_Hit] = []
+        for i, token in enumerate(tokens):
+            for phrase_tokens, intent, original in self._phrases.get(token, ()):
+                n = len(phrase_tokens)
+                if tokens[i:i + n] == phrase_tokens:
+                    found.append(_Hit(i, n, intent, original))
+        # Longest first, each word used once: "tidak bisa" beats "tidak" and "bisa".
+        found.sort(key=lambda h: (-h.length, h.start))
         taken: set[int] = set()
-        for phrase_tokens, intent, original in self._phrases:
-            n = len(phrase_tokens)
-            for i in range(len(tokens) - n + 1):
-                span = set(range(i, i + n))
-                if tuple(tokens[i:i + n]) == phrase_tokens and not span & taken:
-                    taken |= span
-                    found.append((n, intent, original))
-        for ch in _emoji_of(raw):
+        kept: list[_Hit] = []
+        for hit in found:
+            span = set(range(hit.start, hit.start + hit.length))
+            if not span & taken:
+                taken |= span
+                kept.append(hit)
+        return kept
+
+    def _match_intent(self, tokens: tuple[str, ...], raw: str, corrections: tuple[str, ...]) -> Reading:
+        hits = self._hits(tokens)
+        for ch in sorted(_emoji_of(raw)):
             if ch in self._emoji:
-                found.append((1, self._emoji[ch], ch))
-        if not found:
-            return Reading()
+                hits.append(_Hit(len(tokens), 1, self._emoji[ch], ch))
+        if not hits:
+            return Reading(matched=corrections) if corrections else Reading()
         for intent in PRIORITY:
-            hits = [f for f in found if f[1] == intent]
-            if hits:
-                return Reading(intent=intent, matched=tuple(h[2] for h in hits), score=100.0)
-        intents = {f[1] for f in found}
+            chosen = [h for h in hits if h.intent == intent]
+            if chosen:
+                return Reading(intent=intent, matched=tuple(h.phrase for h in chosen) + corrections, score=100.0)
+        top_weight = max(WEIGHT.get(h.intent, _TOP) for h in hits)
+        strong = [h for h in hits if WEIGHT.get(h.intent, _TOP) == top_weight]
+        longest = max(h.length for h in strong)
+        best = [h for h in strong if h.length == longest]
+        intents = tuple(dict.fromkeys(h.intent for h in best))
+        matched = tuple(h.phrase for h in hits) + corrections
         if len(intents) > 1:
-            # Two different meanings ("sudah tapi gagal"): prefer the longest phrase, and only if
-            # it is strictly longer than every other; otherwise say we are unsure.
-            found.sort(key=lambda f: -f[0])
-            if found[0][0] == found[1][0] and found[0][1] != found[1][1]:
-                return Reading(matched=tuple(f[2] for f in found), score=0.0)
-        best = max(found, key=lambda f: f[0])
-        return Reading(intent=best[1], matched=tuple(f[2] for f in found if f[1] == best[1]), score=90.0)
+            # Two meanings of equal weight ("sudah tapi gagal"): say which, decide nothing.
+            return Reading(matched=matched, score=0.0, candidates=intents)
+        return Reading(intent=intents[0], matched=matched, score=90.0 if not corrections else 80.0)

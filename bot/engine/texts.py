@@ -6,6 +6,9 @@ RESUMED = "sys.resumed"
 PAUSED = "sys.paused"
 NOT_UNDERSTOOD = "sys.not_understood"
 UNSURE = "sys.unsure"
+CLARIFY = "sys.clarify"
+SCAM_WARNING = "sys.scam_warning"
+FLOOD = "sys.flood"  # sent by the Telegram shell (bot/telegram/flood.py), not the engine
 BUTTON_EXPIRED = "sys.button_expired"
 UNKNOWN_COMMAND = "sys.unknown_command"
 NO_BACK = "sys.no_back"
@@ -28,6 +31,7 @@ MEDIA = {
     "voice": "sys.media.voice", "audio": "sys.media.voice", "video_note": "sys.media.voice",
     "photo": "sys.media.photo", "sticker": "sys.media.sticker", "animation": "sys.media.sticker",
     "dice": "sys.media.sticker", "location": "sys.media.location", "contact": "sys.media.contact",
+    "video": "sys.media.video", "document": "sys.media.document", "poll": "sys.media.other",
 }
 MEDIA_OTHER = "sys.media.other"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Callable
 
 from bot.store import Store
@@ -20,11 +19,12 @@ DAY = 86_400.0
 
 class Retention:
     def __init__(self, store: Store, days: int = 30, every: float = 3600.0,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] | None = None):
         self.store = store
         self.days = days
         self.every = every
-        self.clock = clock
+        # The store's clock by default: transcript times are written with it.
+        self.clock = clock or (lambda: store.clock())
         self._task: asyncio.Task[None] | None = None
 
     def purge_once(self) -> int:
