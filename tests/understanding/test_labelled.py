@@ -50,3 +50,22 @@ def test_the_judge_can_fail(engine) -> None:
 
     assert not judge(engine, Row(0, "gagal terus", "done", "face_take")).right
     assert judge(engine, Row(0, "sudah terpasang", "done", "inst_install")).right  # the label, same event
+
+
+def test_no_other_phrase_can_swallow_a_word_for_a_person() -> None:
+    """The longest phrase wins, so "sudah dibantu petugas" as `done` would hide "bisa dibantu
+    petugas?" (a request for a person). Only help, and scam reports about fake officers, may
+    contain the words for a person."""
+    lexicon, _ = load_lexicon("id")
+    person = {"petugas", "operator", "admin", "pegawai", "staf"}
+    offending = [(intent, phrase) for intent, phrases in lexicon.items() if intent not in ("help", "scam")
+                 for phrase in phrases if person & set(phrase.lower().split())]
+    assert offending == []
+
+
+def test_the_held_out_set_reads_every_request_for_a_person_as_help(engine) -> None:
+    from tests.understanding.report import HOLDOUT
+
+    outcomes = evaluate(engine, load_rows(HOLDOUT))
+    assert [o.row.text for o in outcomes if o.row.expect == "help" and o.reading.intent != "help"] == []
+    assert sum(o.right for o in outcomes) / len(outcomes) >= 0.9
