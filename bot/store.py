@@ -13,6 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -165,6 +166,14 @@ class OutboxItem:
     chat_id: int
     payload: dict[str, Any]
     attempts: int
+
+
+def _json_value(value: Any) -> Any:
+    """What json cannot write itself. python-telegram-bot's to_dict() leaves the date of an
+    inaccessible message (a pinned or pressed message older than 48 h: date 0) a datetime."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _path_from_url(url: str) -> str:
@@ -326,7 +335,7 @@ class Store:
     # ----- inbox --------------------------------------------------------------------------
     def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
         self._run("INSERT OR IGNORE INTO inbox (update_id, data, received_at) VALUES (?, ?, ?)",
-                  (update_id, json.dumps(data, ensure_ascii=False), self.clock()))
+                  (update_id, json.dumps(data, ensure_ascii=False, default=_json_value), self.clock()))
 
     def unhandled_updates(self) -> list[dict[str, Any]]:
         rows = self._run("SELECT data FROM inbox ORDER BY update_id").fetchall()

@@ -24,6 +24,7 @@ from bot.store import OutboxItem, Store
 from bot.telegram.split import split_text
 
 log = logging.getLogger(__name__)
+BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" courtesy
 
 
 def keyboard(rows: list[list[str]]) -> ReplyKeyboardMarkup | None:
@@ -39,8 +40,12 @@ def _seconds(value: int | float | timedelta) -> float:
 
 class Delivery:
     def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
-                 idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None):
+                 idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None,
+                 bulk_in_flight: int = 4):
         self.bot = bot
+        # Bulk items (reminders) take one of a few turns before they may queue for the global rate
+        # limit, so a resident who is talking waits behind at most these, not behind a backlog.
+        self._bulk_gate = asyncio.Semaphore(bulk_in_flight)
         # Extra item kinds and how to deliver them (the operator desk's forum items).
         self.handlers: dict[str, Any] = dict(handlers or {})
         self.store = store
@@ -113,7 +118,11 @@ class Delivery:
                 self.store.mark_failed(item.id, "inactive")
                 return
             try:
-                await self._send(item)
+                if item.payload.get("bulk"):
+                    async with self._bulk_gate:
+                        await self._send(item)
+                else:
+                    await self._send(item)
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 log.info("429 from Telegram for chat %s: waiting %.1f s", item.chat_id, wait)
@@ -180,7 +189,9 @@ class Delivery:
         wait = last + gap - time.monotonic()
         if wait <= 0:
             return
-        if wait >= 0.5 and chat_id > 0:
+        # "typing…" counts against the global rate limit like a message; while many chats wait
+        # for their turn, that share of the budget goes to messages instead.
+        if wait >= 0.5 and chat_id > 0 and len(self._senders) <= BUSY_SENDERS:
             try:
                 await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError:

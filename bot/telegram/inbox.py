@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 from typing import Any
 
 from telegram import Bot, Update
@@ -18,13 +19,15 @@ from telegram import Bot, Update
 from bot.redaction import redact
 from bot.store import Store
 
+log = logging.getLogger(__name__)
 _TEXT_FIELDS = ("text", "caption")
 _MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
 
 
-def masked_copy(data: dict[str, Any]) -> dict[str, Any]:
-    """The update as it may be stored: texts redacted, with a note of what was masked."""
-    safe = copy.deepcopy(data)
+def masked_copy(data: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
+    """The update as it may be stored: texts redacted, with a note of what was masked.
+    ``fresh``: ``data`` was just built for this (``Update.to_dict``), so it may be changed in place."""
+    safe = data if fresh else copy.deepcopy(data)
     for key in _MESSAGE_KEYS:
         message = safe.get(key)
         if not isinstance(message, dict):
@@ -47,13 +50,16 @@ class DurableUpdateQueue(asyncio.Queue):
         self.store = store
 
     def _persist(self, item: object) -> None:
-        if isinstance(item, Update):
-            self.store.keep_update(item.update_id, masked_copy(item.to_dict()))
+        if not isinstance(item, Update):
+            return
+        try:
+            self.store.keep_update(item.update_id, masked_copy(item.to_dict(), fresh=True))
+        except Exception:
+            # Raising here would end PTB's polling loop for good; the update is still handled,
+            # only not kept for a restart.
+            log.exception("could not store update %s before handling it", item.update_id)
 
-    async def put(self, item: object) -> None:  # type: ignore[override]
-        self._persist(item)
-        await super().put(item)
-
+    # asyncio.Queue.put ends in put_nowait, so overriding put_nowait alone stores each update once.
     def put_nowait(self, item: object) -> None:  # type: ignore[override]
         self._persist(item)
         super().put_nowait(item)

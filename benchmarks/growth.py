@@ -1,0 +1,87 @@
+"""2. Growth: the bot's CPU time per update with 100, 10,000 and 100,000 stored conversations.
+
+Each size runs in its own process (``python -m benchmarks.growth SIZE UPDATES``), so its peak
+memory (``ru_maxrss``) is its own. The store is filled directly through bot.store.Store: for each
+stored resident a mid-journey snapshot, a few transcript lines, handled update ids and sent
+outbox items, as a city's database would hold them; then fresh residents walk journeys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import ROOT, make_journey, offline_guide, workdir  # noqa: E402
+from bot.engine import Input  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+FIRST_CHAT = 5_000_000_000  # far from the emulator's ids
+
+
+def populate(db: Path, size: int) -> None:
+    guide = offline_guide()
+    engine = guide.engines["id"]
+    conv = engine.step(None, Input.commanded("start")).conversation
+    for _ in range(3):
+        conv = engine.step(conv, Input.pressed(1)).conversation
+    store = Store(str(db))
+    with store.transaction():
+        for n in range(size):
+            chat = FIRST_CHAT + n
+            store.save(chat, conv, locale="id", milestone="welcome")
+            store.add_transcript(chat, "in", "button", "1", state=conv.state)
+            store.add_transcript(chat, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
+            store.mark_processed("telegram", f"g{n}")
+            item = store.enqueue(chat, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
+            store.mark_sent(item)
+    store.close()
+
+
+async def _measure(size: int, journeys: int, repeats: int) -> dict[str, Any]:
+    from benchmarks.handling import measure_one
+
+    plan = [make_journey(seed % 4) for seed in range(journeys)]
+    results = []
+    with workdir(f"growth{size}") as wd:
+        db = wd / "bot.sqlite3"
+        populate(db, size)
+        for _ in range(repeats):
+            results.append((await measure_one("bot", plan, db=db))["cpu_us"])
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"size": size, "bot_cpu_us": min(results), "peak_rss_mb": round(peak_kb / 1024, 1)}
+
+
+def measure_size(size: int, journeys: int, repeats: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.growth", str(size), str(journeys), str(repeats)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: tuple[int, ...], journeys: int, repeats: int, parallel: bool = False) -> dict[str, Any]:
+    """``parallel`` (the smoke test only: CPU figures taken side by side are not comparable)."""
+    if parallel:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(sizes)) as pool:
+            rows = list(pool.map(lambda size: measure_size(size, journeys, repeats), sizes))
+    else:
+        rows = [measure_size(size, journeys, repeats) for size in sizes]
+    smallest, largest = rows[0], rows[-1]
+    return {
+        "growth_sizes": list(sizes),
+        "growth_cpu_us": {str(r["size"]): round(r["bot_cpu_us"], 1) for r in rows},
+        "growth_ratio": round(largest["bot_cpu_us"] / smallest["bot_cpu_us"], 3),
+        "peak_rss_mb": {str(r["size"]): r["peak_rss_mb"] for r in rows},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(_measure(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))))
