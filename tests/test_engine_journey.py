@@ -216,3 +216,13 @@ def test_engine_step_does_not_depend_on_number_of_conversations(engine: Engine) 
     for _ in range(200):
         engine.step(conv, Input.typed("halo"))
     assert len(engine.machine.machine.models) == before == 1
+
+
+def test_a_scam_report_escalates_with_its_reason(engine: Engine) -> None:
+    conv = engine.step(None, Input.commanded("start")).conversation
+    warned = engine.step(conv, Input.typed("ada yang telepon ngaku petugas minta kode"))
+    assert warned.conversation.overlay == "scam"
+    person = next(i for i, b in enumerate(warned.conversation.buttons, 1) if b.event == "bantuan")
+    step = engine.step(warned.conversation, Input.pressed(person))
+    escalation = next(e for e in step.effects if isinstance(e, Escalate))
+    assert escalation.reason == "scam" and step.handoff

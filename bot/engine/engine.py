@@ -279,9 +279,9 @@ class Engine:
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
 
     def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
-        """Why a person is asked for: the stuck offer, the content itself, or the resident."""
-        if conv.overlay == "stuck":
-            return "stuck"
+        """Why a person is asked for: the stuck offer, a scam report, the content, or the resident."""
+        if conv.overlay in ("stuck", "scam"):
+            return conv.overlay
         pressed = next((b for b in conv.buttons if b.label == reading.label), None)
         if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
             return f"content:{conv.state}"

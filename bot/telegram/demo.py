@@ -32,7 +32,7 @@ def main_demo(args: argparse.Namespace, stdin: TextIO | None = None, stdout: Tex
 
 async def _demo(db: str | None, stdin: TextIO, stdout: TextIO) -> int:
     with tempfile.TemporaryDirectory(prefix="teman-ikd-demo-") as tmp, Emulator() as emulator:
-        group = emulator.forum_group("Petugas IKD Kota Serang")
+        group = emulator.forum_group("Operator IKD")
         operator = emulator.operator(group, "Rina")
         settings = Settings(token=Token(emulator.token), api_url=emulator.url, operator_chat=group.chat_id,
                             database=db or str(Path(tmp) / "demo.sqlite3"), pacing=1.0)
@@ -84,11 +84,12 @@ def _terminal(running: RunningBot, people: _People, loop: asyncio.AbstractEventL
               stdout: TextIO) -> None:
     t = running.parts.adapter.guide.renderers[running.parts.adapter.guide.default_locale].t
     print(t.text("cli.intro"), file=stdout, flush=True)
+    print(t.text("cli.demo_operator"), file=stdout, flush=True)
     for raw in stdin:
         people.act(raw.rstrip("\n"))
         asyncio.run_coroutine_threadsafe(running.settle(timeout=60.0), loop).result()
         for side, message in people.news():
-            _print_message(side, message, t.text("cli.buttons"), stdout)
+            _print_message(side, message, t.text("cli.buttons"), t.text("cli.operators_view"), stdout)
         print("", file=stdout, flush=True)
     print(t.text("cli.bye"), file=stdout, flush=True)
 
@@ -109,12 +110,13 @@ def _as_resident(resident: Resident, line: str) -> None:
         resident.send(line)
 
 
-def _print_message(side: str, message: dict, heading: str, stdout: TextIO) -> None:
+def _print_message(side: str, message: dict, heading: str, operators_view: str, stdout: TextIO) -> None:
     body = message.get("text") or message.get("caption") or "[" + next(
         (k for k in ("photo", "voice", "document", "sticker", "video") if k in message), "media") + "]"
     if side == "group":
         # The operators' view, marked so the person at the terminal knows which side speaks.
-        print("\n" + "\n".join(f"  │ {line}" for line in ("[grup petugas]\n" + body).splitlines()), file=stdout, flush=True)
+        lines = (operators_view + "\n" + body).splitlines()
+        print("\n" + "\n".join(f"  │ {line}" for line in lines), file=stdout, flush=True)
         return
     print("\n" + body, file=stdout, flush=True)
     markup = message.get("reply_markup") or {}
