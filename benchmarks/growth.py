@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,9 +52,11 @@ async def _measure(size: int, journeys: int, repeats: int) -> dict[str, Any]:
     plan = [make_journey(seed % 4) for seed in range(journeys)]
     results = []
     with workdir(f"growth{size}") as wd:
-        db = wd / "bot.sqlite3"
-        populate(db, size)
-        for _ in range(repeats):
+        base = wd / "base.sqlite3"
+        populate(base, size)
+        for n in range(repeats):  # each repeat on a fresh copy: same residents, same update ids
+            db = wd / f"bot{n}.sqlite3"
+            shutil.copyfile(base, db)
             results.append((await measure_one("bot", plan, db=db))["cpu_us"])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"size": size, "bot_cpu_us": min(results), "peak_rss_mb": round(peak_kb / 1024, 1)}
@@ -61,7 +64,9 @@ async def _measure(size: int, journeys: int, repeats: int) -> dict[str, Any]:
 
 def measure_size(size: int, journeys: int, repeats: int) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "benchmarks.growth", str(size), str(journeys), str(repeats)],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+                         cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"growth run for {size} conversations failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

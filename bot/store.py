@@ -280,7 +280,8 @@ class Store:
             (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False), now, now))
 
     def set_active(self, chat_id: int, active: bool) -> None:
-        self._run("UPDATE conversations SET active = ? WHERE chat_id = ?", (int(active), chat_id))
+        # Only a change writes: a resident's every message re-activates them, almost always a no-op.
+        self._run("UPDATE conversations SET active = ? WHERE chat_id = ? AND active != ?", (int(active), chat_id, int(active)))
 
     def is_active(self, chat_id: int) -> bool:
         row = self._run("SELECT active FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()

@@ -66,19 +66,26 @@ class TelegramAdapter:
         if self.store.already_processed(SOURCE, uid):
             self.store.forget_update(update.update_id)
             return
+        forgotten = False
         try:
             if self.forum is not None and self._from_operators(update):
                 await self._operators(update, uid)
                 return
-            handled_by_guide = self._dispatch(update)
-            if not handled_by_guide:
-                self.store.mark_processed(SOURCE, uid)
+            # No await inside: the step, the update's id and its removal from the inbox commit
+            # together, in one transaction (the guide's own joins it).
+            with self.store.transaction():
+                if not self._dispatch(update):
+                    self.store.mark_processed(SOURCE, uid)
+                self.store.forget_update(update.update_id)
+                forgotten = True
         except Exception:
+            forgotten = False
             log.exception("could not handle update %s", uid)
             self.store.mark_processed(SOURCE, uid)
             self._apologise(update)
         finally:
-            self.store.forget_update(update.update_id)
+            if not forgotten:
+                self.store.forget_update(update.update_id)
             self.delivery.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
