@@ -130,6 +130,9 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
         sent += n_replies
         done = transport.expect_sends(sent)
         for data in batch:
+            # As getUpdates does in production, the bot keeps the JSON it parsed (RawUpdatesBot).
+            if hasattr(app.bot, "remember_raw"):
+                app.bot.remember_raw(data)
             await app.update_queue.put(Update.de_json(data, app.bot))
             count += 1
         await asyncio.wait_for(done.wait(), timeout=120)

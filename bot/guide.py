@@ -8,7 +8,6 @@ go through here, so they behave the same.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -66,7 +65,8 @@ class Guide:
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
-            reply = self._apply(chat_id, inp, step, loc, message_ref, first_name)
+            known_name = stored.first_name if stored else None
+            reply = self._apply(chat_id, inp, step, loc, message_ref, first_name if first_name != known_name else None)
             if step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff:
                 # Kept so that a photo of an error screen can go to the operator if asked for.
                 self.store.set_last_media(chat_id, message_ref, inp.media)
@@ -106,16 +106,23 @@ class Guide:
         if conv is not None:
             # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
             milestone = self.flow.states[conv.state].milestone
-            store.save(chat_id, conv, locale=locale, milestone=milestone)
-            if first_name is not None and first_name != store.first_name(chat_id):
+            remind = next((e for e in step.effects if isinstance(e, Remind)), None)
+            if remind:
+                remind_at: float | None | object = store.clock() + remind.after.total_seconds()
+            else:  # after a nudge, none until the resident acts again; otherwise as it was
+                remind_at = None if inp is not None and inp.kind == "timeout" else Store.KEEP
+            store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at)
+            if first_name is not None:  # only when it changed (the caller compared with the stored one)
                 store.set_profile(chat_id, first_name)
-        if inp is not None:
-            self._log_input(chat_id, inp, step)
+        lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
         messages: list[OutgoingMessage] = []
         escalating = any(isinstance(e, Escalate) for e in step.effects)
-        for effect in step.effects:
-            if isinstance(effect, Escalate) and conv is not None:
-                self.desk.escalate(store, chat_id, effect, conv)
+        if escalating and conv is not None:
+            store.add_transcripts(lines)  # the operator's card shows the resident's last words
+            lines = []
+            for effect in step.effects:
+                if isinstance(effect, Escalate):
+                    self.desk.escalate(store, chat_id, effect, conv)
         for effect in step.effects:
             if isinstance(effect, Say):
                 message = renderer.say(effect, conv)
@@ -125,7 +132,7 @@ class Guide:
                     message = OutgoingMessage(f"{message.text}\n\n{extra}", message.rows)
                 messages.append(message)
                 if conv is not None:  # after /hapusdata nothing about the resident is kept
-                    store.add_transcript(chat_id, "out", "say", message.text, state=conv.state)
+                    lines.append((chat_id, "out", "say", message.text, conv.state, None, ()))
                 if self.outbox:
                     payload = {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]}
                     if inp is not None and inp.kind == "timeout":
@@ -139,16 +146,15 @@ class Guide:
                 self.desk.resident_left(store, chat_id)
             elif isinstance(effect, EraseData):
                 store.erase_resident(chat_id)
-        if conv is not None:
-            remind = next((e for e in step.effects if isinstance(e, Remind)), None)
-            if remind:
-                store.set_reminder(chat_id, time.time() + remind.after.total_seconds())
-            elif inp is not None and inp.kind == "timeout":
-                store.set_reminder(chat_id, None)  # one nudge per quiet spell, not one a day
+                lines = []
+        if lines:
+            store.add_transcripts(lines)
         return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
 
-    def _log_input(self, chat_id: int, inp: Input, step: Step) -> None:
+    @staticmethod
+    def _input_line(chat_id: int, inp: Input, step: Step) -> tuple:
+        """The transcript line for what the resident sent (redacted; with what was understood)."""
         reading = step.reading
         if inp.kind == "text":
             text, kind = redact(inp.text[:4096]).text, "text"
@@ -158,9 +164,8 @@ class Guide:
             text, kind = f"/{inp.command} {inp.argument}".strip(), "command"
         else:
             text, kind = inp.media, inp.kind
-        self.store.add_transcript(chat_id, "in", kind, text, state=step.conversation.state if step.conversation else None,
-                                  intent=(reading.intent or reading.label) if reading else None,
-                                  matched=reading.matched if reading else ())
+        return (chat_id, "in", kind, text, step.conversation.state if step.conversation else None,
+                (reading.intent or reading.label) if reading else None, reading.matched if reading else ())
 
 
 def reply_json(reply: Reply | None) -> dict[str, Any]:

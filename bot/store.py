@@ -158,6 +158,7 @@ class StoredConversation:
     conversation: Conversation
     locale: str
     active: bool
+    first_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class OutboxItem:
     chat_id: int
     payload: dict[str, Any]
     attempts: int
+    active: bool = True  # the recipient had not blocked the bot when the item was read
 
 
 def _json_value(value: Any) -> Any:
@@ -190,6 +192,7 @@ class Store:
     def __init__(self, url: str = ":memory:", clock: Callable[[], float] = time.time):
         # Every timestamp comes from this clock, so tests can put the store in office hours.
         self.clock = clock
+        self._enqueued: set[int] = set()
         path = _path_from_url(url)
         if path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -264,20 +267,28 @@ class Store:
 
     # ----- conversations ------------------------------------------------------------------
     def load(self, chat_id: int) -> StoredConversation | None:
-        row = self._run("SELECT data, locale, active FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+        row = self._run("SELECT data, locale, active, first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
         if row is None:
             return None
-        return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]))
+        return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]), row[3])
 
-    def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str) -> None:
+    KEEP = object()  # save(remind_at=KEEP): leave the reminder as it is
+
+    def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str,
+             remind_at: float | None | object = KEEP) -> None:
+        """Insert or update the conversation; it also re-activates the resident (they wrote to us)
+        and, unless KEEP, sets the reminder, all in one statement."""
         now = self.clock()
+        keep = remind_at is Store.KEEP
         self._run(
-            """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at, remind_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(chat_id) DO UPDATE SET locale = excluded.locale, state = excluded.state,
                  milestone = excluded.milestone, handoff = excluded.handoff, data = excluded.data,
-                 updated_at = excluded.updated_at, active = 1""",
-            (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False), now, now))
+                 updated_at = excluded.updated_at, active = 1,
+                 remind_at = CASE WHEN ? THEN remind_at ELSE excluded.remind_at END""",
+            (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False),
+             now, now, None if keep else remind_at, int(keep)))
 
     def set_active(self, chat_id: int, active: bool) -> None:
         # Only a change writes: a resident's every message re-activates them, almost always a no-op.
@@ -305,8 +316,15 @@ class Store:
     # ----- transcript and events ----------------------------------------------------------
     def add_transcript(self, chat_id: int, direction: str, kind: str, text: str, *, state: str | None = None,
                        intent: str | None = None, matched: tuple[str, ...] = ()) -> None:
-        self._run("INSERT INTO transcript (chat_id, at, direction, kind, text, state, intent, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (chat_id, self.clock(), direction, kind, text, state, intent, json.dumps(list(matched), ensure_ascii=False) if matched else None))
+        self.add_transcripts([(chat_id, direction, kind, text, state, intent, matched)])
+
+    def add_transcripts(self, rows: list[tuple[int, str, str, str, str | None, str | None, tuple[str, ...]]]) -> None:
+        """Several transcript lines in one call (a step's input and its reply)."""
+        at = self.clock()
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO transcript (chat_id, at, direction, kind, text, state, intent, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c, at, d, k, t, s, i, json.dumps(list(m), ensure_ascii=False) if m else None) for c, d, k, t, s, i, m in rows])
 
     def transcript(self, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._run("SELECT at, direction, kind, text, state, intent FROM transcript WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
@@ -349,7 +367,15 @@ class Store:
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
                         (chat_id, json.dumps(payload, ensure_ascii=False), self.clock()))
+        self._enqueued.add(chat_id)
         return int(cur.lastrowid or 0)
+
+    def take_enqueued_chats(self) -> set[int]:
+        """Chats that got outbox items since the last call: the delivery's hint, so it need not
+        scan the outbox after every update (it still scans now and then, which is the truth)."""
+        with self._lock:
+            chats, self._enqueued = self._enqueued, set()
+        return chats
 
     def pending(self, limit: int = 500) -> list[OutboxItem]:
         rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
@@ -362,9 +388,11 @@ class Store:
         return [r[0] for r in rows]
 
     def next_for(self, chat_id: int) -> OutboxItem | None:
-        row = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT 1",
-                        (chat_id,)).fetchone()
-        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+        """The chat's oldest pending item, and (in the same query) whether the resident is active."""
+        row = self._run("SELECT o.id, o.chat_id, o.payload, o.attempts, COALESCE(c.active, 1) FROM outbox o "
+                        "LEFT JOIN conversations c ON c.chat_id = o.chat_id WHERE o.chat_id = ? AND o.sent_at IS NULL "
+                        "AND o.failed IS NULL ORDER BY o.id LIMIT 1", (chat_id,)).fetchone()
+        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3], bool(row[4])) if row else None
 
     def count_pending(self) -> int:
         return self._run("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL").fetchone()[0]

@@ -133,6 +133,11 @@ class Understanding:
     def read(self, text: str, labels: Sequence[str] = ()) -> Reading:
         """Understand ``text`` given the msgids of the buttons currently shown."""
         norm = normalise(text)
+        for msgid in labels:
+            # Most texts are a reply-keyboard press: the label itself. Answer it before any
+            # spelling correction or intent search (the cheap path for the common case).
+            if norm and self._labels.get(msgid) == norm:
+                return Reading(label=msgid, matched=(norm,), score=100.0)
         tokens, corrections = self._canonical(norm.split())
         label = self._match_label(norm, " ".join(tokens), labels)
         intent_reading = self._match_intent(tokens, text, corrections)

@@ -63,29 +63,23 @@ class TelegramAdapter:
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         uid = str(update.update_id)
-        if self.store.already_processed(SOURCE, uid):
-            self.store.forget_update(update.update_id)
-            return
-        forgotten = False
         try:
             if self.forum is not None and self._from_operators(update):
                 await self._operators(update, uid)
-                return
-            # No await inside: the step, the update's id and its removal from the inbox commit
-            # together, in one transaction (the guide's own joins it).
-            with self.store.transaction():
-                if not self._dispatch(update):
-                    self.store.mark_processed(SOURCE, uid)
-                self.store.forget_update(update.update_id)
-                forgotten = True
+            else:
+                # No await inside: the step, the update's id and its removal from the inbox commit
+                # together, in one transaction (the guide's own joins it).
+                with self.store.transaction():
+                    if not self.store.already_processed(SOURCE, uid):  # a redelivery after a crash
+                        self._dispatch(update)
+                        self.store.mark_processed(SOURCE, uid)
+                    self.store.forget_update(update.update_id)
         except Exception:
-            forgotten = False
             log.exception("could not handle update %s", uid)
             self.store.mark_processed(SOURCE, uid)
+            self.store.forget_update(update.update_id)
             self._apologise(update)
         finally:
-            if not forgotten:
-                self.store.forget_update(update.update_id)
             self.delivery.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,20 +95,18 @@ class TelegramAdapter:
 
     async def _operators(self, update: Update, uid: str) -> None:
         assert self.forum is not None
-        if update.edited_message is not None:
-            self.store.mark_processed(SOURCE, uid)  # edits of what was already relayed stay in the group
-            return
-        operator = await self.forum.authorise(update)
-        # No await below: the desk's writes and the update's id commit together.
+        # Edits of what was already relayed stay in the group; everything else needs an operator.
+        operator = None if update.edited_message is not None else await self.forum.authorise(update)
+        # No await below: the desk's writes, the update's id and its removal from the inbox commit together.
         with self.store.transaction():
-            if self.store.already_processed(SOURCE, uid):
-                return
-            self.forum.handle(update, operator)
+            if update.edited_message is None and not self.store.already_processed(SOURCE, uid):
+                self.forum.handle(update, operator)
             self.store.mark_processed(SOURCE, uid)
+            self.store.forget_update(update.update_id)
 
     # ----- dispatch -----------------------------------------------------------------------
     def _dispatch(self, update: Update) -> bool:
-        """Returns True when the guide handled it (and so marked it processed itself)."""
+        """Route one update (True when it went to the guide); the caller records it as processed."""
         if update.my_chat_member is not None:
             self._membership(update)
             return False
@@ -136,10 +128,9 @@ class TelegramAdapter:
         if inp is None:
             log.debug("service message in private chat ignored (update %s)", update.update_id)
             return False
-        self.store.set_active(message.chat.id, True)
+        # (Saving the conversation re-activates a resident who had blocked the bot and came back.)
         first_name = message.from_user.first_name if message.from_user else None
-        self.guide.handle(message.chat.id, inp, input_id=str(update.update_id), source=SOURCE,
-                          message_ref=message.message_id, first_name=first_name)
+        self.guide.handle(message.chat.id, inp, message_ref=message.message_id, first_name=first_name)
         self.flood.after(message.chat.id)
         return True
 
@@ -160,7 +151,7 @@ class TelegramAdapter:
             head, _, state = data[1:].partition(":")
             if head.isdigit() and state == stored.conversation.state:
                 number = int(head)
-        self.guide.handle(chat.id, Input.pressed(number), input_id=str(update.update_id), source=SOURCE)
+        self.guide.handle(chat.id, Input.pressed(number))
         return True
 
     def _membership(self, update: Update) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.desk.operators import ForumDesk
 from bot.desk.telegram import ForumChannel, ForumSender
@@ -20,7 +20,7 @@ from bot.guide import Guide
 from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
-from bot.telegram.inbox import DurableUpdateQueue
+from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
@@ -76,22 +76,16 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                       request: BaseRequest | None = None) -> BotParts:
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
-    queue = DurableUpdateQueue(guide.store)
+    bot = _make_bot(settings, rate_limiter, request, connect_timeout)
+    queue = DurableUpdateQueue(guide.store, raw_source=bot)
     builder = (
         ApplicationBuilder()
-        .token(settings.token.reveal())
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
+        .bot(bot)
         .update_queue(queue)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .rate_limiter(rate_limiter or telegram_rate_limiter())
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    else:
-        builder = builder.connect_timeout(connect_timeout).pool_timeout(connect_timeout).connection_pool_size(64)
     application = builder.build()
     forum, handlers = None, {}
     if settings.operator_chat is not None:
@@ -108,6 +102,19 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                      retention=Retention(guide.store, settings.retention_days))
     application.bot_data["teman_ikd"] = parts
     return parts
+
+
+def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: BaseRequest | None,
+              connect_timeout: float) -> RawUpdatesBot:
+    """The bot object, built here rather than by ApplicationBuilder so it can keep raw updates."""
+    if request is None:
+        request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout)
+        updates_request: BaseRequest = HTTPXRequest(connection_pool_size=1, connect_timeout=connect_timeout)
+    else:
+        updates_request = request
+    return RawUpdatesBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
+                         request=request, get_updates_request=updates_request,
+                         rate_limiter=rate_limiter or telegram_rate_limiter())
 
 
 async def startup(parts: BotParts) -> None:

@@ -89,8 +89,18 @@ class Delivery:
         return False
 
     async def _run(self) -> None:
+        # The outbox itself is the truth and is scanned at least every ``idle_poll`` seconds;
+        # between scans the store's hint (chats that got items) saves a query per update.
+        loop = asyncio.get_running_loop()
+        last_scan = -self.idle_poll
         while not self._stopping:
-            for chat_id in self.store.pending_chats():
+            if loop.time() - last_scan >= self.idle_poll:
+                chats, last_scan = set(self.store.pending_chats()), loop.time()
+                self.store.take_enqueued_chats()
+            else:
+                chats = self.store.take_enqueued_chats()
+            for chat_id in chats:
+                # A chat that has a sender is skipped: the sender reads the outbox until empty.
                 if chat_id not in self._senders:
                     self._senders[chat_id] = asyncio.create_task(self._drain(chat_id))
             try:
@@ -108,13 +118,19 @@ class Delivery:
                 await self._deliver(item)
         finally:
             # No await lies between the last empty next_for() and here, so nothing can have
-            # arrived for this chat meanwhile; an error exit leaves the item for the next wake.
+            # arrived for this chat meanwhile (whatever arrived while sending, the loop above
+            # took); an error exit leaves the item for the next scan of the outbox.
             self._senders.pop(chat_id, None)
 
     async def _deliver(self, item: OutboxItem) -> None:
         backoff = 0.5
+        first = True
         while not self._stopping:
-            if not self.store.is_active(item.chat_id) and item.chat_id > 0:
+            # The first look comes with the item (one query); retries ask again, since a resident
+            # may block the bot while we wait out a 429.
+            active = item.active if first else self.store.is_active(item.chat_id)
+            first = False
+            if not active and item.chat_id > 0:
                 self.store.mark_failed(item.id, "inactive")
                 return
             try:

@@ -52,6 +52,9 @@ class FloodWatch:
             return True
         return False
 
+    def forget(self, chat_id: int) -> None:
+        self._chats.pop(chat_id, None)
+
     def tracked(self) -> int:
         return len(self._chats)
 
@@ -74,8 +77,11 @@ class FloodReply:
     def after(self, chat_id: int) -> bool:
         # A message counts toward a burst only if earlier replies are still on their way: the
         # resident is typing ahead of us. A quick helper who waits for each reply is no flood.
-        behind = self.guide.store.count_pending_for(chat_id) > 1
-        if not behind or not self.watch.arrived(chat_id, self.clock()):
+        # The in-memory count first; the outbox is asked only when a burst would be noted.
+        if not self.watch.arrived(chat_id, self.clock()):
+            return False
+        if self.guide.store.count_pending_for(chat_id) <= 1:
+            self.watch.forget(chat_id)  # not behind: no burst after all, start counting afresh
             return False
         stored = self.guide.store.load(chat_id)
         locale = stored.locale if stored and stored.locale in self.guide.renderers else self.guide.default_locale
