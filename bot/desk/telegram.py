@@ -9,14 +9,12 @@ together. ForumDesk reads what operators do in the group and calls the DeskServi
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
 
-from bot.desk.service import DeskService, Operator
 from bot.render import Renderer
 from bot.store import OutboxItem, Store, Ticket
 from bot.telegram.split import split_text

@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.emulator import Emulator, Limits
+from bot.emulator import Emulator
 from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
 from tests.telegram.conftest import TIME_SCALE, make_settings

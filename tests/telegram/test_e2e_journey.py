@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot

@@ -3,7 +3,6 @@ the token and residents' secrets never reach the logs, even at DEBUG."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import socket

@@ -1,0 +1,28 @@
+"""All SQL lives here (this package): conversations, transcript, processed inputs, inbox,
+outbox, reminders, events, tickets.
+
+SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode, with versioned
+migrations. Every handled input is one transaction (see :meth:`Store.transaction`), so a crash
+leaves either the whole step or none of it. Texts reach this package already redacted.
+
+The store is one class made of parts, each in its own module: ``database`` (connection,
+migrations, transactions), ``residents``, ``messages`` (inbox and outbox), ``desk`` (tickets).
+"""
+
+from __future__ import annotations
+
+from bot.store.database import Database
+from bot.store.desk import DeskRecords
+from bot.store.messages import MessageQueues
+from bot.store.records import OutboxItem, StoredConversation, Ticket
+from bot.store.residents import KEEP, ResidentRecords
+from bot.store.schema import MIGRATIONS
+
+
+class Store(ResidentRecords, MessageQueues, DeskRecords, Database):
+    """One SQLite database holding everything the guide keeps. Safe to share between threads."""
+
+    KEEP = KEEP
+
+
+__all__ = ["MIGRATIONS", "OutboxItem", "Store", "StoredConversation", "Ticket"]

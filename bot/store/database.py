@@ -1,0 +1,100 @@
+"""The connection: opening, WAL, migrations, transactions and the clock (the store's base)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from bot.store.schema import MIGRATIONS
+
+
+def _path_from_url(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):] or ":memory:"
+    if url.startswith("sqlite://"):
+        return url[len("sqlite://"):] or ":memory:"
+    return url
+
+
+class Database:
+    """One SQLite database. Safe to share between threads (calls are serialised)."""
+
+    def __init__(self, url: str = ":memory:", clock: Callable[[], float] = time.time):
+        # Every timestamp comes from this clock, so tests can put the store in office hours.
+        self.clock = clock
+        self._enqueued: set[int] = set()
+        path = _path_from_url(url)
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._lock = threading.RLock()
+        self._depth = 0
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a crash of the process (kill -9); only power loss may
+            # lose the last commits, which Telegram would then redeliver.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (a handled update, an erased resident) are overwritten, not left in free pages.
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._migrate()
+
+    # ----- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if row is None:
+                self._db.execute("INSERT INTO schema_version VALUES (0)")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute("UPDATE schema_version SET version = ?", (number,))
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator["Database"]:
+        """All writes inside happen together or not at all (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,96 @@
+"""The operator desk's records: tickets, forum topics and the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.store.database import Database
+from bot.store.records import _TICKET_COLUMNS, OutboxItem, Ticket
+
+
+class DeskRecords(Database):
+    # ----- tickets, topics, audit ---------------------------------------------------------
+    def open_ticket(self, chat_id: int, *, reason: str, state: str, milestone: str, attempts: int) -> int:
+        cur = self._run("INSERT INTO tickets (chat_id, status, reason, state, milestone, attempts, opened_at) "
+                        "VALUES (?, 'open', ?, ?, ?, ?, ?)", (chat_id, reason, state, milestone, attempts, self.clock()))
+        return int(cur.lastrowid or 0)
+
+    def _tickets(self, where: str, args: tuple[Any, ...]) -> list[Ticket]:
+        rows = self._run(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where}", args).fetchall()
+        return [Ticket(*r) for r in rows]
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        found = self._tickets("id = ?", (ticket_id,))
+        return found[0] if found else None
+
+    def active_ticket(self, chat_id: int) -> Ticket | None:
+        found = self._tickets("chat_id = ? AND status != 'closed' ORDER BY id DESC LIMIT 1", (chat_id,))
+        return found[0] if found else None
+
+    def active_tickets(self) -> list[Ticket]:
+        return self._tickets("status != 'closed' ORDER BY opened_at", ())
+
+    def tickets_since(self, since: float) -> list[Ticket]:
+        return self._tickets("opened_at >= ? ORDER BY opened_at", (since,))
+
+    def take_ticket(self, ticket_id: int, operator_id: int, operator_name: str) -> None:
+        self._run("UPDATE tickets SET status = 'taken', operator_id = ?, operator_name = ?, taken_at = COALESCE(taken_at, ?) "
+                  "WHERE id = ? AND status != 'closed'", (operator_id, operator_name, self.clock(), ticket_id))
+
+    def ticket_replied(self, ticket_id: int) -> None:
+        self._run("UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?", (self.clock(), ticket_id))
+
+    def close_ticket(self, ticket_id: int, outcome: str) -> None:
+        self._run("UPDATE tickets SET status = 'closed', outcome = ?, closed_at = ? WHERE id = ? AND status != 'closed'",
+                  (outcome, self.clock(), ticket_id))
+
+    def ticket_reminded(self, ticket_id: int, *, operators: bool = False, resident: bool = False) -> None:
+        if operators:
+            self._run("UPDATE tickets SET operators_reminded_at = ? WHERE id = ?", (self.clock(), ticket_id))
+        if resident:
+            self._run("UPDATE tickets SET resident_told_at = ? WHERE id = ?", (self.clock(), ticket_id))
+
+    def topic_for(self, chat_id: int) -> tuple[int, str, bool] | None:
+        row = self._run("SELECT topic_id, title, closed FROM topics WHERE chat_id = ?", (chat_id,)).fetchone()
+        return (row[0], row[1], bool(row[2])) if row else None
+
+    def resident_of_topic(self, topic_id: int) -> int | None:
+        row = self._run("SELECT chat_id FROM topics WHERE topic_id = ?", (topic_id,)).fetchone()
+        return row[0] if row else None
+
+    def save_topic(self, chat_id: int, topic_id: int, title: str) -> None:
+        self._run("INSERT INTO topics (chat_id, topic_id, title, closed) VALUES (?, ?, ?, 0) ON CONFLICT(chat_id) DO UPDATE "
+                  "SET topic_id = excluded.topic_id, title = excluded.title, closed = 0", (chat_id, topic_id, title))
+
+    def set_topic_closed(self, chat_id: int, closed: bool) -> None:
+        self._run("UPDATE topics SET closed = ? WHERE chat_id = ?", (int(closed), chat_id))
+
+    def forget_topic(self, chat_id: int) -> None:
+        self._run("DELETE FROM topics WHERE chat_id = ?", (chat_id,))
+
+    def audit(self, ticket_id: int | None, action: str, *, actor_id: int | None = None, actor_name: str | None = None,
+              detail: str | None = None) -> None:
+        self._run("INSERT INTO audit (ticket_id, at, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                  (ticket_id, self.clock(), actor_id, actor_name, action, detail))
+
+    def audit_trail(self, ticket_id: int) -> list[tuple[str, int | None, str | None]]:
+        rows = self._run("SELECT action, actor_id, actor_name FROM audit WHERE ticket_id = ? ORDER BY id", (ticket_id,)).fetchall()
+        return [tuple(r) for r in rows]
+
+    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
+        """Following queued items of one kind for one resident (to merge a burst of relays)."""
+        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND id > ? AND sent_at IS NULL "
+                         "AND failed IS NULL ORDER BY id LIMIT ?", (chat_id, after_id, limit)).fetchall()
+        items = []
+        for r in rows:
+            payload = json.loads(r[2])
+            if payload.get("kind") != kind or payload.get("resident") != resident:
+                break  # only an unbroken run may be merged, or order would change
+            items.append(OutboxItem(r[0], r[1], payload, r[3]))
+        return items
+
+    def drop_pending_for(self, chat_id: int, reason: str) -> int:
+        """A resident blocked the bot: what was queued for them can never be delivered."""
+        return self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
+                         (reason, chat_id)).rowcount

@@ -1,0 +1,111 @@
+"""The SQLite schema as numbered migrations (applied in order by bot.store.database)."""
+
+from __future__ import annotations
+
+# Each migration moves the schema one version up; never edit a released one, add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE conversations (
+        chat_id     INTEGER PRIMARY KEY,
+        locale      TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        milestone   TEXT NOT NULL,
+        handoff     INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        data        TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        remind_at   REAL
+    );
+    CREATE INDEX conversations_remind ON conversations(remind_at) WHERE remind_at IS NOT NULL;
+    CREATE TABLE transcript (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        at          REAL NOT NULL,
+        direction   TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+        kind        TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        state       TEXT,
+        intent      TEXT,
+        matched     TEXT
+    );
+    CREATE INDEX transcript_chat ON transcript(chat_id, id);
+    CREATE INDEX transcript_at ON transcript(at);
+    CREATE TABLE processed (
+        source      TEXT NOT NULL,
+        input_id    TEXT NOT NULL,
+        at          REAL NOT NULL,
+        PRIMARY KEY (source, input_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        payload     TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        sent_at     REAL,
+        failed      TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed IS NULL;
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        at          REAL NOT NULL,
+        kind        TEXT NOT NULL,
+        state       TEXT,
+        milestone   TEXT,
+        detail      TEXT
+    );
+    CREATE INDEX events_kind ON events(kind, at);
+    """,
+    # 2: the durable inbox. An update is written here (secrets masked) before Telegram is told
+    # it arrived, and removed once handled, so a kill -9 between the two loses nothing.
+    """
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        data        TEXT NOT NULL,
+        received_at REAL NOT NULL
+    );
+    """,
+    # 3: the operator desk. One ticket per escalation, one forum topic per resident (reused),
+    # and an audit line for every operator action.
+    """
+    ALTER TABLE conversations ADD COLUMN first_name TEXT;
+    ALTER TABLE conversations ADD COLUMN last_media TEXT;
+    CREATE TABLE tickets (
+        id              INTEGER PRIMARY KEY,
+        chat_id         INTEGER NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('open', 'taken', 'closed')),
+        reason          TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        milestone       TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        operator_id     INTEGER,
+        operator_name   TEXT,
+        opened_at       REAL NOT NULL,
+        taken_at        REAL,
+        first_reply_at  REAL,
+        closed_at       REAL,
+        outcome         TEXT,
+        operators_reminded_at REAL,
+        resident_told_at REAL
+    );
+    CREATE INDEX tickets_chat ON tickets(chat_id, status);
+    CREATE INDEX tickets_status ON tickets(status, opened_at);
+    CREATE TABLE topics (
+        chat_id     INTEGER PRIMARY KEY,
+        topic_id    INTEGER NOT NULL UNIQUE,
+        title       TEXT NOT NULL,
+        closed      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE audit (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER,
+        at          REAL NOT NULL,
+        actor_id    INTEGER,
+        actor_name  TEXT,
+        action      TEXT NOT NULL,
+        detail      TEXT
+    );
+    """,
+)
