@@ -17,6 +17,7 @@ from bot.desk import cards
 from bot.engine import Conversation
 from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
+from bot.redaction import redact
 from bot.region import Region
 from bot.render import OutgoingMessage
 from bot.store import Store, Ticket
@@ -149,37 +150,37 @@ class DeskService:
     def operator_says(self, resident: int, operator: Operator, text: str) -> list[OutgoingMessage]:
         store = self._guide.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
-            if ticket is None:
+            joined = self._operator_replies(resident, operator, "replied")
+            if joined is None:
                 return []
-            out = [] if ticket.status == "taken" else self.take(resident, operator)
-            store.ticket_replied(ticket.id)
-            store.audit(ticket.id, "replied", actor_id=operator.id, actor_name=operator.name)
-            from bot.redaction import redact
-
             store.add_transcript(resident, "out", "operator", redact(text).text)
-            return out + [self._to_resident(resident, "desk.from_operator", raw=True, name=operator.name, text=text)]
+            return joined + [self._to_resident(resident, "desk.from_operator", raw=True, name=operator.name, text=text)]
 
     def operator_media(self, resident: int, operator: Operator, from_chat: int, message_id: int) -> bool:
         store = self._guide.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
-            if ticket is None:
+            if self._operator_replies(resident, operator, "replied_media") is None:
                 return False
-            if ticket.status != "taken":
-                self.take(resident, operator)
-            store.ticket_replied(ticket.id)
-            store.audit(ticket.id, "replied_media", actor_id=operator.id, actor_name=operator.name)
             if self._guide.outbox:
                 store.enqueue(resident, {"kind": "copy", "from_chat": from_chat, "message_id": message_id})
             return True
+
+    def _operator_replies(self, resident: int, operator: Operator, action: str) -> list[OutgoingMessage] | None:
+        """An operator answers: the first answer takes the ticket (the resident is told who
+        joined). None when the resident has no open ticket."""
+        store = self._guide.store
+        ticket = store.active_ticket(resident)
+        if ticket is None:
+            return None
+        joined = [] if ticket.status == "taken" else self.take(resident, operator)
+        store.ticket_replied(ticket.id)
+        store.audit(ticket.id, action, actor_id=operator.id, actor_name=operator.name)
+        return joined
 
     def note(self, resident: int, operator: Operator, text: str) -> None:
         store = self._guide.store
         with store.transaction():
             ticket = store.active_ticket(resident)
-            from bot.redaction import redact
-
             store.audit(ticket.id if ticket else None, "note", actor_id=operator.id, actor_name=operator.name)
             store.add_transcript(resident, "note", "operator_note", redact(text).text)
 

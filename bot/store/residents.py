@@ -85,9 +85,6 @@ class ResidentRecords(Database):
         self._run("INSERT INTO events (chat_id, at, kind, state, milestone, detail) VALUES (?, ?, ?, ?, ?, ?)",
                   (chat_id, self.clock(), kind, state, milestone, detail))
 
-    def count_events(self, kind: str) -> int:
-        return self._run("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0]
-
     # ----- reminders ----------------------------------------------------------------------
     def set_reminder(self, chat_id: int, at: float | None) -> None:
         self._run("UPDATE conversations SET remind_at = ? WHERE chat_id = ?", (at, chat_id))
