@@ -25,6 +25,7 @@ from bot.engine import Input  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 FIRST_CHAT = 5_000_000_000  # far from the emulator's ids
+HANDLED_IDS = 1_000_000_000  # update ids far from the ones measured
 
 
 def populate(db: Path, size: int) -> None:
@@ -40,7 +41,8 @@ def populate(db: Path, size: int) -> None:
             store.save(chat, conv, locale="id", milestone="welcome")
             store.add_transcript(chat, "in", "button", "1", state=conv.state)
             store.add_transcript(chat, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
-            store.mark_processed("telegram", f"g{n}")
+            store.keep_update(HANDLED_IDS + n, {})  # a handled update each (kept a day)
+            store.claim_update(HANDLED_IDS + n)
             item = store.enqueue(chat, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
             store.mark_sent(item)
     store.close()

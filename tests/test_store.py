@@ -54,3 +54,72 @@ def test_outbox_and_erasure(tmp_path: Path) -> None:
     assert [i.chat_id for i in store.pending()] == [6]
     store.erase_resident(5)
     assert store.load(5) is None and store.transcript(5) == []
+
+
+def test_the_pending_outbox_shows_committed_items_only_and_survives_reopening(tmp_path: Path) -> None:
+    path = str(tmp_path / "t.db")
+    store = Store(path)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.enqueue(5, {"kind": "message", "text": "never sent"})
+            assert store.count_pending() == 0  # not before the commit
+            raise RuntimeError("crash in the middle")
+    assert store.count_pending() == 0 and store.next_for(5) is None
+    with store.transaction():
+        first = store.enqueue(5, {"kind": "message", "text": "satu"})
+        store.enqueue(5, {"kind": "message", "text": "dua"})
+        store.enqueue(6, {"kind": "message", "text": "lain"})
+    assert store.take_enqueued_chats() == {5, 6}
+    assert store.next_for(5).id == first and store.count_pending_for(5) == 2
+    store.mark_sent_later(first)  # no longer offered, written by the next flush
+    assert store.next_for(5).payload["text"] == "dua"
+    store.close()
+    # A crash before the flush: the message is still pending (delivery is at least once).
+    again = Store(path)
+    assert [i.payload["text"] for i in again.pending()] == ["satu", "dua", "lain"]
+    again.mark_sent_later(again.next_for(5).id)
+    assert again.flush_sent() == 1
+    again.close()
+    assert [i.payload["text"] for i in Store(path).pending()] == ["dua", "lain"]
+
+
+def test_a_blocked_resident_is_remembered_across_reopening_until_they_write_again(tmp_path: Path) -> None:
+    path = str(tmp_path / "t.db")
+    store = Store(path)
+    with store.transaction():
+        store.save(5, Conversation(state="x"), locale="id", milestone="welcome")
+        store.enqueue(5, {"kind": "message", "text": "halo"})
+    store.set_active(5, False)
+    assert not store.is_active(5) and store.next_for(5).active is False
+    assert store.is_active(99)  # an unknown chat is not blocked
+    store.close()
+    again = Store(path)
+    assert not again.is_active(5)
+    with again.transaction():
+        again.save(5, Conversation(state="x"), locale="id", milestone="welcome")  # they wrote again
+    assert again.is_active(5)
+
+
+def test_an_update_is_claimed_once_and_its_stored_text_erased(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "t.db"))
+    store.keep_update(10, {"update_id": 10, "message": {"text": "sdh pak"}})
+    assert [u["update_id"] for u in store.unhandled_updates()] == [10]
+    assert store.claim_update(10) is True
+    assert store.claim_update(10) is False  # a redelivery after a crash
+    assert store.unhandled_updates() == []
+    store.keep_update(10, {"update_id": 10, "message": {"text": "sdh pak"}})  # replayed: stays handled
+    assert store.unhandled_updates() == [] and store.claim_update(10) is False
+    assert store.claim_update(11) is True and store.claim_update(11) is False  # never stored, still once
+    raw = sqlite3.connect(str(tmp_path / "t.db")).execute("SELECT group_concat(data, '') FROM inbox").fetchone()[0]
+    assert "sdh pak" not in (raw or "")
+    assert store.purge_handled_updates(store.clock() + 1) == 2
+
+
+def test_a_claim_rolls_back_with_its_step(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "t.db"))
+    store.keep_update(10, {"update_id": 10})
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            assert store.claim_update(10)
+            raise RuntimeError("crash in the middle")
+    assert [u["update_id"] for u in store.unhandled_updates()] == [10]

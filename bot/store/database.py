@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from bot.store.schema import MIGRATIONS
 
@@ -26,7 +25,9 @@ class Database:
     def __init__(self, url: str = ":memory:", clock: Callable[[], float] = time.time):
         # Every timestamp comes from this clock, so tests can put the store in office hours.
         self.clock = clock
-        self._enqueued: set[int] = set()
+        # What to do in memory once the current transaction commits (dropped if it rolls back):
+        # the store's in-memory mirrors (bot.store.messages) only ever show committed rows.
+        self._after_commit: list[Callable[[], None]] = []
         path = _path_from_url(url)
         if path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +35,7 @@ class Database:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.RLock()
         self._depth = 0
+        self._transaction = _Transaction(self)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable against a crash of the process (kill -9); only power loss may
@@ -49,6 +51,17 @@ class Database:
             # Reads through a memory map instead of a read() call per page (cheaper on big files).
             self._db.execute("PRAGMA mmap_size=268435456")
         self._migrate()
+        self._load_mirrors()
+
+    def _load_mirrors(self) -> None:
+        """Fill the in-memory mirrors from the database (parts of the store extend this)."""
+
+    def _when_committed(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once what was just written is committed: now, outside a transaction."""
+        if self._depth:
+            self._after_commit.append(action)
+        else:
+            action()
 
     # ----- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -74,28 +87,11 @@ class Database:
     def schema_version(self) -> int:
         return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
-    @contextmanager
-    def transaction(self) -> Iterator["Database"]:
-        """All writes inside happen together or not at all (nested calls join the outer one)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield self
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+    def transaction(self) -> "_Transaction":
+        """All writes inside happen together or not at all (nested calls join the outer one).
+
+        Used as ``with store.transaction():``; holds the store's lock until it ends."""
+        return self._transaction
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -104,3 +100,48 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class _Transaction:
+    """The context manager behind Database.transaction (a class, not a generator: it is entered
+    at least once per update, and this costs a fraction of contextlib's machinery)."""
+
+    __slots__ = ("db",)
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def __enter__(self) -> Database:
+        db = self.db
+        db._lock.acquire()
+        if db._depth:
+            db._depth += 1
+            return db
+        try:
+            db._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            db._lock.release()
+            raise
+        db._depth = 1
+        return db
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        db = self.db
+        try:
+            if db._depth > 1:
+                db._depth -= 1
+                return
+            db._depth = 0
+            actions, db._after_commit = db._after_commit, []
+            if exc_type is not None:
+                db._db.execute("ROLLBACK")
+                return
+            try:
+                db._db.execute("COMMIT")
+            except BaseException:
+                db._db.execute("ROLLBACK")  # nothing half-done stays open
+                raise
+            for action in actions:
+                action()
+        finally:
+            db._lock.release()

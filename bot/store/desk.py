@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.store.database import Database
-from bot.store.records import _TICKET_COLUMNS, OutboxItem, Ticket
+from bot.store.records import _TICKET_COLUMNS, Ticket
 
 
 class DeskRecords(Database):
@@ -77,20 +76,3 @@ class DeskRecords(Database):
     def audit_trail(self, ticket_id: int) -> list[tuple[str, int | None, str | None]]:
         rows = self._run("SELECT action, actor_id, actor_name FROM audit WHERE ticket_id = ? ORDER BY id", (ticket_id,)).fetchall()
         return [tuple(r) for r in rows]
-
-    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
-        """Following queued items of one kind for one resident (to merge a burst of relays)."""
-        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND id > ? AND sent_at IS NULL "
-                         "AND failed IS NULL ORDER BY id LIMIT ?", (chat_id, after_id, limit)).fetchall()
-        items = []
-        for r in rows:
-            payload = json.loads(r[2])
-            if payload.get("kind") != kind or payload.get("resident") != resident:
-                break  # only an unbroken run may be merged, or order would change
-            items.append(OutboxItem(r[0], r[1], payload, r[3]))
-        return items
-
-    def drop_pending_for(self, chat_id: int, reason: str) -> int:
-        """A resident blocked the bot: what was queued for them can never be delivered."""
-        return self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
-                         (reason, chat_id)).rowcount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,56 +26,164 @@ class MessageQueues(Database):
                   (update_id, json.dumps(data, ensure_ascii=False, default=_json_value), self.clock()))
 
     def unhandled_updates(self) -> list[dict[str, Any]]:
-        rows = self._run("SELECT data FROM inbox ORDER BY update_id").fetchall()
+        rows = self._run("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def forget_update(self, update_id: int) -> None:
-        self._run("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+    def claim_update(self, update_id: int) -> bool:
+        """Record update ``update_id`` as handled (its stored text erased); False if it was
+        handled before (a redelivery after a crash). Inside the step's transaction, the claim
+        and the step commit together."""
+        if self._run("UPDATE inbox SET handled_at = ?, data = '' WHERE update_id = ? AND handled_at IS NULL",
+                     (self.clock(), update_id)).rowcount:
+            return True
+        # Not stored (keeping it failed) or handled before; an id handled before version 4 of
+        # the schema is in processed.
+        if self._run("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)).fetchone() is not None:
+            return False
+        if self._run("SELECT 1 FROM processed WHERE source = 'telegram' AND input_id = ?", (str(update_id),)).fetchone():
+            return False
+        self._run("INSERT INTO inbox (update_id, data, received_at, handled_at) VALUES (?, '', ?, ?)",
+                  (update_id, self.clock(), self.clock()))
+        return True
+
+    def purge_handled_updates(self, older_than: float) -> int:
+        return self._run("DELETE FROM inbox WHERE handled_at < ?", (older_than,)).rowcount
 
     # ----- outbox -------------------------------------------------------------------------
+    # Pending items are mirrored in memory (committed rows only, see Database._when_committed),
+    # so the delivery takes its next item and the flood check counts a resident's queue without
+    # a query. The bot's process owns its database: the mirror is filled once at start and kept
+    # by the methods below, the only writers of the outbox.
+    def _load_mirrors(self) -> None:
+        super()._load_mirrors()
+        self._pending: dict[int, dict[int, OutboxItem]] = {}  # chat -> id -> item, oldest first
+        self._pending_chat: dict[int, int] = {}  # id -> chat
+        self._enqueued: set[int] = set()
+        self._sent_later: list[tuple[float, int]] = []
+        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL "
+                         "ORDER BY id").fetchall()
+        for r in rows:
+            self._remember_pending(OutboxItem(r[0], r[1], json.loads(r[2]), r[3]))
+
+    def _remember_pending(self, item: OutboxItem) -> None:
+        with self._lock:
+            self._pending.setdefault(item.chat_id, {})[item.id] = item
+            self._pending_chat[item.id] = item.chat_id
+            self._enqueued.add(item.chat_id)
+
+    def _forget_pending(self, item_id: int) -> None:
+        with self._lock:
+            chat_id = self._pending_chat.pop(item_id, None)
+            items = self._pending.get(chat_id) if chat_id is not None else None
+            if items is not None:
+                items.pop(item_id, None)
+                if not items:
+                    del self._pending[chat_id]
+
+    def _forget_pending_chat(self, chat_id: int) -> None:
+        with self._lock:
+            for item_id in self._pending.pop(chat_id, {}):
+                self._pending_chat.pop(item_id, None)
+
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
+        """Queue one item for ``chat_id`` (the payload is kept as given: do not change it after)."""
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
                         (chat_id, json.dumps(payload, ensure_ascii=False), self.clock()))
-        self._enqueued.add(chat_id)
-        return int(cur.lastrowid or 0)
+        item = OutboxItem(int(cur.lastrowid or 0), chat_id, payload, 0)
+        self._when_committed(lambda: self._remember_pending(item))
+        return item.id
 
     def take_enqueued_chats(self) -> set[int]:
         """Chats that got outbox items since the last call: the delivery's hint, so it need not
-        scan the outbox after every update (it still scans now and then, which is the truth)."""
+        look at every chat with pending items after every update."""
         with self._lock:
             chats, self._enqueued = self._enqueued, set()
         return chats
 
     def pending(self, limit: int = 500) -> list[OutboxItem]:
-        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
-                         (limit,)).fetchall()
-        return [OutboxItem(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+        with self._lock:
+            items = sorted((i for chat in self._pending.values() for i in chat.values()), key=lambda i: i.id)
+        return items[:limit]
 
     def pending_chats(self, limit: int = 1000) -> list[int]:
-        rows = self._run("SELECT chat_id FROM outbox WHERE sent_at IS NULL AND failed IS NULL GROUP BY chat_id ORDER BY MIN(id) LIMIT ?",
-                         (limit,)).fetchall()
-        return [r[0] for r in rows]
+        """Chats with pending items, the one waiting longest first."""
+        with self._lock:
+            firsts = sorted((next(iter(items)), chat) for chat, items in self._pending.items())
+        return [chat for _, chat in firsts[:limit]]
+
+    def pending_for(self, chat_id: int) -> list[OutboxItem]:
+        """One chat's pending items, oldest first."""
+        with self._lock:
+            return list(self._pending.get(chat_id, {}).values())
+
+    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
+        """Following queued items of one kind for one resident (to merge a burst of relays)."""
+        items = []
+        for item in self.pending_for(chat_id):
+            if item.id <= after_id:
+                continue
+            if item.payload.get("kind") != kind or item.payload.get("resident") != resident or len(items) >= limit:
+                break  # only an unbroken run may be merged, or order would change
+            items.append(item)
+        return items
 
     def next_for(self, chat_id: int) -> OutboxItem | None:
-        """The chat's oldest pending item, and (in the same query) whether the resident is active."""
-        row = self._run("SELECT o.id, o.chat_id, o.payload, o.attempts, COALESCE(c.active, 1) FROM outbox o "
-                        "LEFT JOIN conversations c ON c.chat_id = o.chat_id WHERE o.chat_id = ? AND o.sent_at IS NULL "
-                        "AND o.failed IS NULL ORDER BY o.id LIMIT 1", (chat_id,)).fetchone()
-        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3], bool(row[4])) if row else None
+        """The chat's oldest pending item, and whether the resident is active (not blocked)."""
+        with self._lock:
+            items = self._pending.get(chat_id)
+            item = next(iter(items.values())) if items else None
+        if item is None or self.is_active(chat_id):
+            return item
+        return replace(item, active=False)
 
     def count_pending(self) -> int:
-        return self._run("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL").fetchone()[0]
+        with self._lock:
+            return len(self._pending_chat)
 
     def count_pending_for(self, chat_id: int) -> int:
         """Replies queued for one resident and not yet delivered (flood detection)."""
-        return self._run("SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
-                         (chat_id,)).fetchone()[0]
+        with self._lock:
+            return len(self._pending.get(chat_id, ()))
 
     def mark_sent(self, item_id: int) -> None:
         self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.clock(), item_id))
+        self._when_committed(lambda: self._forget_pending(item_id))
+
+    def mark_sent_later(self, item_id: int) -> None:
+        """Sent: no longer offered by next_for at once; written by the next flush_sent() (group
+        commit: the delivery flushes once per turn of the event loop, not once per message)."""
+        with self._lock:
+            self._forget_pending(item_id)
+            self._sent_later.append((self.clock(), item_id))
+
+    def flush_sent(self) -> int:
+        with self._lock:
+            marks, self._sent_later = self._sent_later, []
+            if not marks:
+                return 0
+            try:
+                with self.transaction():
+                    self._db.executemany("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", marks)
+            except BaseException:
+                self._sent_later[:0] = marks  # kept for the next flush
+                raise
+        return len(marks)
 
     def mark_attempt(self, item_id: int) -> None:
         self._run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
 
     def mark_failed(self, item_id: int, reason: str) -> None:
         self._run("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
+        self._when_committed(lambda: self._forget_pending(item_id))
+
+    def drop_pending_for(self, chat_id: int, reason: str) -> int:
+        """A resident blocked the bot: what was queued for them can never be delivered."""
+        count = self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
+                          (reason, chat_id)).rowcount
+        self._when_committed(lambda: self._forget_pending_chat(chat_id))
+        return count
+
+    def delete_outbox_of(self, chat_id: int) -> None:
+        """Erasure: every item for this chat goes, sent or not."""
+        self._run("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+        self._when_committed(lambda: self._forget_pending_chat(chat_id))

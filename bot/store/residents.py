@@ -13,6 +13,12 @@ KEEP = object()  # save(remind_at=KEEP): leave the reminder as it is
 
 
 class ResidentRecords(Database):
+    # Residents who blocked the bot, mirrored in memory (committed rows only) so the delivery
+    # checks each item's recipient without a query; kept by save, set_active and erase_resident.
+    def _load_mirrors(self) -> None:
+        super()._load_mirrors()
+        self._inactive: set[int] = {r[0] for r in self._run("SELECT chat_id FROM conversations WHERE active = 0")}
+
     # ----- conversations ------------------------------------------------------------------
     def load(self, chat_id: int) -> StoredConversation | None:
         row = self._run("SELECT data, locale, active, first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
@@ -35,19 +41,26 @@ class ResidentRecords(Database):
                  remind_at = CASE WHEN ? THEN remind_at ELSE excluded.remind_at END""",
             (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False),
              now, now, None if keep else remind_at, int(keep)))
+        if chat_id in self._inactive:
+            self._when_committed(lambda: self._inactive.discard(chat_id))
 
     def set_active(self, chat_id: int, active: bool) -> None:
         # Only a change writes: a resident's every message re-activates them, almost always a no-op.
-        self._run("UPDATE conversations SET active = ? WHERE chat_id = ? AND active != ?", (int(active), chat_id, int(active)))
+        changed = self._run("UPDATE conversations SET active = ? WHERE chat_id = ? AND active != ?",
+                            (int(active), chat_id, int(active))).rowcount
+        if changed:
+            self._when_committed(lambda: (self._inactive.discard if active else self._inactive.add)(chat_id))
 
     def is_active(self, chat_id: int) -> bool:
-        row = self._run("SELECT active FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
-        return row is None or bool(row[0])
+        """False only for a resident who blocked the bot (an unknown chat counts as active)."""
+        return chat_id not in self._inactive
 
     def erase_resident(self, chat_id: int) -> None:
         """/hapusdata: everything stored about this resident goes."""
-        for table in ("conversations", "transcript", "events", "outbox", "tickets", "topics"):
+        for table in ("conversations", "transcript", "events", "tickets", "topics"):
             self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+        self.delete_outbox_of(chat_id)  # type: ignore[attr-defined]  (bot.store.messages: keeps its mirror)
+        self._when_committed(lambda: self._inactive.discard(chat_id))
 
     def count_conversations(self) -> int:
         return self._run("SELECT COUNT(*) FROM conversations").fetchone()[0]

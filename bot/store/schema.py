@@ -108,4 +108,11 @@ MIGRATIONS: tuple[str, ...] = (
         detail      TEXT
     );
     """,
+    # 4: the inbox row of a handled update stays (its text erased) as the record that it was
+    # handled, instead of a second row in processed: one write per update instead of two.
+    # Handled rows are purged after a day (Telegram redelivers only what was never confirmed).
+    """
+    ALTER TABLE inbox ADD COLUMN handled_at REAL;
+    CREATE INDEX inbox_handled ON inbox(handled_at) WHERE handled_at IS NOT NULL;
+    """,
 )

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
 
 log = logging.getLogger(__name__)
-SOURCE = "telegram"
 
 # Message attributes that carry media, and the media kind the guide knows them as.
 _MEDIA = (("photo", "photo"), ("voice", "voice"), ("audio", "audio"), ("video_note", "video_note"),
@@ -62,22 +61,18 @@ class TelegramAdapter:
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        uid = str(update.update_id)
         try:
             if self.forum is not None and self._from_operators(update):
-                await self._operators(update, uid)
+                await self._operators(update)
             else:
                 # No await inside: the step, the update's id and its removal from the inbox commit
                 # together, in one transaction (the guide's own joins it).
                 with self.store.transaction():
-                    if not self.store.already_processed(SOURCE, uid):  # a redelivery after a crash
+                    if self.store.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
-                        self.store.mark_processed(SOURCE, uid)
-                    self.store.forget_update(update.update_id)
         except Exception:
-            log.exception("could not handle update %s", uid)
-            self.store.mark_processed(SOURCE, uid)
-            self.store.forget_update(update.update_id)
+            log.exception("could not handle update %s", update.update_id)
+            self.store.claim_update(update.update_id)
             self._apologise(update)
         finally:
             self.delivery.wake()
@@ -93,20 +88,18 @@ class TelegramAdapter:
         message = update.message or update.edited_message
         return message is not None and message.chat.id == self.operator_chat
 
-    async def _operators(self, update: Update, uid: str) -> None:
+    async def _operators(self, update: Update) -> None:
         assert self.forum is not None
         # Edits of what was already relayed stay in the group; everything else needs an operator.
         operator = None if update.edited_message is not None else await self.forum.authorise(update)
         # No await below: the desk's writes, the update's id and its removal from the inbox commit together.
         with self.store.transaction():
-            if update.edited_message is None and not self.store.already_processed(SOURCE, uid):
+            if self.store.claim_update(update.update_id) and update.edited_message is None:
                 self.forum.handle(update, operator)
-            self.store.mark_processed(SOURCE, uid)
-            self.store.forget_update(update.update_id)
 
     # ----- dispatch -----------------------------------------------------------------------
     def _dispatch(self, update: Update) -> bool:
-        """Route one update (True when it went to the guide); the caller records it as processed."""
+        """Route one update (True when it went to the guide); the caller claimed it in the inbox."""
         if update.my_chat_member is not None:
             self._membership(update)
             return False

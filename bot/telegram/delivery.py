@@ -11,6 +11,7 @@ blocked the bot (403) is marked inactive and nothing more is sent to them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from datetime import timedelta
@@ -30,7 +31,14 @@ BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" c
 def keyboard(rows: list[list[str]]) -> ReplyKeyboardMarkup | None:
     if not rows:
         return None
+    return _keyboard(tuple(map(tuple, rows)))
+
+
+@functools.lru_cache(maxsize=512)
+def _keyboard(rows: tuple[tuple[str, ...], ...]) -> ReplyKeyboardMarkup:
     # A persistent, resized reply keyboard: big targets that stay visible for older fingers.
+    # Steps show the same few keyboards again and again, and PTB's objects are immutable, so
+    # each is built once.
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
@@ -53,7 +61,7 @@ class Delivery:
         self.chat_interval = chat_interval
         self.idle_poll = idle_poll
         self.max_backoff = max_backoff
-        self._wake = asyncio.Event()
+        self._flush_scheduled = False
         self._senders: dict[int, asyncio.Task[None]] = {}
         self._last_sent: dict[int, float] = {}
         self._parts_done: dict[int, int] = {}
@@ -62,7 +70,16 @@ class Delivery:
         self.sent = 0
 
     def wake(self) -> None:
-        self._wake.set()
+        """Items were queued: start a sender for each chat that got some (and has none yet)."""
+        if self._runner is None or self._stopping:
+            return  # the first scan after start() finds them
+        self._start_senders(self.store.take_enqueued_chats())
+
+    def _start_senders(self, chats) -> None:
+        for chat_id in chats:
+            # A chat that has a sender is skipped: the sender reads the outbox until empty.
+            if chat_id not in self._senders:
+                self._senders[chat_id] = asyncio.create_task(self._drain(chat_id))
 
     async def start(self) -> None:
         self._stopping = False
@@ -71,43 +88,48 @@ class Delivery:
     async def stop(self, drain_timeout: float = 5.0) -> None:
         """Let in-flight messages finish (briefly), then stop; what is left stays in the outbox."""
         self._stopping = True
-        self._wake.set()
         if self._senders:
             await asyncio.wait(list(self._senders.values()), timeout=drain_timeout)
         for task in [*self._senders.values(), *([self._runner] if self._runner else [])]:
             task.cancel()
         await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
         self._senders.clear()
+        self._runner = None
+        self._flush_sent()
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._senders and self.store.count_pending() == 0:
+            if not self._senders and not self._flush_scheduled and self.store.count_pending() == 0:
                 return True
             await asyncio.sleep(0.02)
         return False
 
     async def _run(self) -> None:
-        # The outbox itself is the truth and is scanned at least every ``idle_poll`` seconds;
-        # between scans the store's hint (chats that got items) saves a query per update.
-        loop = asyncio.get_running_loop()
-        last_scan = -self.idle_poll
+        # Senders start when the adapter wakes us after an update; this look at every chat with
+        # pending items, every ``idle_poll`` seconds, covers whatever was queued without a wake
+        # (at start, after an error ended a sender).
         while not self._stopping:
-            if loop.time() - last_scan >= self.idle_poll:
-                chats, last_scan = set(self.store.pending_chats()), loop.time()
-                self.store.take_enqueued_chats()
-            else:
-                chats = self.store.take_enqueued_chats()
-            for chat_id in chats:
-                # A chat that has a sender is skipped: the sender reads the outbox until empty.
-                if chat_id not in self._senders:
-                    self._senders[chat_id] = asyncio.create_task(self._drain(chat_id))
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
+            self.store.take_enqueued_chats()
+            self._start_senders(self.store.pending_chats())
+            await asyncio.sleep(self.idle_poll)
+
+    def _mark_sent(self, item_id: int) -> None:
+        # Group commit: the sent-marks of every message delivered in one turn of the event loop
+        # are written together, once that turn ends (a crash in between repeats those messages
+        # at the next start: delivery is at least once either way).
+        self.store.mark_sent_later(item_id)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_sent)
+
+    def _flush_sent(self) -> None:
+        self._flush_scheduled = False
+        try:
+            self.store.flush_sent()
+        except Exception:
+            log.exception("could not record sent messages; retrying with the next ones")
 
     async def _drain(self, chat_id: int) -> None:
         try:
@@ -119,7 +141,7 @@ class Delivery:
         finally:
             # No await lies between the last empty next_for() and here, so nothing can have
             # arrived for this chat meanwhile (whatever arrived while sending, the loop above
-            # took); an error exit leaves the item for the next scan of the outbox.
+            # took); an error exit leaves the item for the next look at the outbox.
             self._senders.pop(chat_id, None)
 
     async def _deliver(self, item: OutboxItem) -> None:
@@ -159,7 +181,7 @@ class Delivery:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
             else:
-                self.store.mark_sent(item.id)
+                self._mark_sent(item.id)
                 return
 
     async def _send(self, item: OutboxItem) -> None:

@@ -3,8 +3,9 @@
 PTB's Updater puts each fetched update into the application's queue and only then confirms it
 with the next getUpdates offset; PTB's webhook handler puts it there before answering 200. By
 making ``put`` write the update to SQLite first, a kill -9 at any moment loses nothing: at the
-next start the stored, unhandled updates are queued again, and the processed-ids table makes
-sure none is handled twice. Secrets in the stored copy are masked (bot.redaction).
+next start the stored, unhandled updates are queued again; a handled update's row stays (its
+text erased) for a day, so a redelivered one is not handled twice. Secrets in the stored copy
+are masked (bot.redaction).
 """
 
 from __future__ import annotations

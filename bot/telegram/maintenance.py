@@ -1,4 +1,5 @@
-"""Housekeeping that runs beside the bot: transcripts older than the retention are purged.
+"""Housekeeping that runs beside the bot: transcripts older than the retention are purged
+(and the records of updates handled more than a day ago).
 
 Residents' transcripts are kept only as long as reviews need them (TEMAN_IKD_RETENTION_DAYS,
 30 by default). One small asyncio task purges at start and then every ``every`` seconds; the
@@ -28,10 +29,13 @@ class Retention:
         self._task: asyncio.Task[None] | None = None
 
     def purge_once(self) -> int:
-        """Delete transcript lines older than the retention; returns how many went."""
-        removed = self.store.purge_transcripts(self.clock() - self.days * DAY)
+        """Delete transcript lines older than the retention; returns how many went. Handled
+        updates' records (kept so a redelivery is recognised) go after a day."""
+        now = self.clock()
+        removed = self.store.purge_transcripts(now - self.days * DAY)
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
+        self.store.purge_handled_updates(now - DAY)
         return removed
 
     async def start(self) -> None:
