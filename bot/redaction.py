@@ -57,12 +57,31 @@ def _mask_digits(raw: str, keep_head: int, keep_tail: int) -> str:
     return digits[:keep_head] + MASK * (len(digits) - keep_head - keep_tail) + digits[len(digits) - keep_tail:]
 
 
+_CLEAN: dict[str, "Redaction"] = {}  # texts found to hold nothing to mask (never a secret)
+_CLEAN_LIMIT = 4096
+
+
 def redact(text: str) -> Redaction:
     """Mask secrets and personal data; report which kinds were found.
 
     All patterns are matched against the original text and the first pattern to claim a span
     wins, so a masked NIK is never re-read as a code.
     """
+    # One update's text is redacted by the inbox, the engine and the transcript, and residents
+    # send the same button labels all day: clean texts are remembered. A text with anything to
+    # mask is never kept in memory.
+    clean = _CLEAN.get(text)
+    if clean is not None:
+        return clean
+    found = _redact(text)
+    if not found.secrets and not found.personal:
+        if len(_CLEAN) >= _CLEAN_LIMIT:
+            _CLEAN.clear()
+        _CLEAN[text] = found
+    return found
+
+
+def _redact(text: str) -> Redaction:
     spans: list[tuple[int, int, str]] = []  # (start, end, replacement)
     secrets: list[str] = []
     personal: list[str] = []

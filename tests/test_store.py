@@ -112,7 +112,7 @@ def test_an_update_is_claimed_once_and_its_stored_text_erased(tmp_path: Path) ->
     assert store.claim_update(11) is True and store.claim_update(11) is False  # never stored, still once
     raw = sqlite3.connect(str(tmp_path / "t.db")).execute("SELECT group_concat(data, '') FROM inbox").fetchone()[0]
     assert "sdh pak" not in (raw or "")
-    assert store.purge_handled_updates(store.clock() + 1) == 2
+    assert store.purge_handled(store.clock() + 1) == 2
 
 
 def test_a_claim_rolls_back_with_its_step(tmp_path: Path) -> None:
@@ -123,3 +123,17 @@ def test_a_claim_rolls_back_with_its_step(tmp_path: Path) -> None:
             assert store.claim_update(10)
             raise RuntimeError("crash in the middle")
     assert [u["update_id"] for u in store.unhandled_updates()] == [10]
+
+
+def test_delivered_messages_are_purged_and_pending_ones_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = Store(str(path))
+    with store.transaction():
+        sent = store.enqueue(5, {"kind": "message", "text": "terkirim"})
+        store.enqueue(5, {"kind": "message", "text": "menunggu"})
+    store.mark_sent(sent)
+    assert store.purge_handled(store.clock() - 1) == 0  # nothing that old yet
+    assert store.purge_handled(store.clock() + 1) == 1
+    texts = [r[0] for r in sqlite3.connect(path).execute("SELECT payload FROM outbox")]
+    assert len(texts) == 1 and "menunggu" in texts[0]
+    assert [i.payload["text"] for i in store.pending()] == ["menunggu"]

@@ -51,6 +51,11 @@ class Step:
         return any(isinstance(e, DeleteInput) for e in self.effects)
 
 
+def _read_as(step: Step, reading: Reading) -> Step:
+    """``step`` with the reading that led to it (dataclasses.replace costs several times this)."""
+    return Step(step.conversation, step.effects, step.understood, reading)
+
+
 class Engine:
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
@@ -133,7 +138,7 @@ class Engine:
             # A QR code scanned while waiting for a person: keep the ticket, say so.
             return self._still_waiting(conv)
         if milestone:
-            moved = self._move(replace(conv, paused=False, overlay=None), milestone.entry)
+            moved = self._move(replace(conv, paused=False), milestone.entry)
             return self._show(moved, remind=True)
         if fresh:
             return self._show(conv, remind=True)
@@ -219,7 +224,8 @@ class Engine:
         return None
 
     def _event(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
-        conv = replace(conv, misunderstandings=0)
+        if conv.misunderstandings:
+            conv = replace(conv, misunderstandings=0)
         handler = {
             "bantuan": lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
             "ulangi": lambda: self._show(replace(conv, overlay=None)),
@@ -235,10 +241,10 @@ class Engine:
             ":confused": lambda: self._confused(conv, reading),
         }.get(event)
         if handler:
-            return replace(handler(), reading=reading)
+            return _read_as(handler(), reading)
         if event.startswith("faq:"):
-            return replace(self._faq_answer(conv, event[4:]), reading=reading)
-        return replace(self._transition(conv, event, reading, at), reading=reading)
+            return _read_as(self._faq_answer(conv, event[4:]), reading)
+        return _read_as(self._transition(conv, event, reading, at), reading)
 
     def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
         state = self.flow.states[conv.state]
@@ -246,7 +252,7 @@ class Engine:
         fired = self.machine.fire(conv.state, event, ctx)
         if fired is None:
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, reading)
-        moved = self._move(replace(conv, overlay=None).with_facts(fired.sets), fired.target)
+        moved = self._move(conv.with_facts(fired.sets) if fired.sets else conv, fired.target)
         if fired.failure:
             count = conv.failure_count(state.milestone) + 1
             if count >= state.stuck.failures:
@@ -255,8 +261,9 @@ class Engine:
         return self._show(moved, remind=True)
 
     def _move(self, conv: Conversation, target: str) -> Conversation:
+        """To ``target``, remembered for Back; any overlay menu closes."""
         history = (conv.history + (conv.state,))[-Conversation.HISTORY_LIMIT:] if target != conv.state else conv.history
-        return replace(conv, state=target, history=history, misunderstandings=0)
+        return replace(conv, state=target, history=history, misunderstandings=0, overlay=None)
 
     def _back(self, conv: Conversation) -> Step:
         if conv.overlay:

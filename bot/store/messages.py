@@ -46,8 +46,13 @@ class MessageQueues(Database):
                   (update_id, self.clock(), self.clock()))
         return True
 
-    def purge_handled_updates(self, older_than: float) -> int:
-        return self._run("DELETE FROM inbox WHERE handled_at < ?", (older_than,)).rowcount
+    def purge_handled(self, older_than: float) -> int:
+        """Forget handled updates and delivered (or undeliverable) messages older than this."""
+        with self.transaction():
+            removed = self._run("DELETE FROM inbox WHERE handled_at < ?", (older_than,)).rowcount
+            removed += self._run("DELETE FROM outbox WHERE sent_at < ? OR (failed IS NOT NULL AND created_at < ?)",
+                                 (older_than, older_than)).rowcount
+        return removed
 
     # ----- outbox -------------------------------------------------------------------------
     # Pending items are mirrored in memory (committed rows only, see Database._when_committed),

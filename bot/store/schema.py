@@ -110,9 +110,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: the inbox row of a handled update stays (its text erased) as the record that it was
     # handled, instead of a second row in processed: one write per update instead of two.
-    # Handled rows are purged after a day (Telegram redelivers only what was never confirmed).
+    # Pending outbox items are read once at start (then mirrored in memory), so their index
+    # only cost a write per message. Handled updates and delivered messages are purged after a
+    # day (Telegram redelivers only what was never confirmed), so both tables stay small.
     """
     ALTER TABLE inbox ADD COLUMN handled_at REAL;
-    CREATE INDEX inbox_handled ON inbox(handled_at) WHERE handled_at IS NOT NULL;
+    DROP INDEX outbox_pending;
     """,
 )

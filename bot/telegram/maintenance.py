@@ -1,5 +1,5 @@
 """Housekeeping that runs beside the bot: transcripts older than the retention are purged
-(and the records of updates handled more than a day ago).
+(and, after a day, the records of handled updates and delivered messages).
 
 Residents' transcripts are kept only as long as reviews need them (TEMAN_IKD_RETENTION_DAYS,
 30 by default). One small asyncio task purges at start and then every ``every`` seconds; the
@@ -30,12 +30,12 @@ class Retention:
 
     def purge_once(self) -> int:
         """Delete transcript lines older than the retention; returns how many went. Handled
-        updates' records (kept so a redelivery is recognised) go after a day."""
+        updates' records (kept so a redelivery is recognised) and delivered messages go after a day."""
         now = self.clock()
         removed = self.store.purge_transcripts(now - self.days * DAY)
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
-        self.store.purge_handled_updates(now - DAY)
+        self.store.purge_handled(now - DAY)
         return removed
 
     async def start(self) -> None:
