@@ -137,3 +137,21 @@ def test_delivered_messages_are_purged_and_pending_ones_kept(tmp_path: Path) -> 
     texts = [r[0] for r in sqlite3.connect(path).execute("SELECT payload FROM outbox")]
     assert len(texts) == 1 and "menunggu" in texts[0]
     assert [i.payload["text"] for i in store.pending()] == ["menunggu"]
+
+
+def test_a_failed_savepoint_undoes_only_its_own_writes(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "t.db"))
+    with store.transaction():
+        with store.savepoint():
+            store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
+            store.enqueue(1, {"kind": "message", "text": "untuk satu"})
+        with pytest.raises(RuntimeError):
+            with store.savepoint():
+                store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
+                store.enqueue(2, {"kind": "message", "text": "untuk dua"})
+                assert store.count_pending_for(2) == 1  # queued in the open transaction counts
+                raise RuntimeError("this resident's step failed")
+        assert store.count_pending_for(2) == 0
+        assert store.count_pending() == 0  # nothing is pending before the commit
+    assert store.load(1) is not None and store.load(2) is None
+    assert [i.payload["text"] for i in store.pending()] == ["untuk satu"]

@@ -36,6 +36,8 @@ class Database:
         self._lock = threading.RLock()
         self._depth = 0
         self._transaction = _Transaction(self)
+        self._savepoint = _Savepoint(self)
+        self._marks: list[int] = []  # per open savepoint: how many after-commit actions preceded it
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable against a crash of the process (kill -9); only power loss may
@@ -93,6 +95,15 @@ class Database:
         Used as ``with store.transaction():``; holds the store's lock until it ends."""
         return self._transaction
 
+    def savepoint(self) -> "_Transaction | _Savepoint":
+        """Inside a transaction: these writes happen together or not at all, and a failure undoes
+        only them (the transaction goes on). Outside one it is a transaction of its own."""
+        return self._savepoint if self._depth else self._transaction
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
             return self._db.execute(sql, args)
@@ -143,5 +154,38 @@ class _Transaction:
                 raise
             for action in actions:
                 action()
+        finally:
+            db._lock.release()
+
+
+class _Savepoint:
+    """The context manager behind Database.savepoint (SQLite's SAVEPOINT, RELEASE, ROLLBACK TO)."""
+
+    __slots__ = ("db",)
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def __enter__(self) -> Database:
+        db = self.db
+        db._lock.acquire()
+        try:
+            db._db.execute("SAVEPOINT step")
+        except BaseException:
+            db._lock.release()
+            raise
+        db._marks.append(len(db._after_commit))
+        db._depth += 1
+        return db
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        db = self.db
+        try:
+            db._depth -= 1
+            mark = db._marks.pop()
+            if exc_type is not None:
+                db._db.execute("ROLLBACK TO step")
+                del db._after_commit[mark:]  # what was undone never happened in memory either
+            db._db.execute("RELEASE step")
         finally:
             db._lock.release()

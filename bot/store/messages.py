@@ -95,7 +95,7 @@ class MessageQueues(Database):
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
                         (chat_id, json.dumps(payload, ensure_ascii=False), self.clock()))
         item = OutboxItem(int(cur.lastrowid or 0), chat_id, payload, 0)
-        self._when_committed(lambda: self._remember_pending(item))
+        self._when_committed(_Remember(self, item))
         return item.id
 
     def take_enqueued_chats(self) -> set[int]:
@@ -146,9 +146,11 @@ class MessageQueues(Database):
             return len(self._pending_chat)
 
     def count_pending_for(self, chat_id: int) -> int:
-        """Replies queued for one resident and not yet delivered (flood detection)."""
+        """Replies queued for one resident and not yet delivered (flood detection), counting
+        those queued in the transaction still open."""
         with self._lock:
-            return len(self._pending.get(chat_id, ()))
+            queued_now = sum(1 for a in self._after_commit if isinstance(a, _Remember) and a.item.chat_id == chat_id)
+            return len(self._pending.get(chat_id, ())) + queued_now
 
     def mark_sent(self, item_id: int) -> None:
         self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.clock(), item_id))
@@ -192,3 +194,17 @@ class MessageQueues(Database):
         """Erasure: every item for this chat goes, sent or not."""
         self._run("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
         self._when_committed(lambda: self._forget_pending_chat(chat_id))
+
+
+class _Remember:
+    """After commit: an enqueued item joins the pending mirror (a class, so that the items of
+    the open transaction can be counted)."""
+
+    __slots__ = ("queues", "item")
+
+    def __init__(self, queues: MessageQueues, item: OutboxItem):
+        self.queues = queues
+        self.item = item
+
+    def __call__(self) -> None:
+        self.queues._remember_pending(self.item)

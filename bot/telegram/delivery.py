@@ -101,7 +101,8 @@ class Delivery:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._senders and not self._flush_scheduled and self.store.count_pending() == 0:
+            if (not self._senders and not self._flush_scheduled and not self.store.in_transaction
+                    and self.store.count_pending() == 0):
                 return True
             await asyncio.sleep(0.02)
         return False
