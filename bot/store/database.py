@@ -113,6 +113,16 @@ class Database:
             self._db.close()
 
 
+def _locked(db: Database, sql: str) -> None:
+    """Take the store's lock and run ``sql``; the lock is given back only if that fails."""
+    db._lock.acquire()
+    try:
+        db._db.execute(sql)
+    except BaseException:
+        db._lock.release()
+        raise
+
+
 class _Transaction:
     """The context manager behind Database.transaction (a class, not a generator: it is entered
     at least once per update, and this costs a fraction of contextlib's machinery)."""
@@ -128,11 +138,8 @@ class _Transaction:
         if db._depth:
             db._depth += 1
             return db
-        try:
-            db._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            db._lock.release()
-            raise
+        db._lock.release()
+        _locked(db, "BEGIN IMMEDIATE")
         db._depth = 1
         return db
 
@@ -168,12 +175,7 @@ class _Savepoint:
 
     def __enter__(self) -> Database:
         db = self.db
-        db._lock.acquire()
-        try:
-            db._db.execute("SAVEPOINT step")
-        except BaseException:
-            db._lock.release()
-            raise
+        _locked(db, "SAVEPOINT step")
         db._marks.append(len(db._after_commit))
         db._depth += 1
         return db
