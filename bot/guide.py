@@ -65,8 +65,8 @@ class Guide:
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
-            known_name = stored.first_name if stored else None
-            reply = self._apply(chat_id, inp, step, loc, message_ref, first_name if first_name != known_name else None)
+            name = first_name if first_name is not None else (stored.first_name if stored else None)
+            reply = self._apply(chat_id, inp, step, loc, message_ref, name)
             if step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff:
                 # Kept so that a photo of an error screen can go to the operator if asked for.
                 self.store.set_last_media(chat_id, message_ref, inp.media)
@@ -95,7 +95,7 @@ class Guide:
             if stored is None:
                 return None
             step = make(self.engines[stored.locale], stored.conversation)
-            return self._apply(chat_id, None, step, stored.locale, None)
+            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name)
 
     # ----- applying a step ----------------------------------------------------------------
     def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None,
@@ -111,9 +111,7 @@ class Guide:
                 remind_at: float | None | object = store.clock() + remind.after.total_seconds()
             else:  # after a nudge, none until the resident acts again; otherwise as it was
                 remind_at = None if inp is not None and inp.kind == "timeout" else Store.KEEP
-            store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at)
-            if first_name is not None:  # only when it changed (the caller compared with the stored one)
-                store.set_profile(chat_id, first_name)
+            store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at, first_name=first_name)
         lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
         messages: list[OutgoingMessage] = []
         escalating = any(isinstance(e, Escalate) for e in step.effects)

@@ -155,3 +155,35 @@ def test_a_failed_savepoint_undoes_only_its_own_writes(tmp_path: Path) -> None:
         assert store.count_pending() == 0  # nothing is pending before the commit
     assert store.load(1) is not None and store.load(2) is None
     assert [i.payload["text"] for i in store.pending()] == ["untuk satu"]
+
+
+def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "t.db"))
+    with store.transaction():
+        store.save(5, Conversation(state="a"), locale="id", milestone="welcome")
+        store.set_profile(5, "Siti")
+    assert store.load(5).conversation.state == "a" and store.load(5).first_name == "Siti"
+    with store.transaction():  # read, then written in the same transaction
+        assert store.load(5).conversation.state == "a"
+        store.save(5, Conversation(state="b"), locale="id", milestone="welcome")
+        assert store.load(5).conversation.state == "b"  # the transaction sees its own write
+    assert store.load(5).conversation.state == "b" and store.load(5).first_name == "Siti"
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save(5, Conversation(state="c"), locale="en", milestone="welcome")
+            raise RuntimeError("crash in the middle")
+    assert store.load(5).conversation.state == "b" and store.load(5).locale == "id"
+    with store.transaction():
+        with pytest.raises(RuntimeError):
+            with store.savepoint():
+                store.save(5, Conversation(state="d"), locale="id", milestone="welcome")
+                raise RuntimeError("one step failed")
+        assert store.load(5).conversation.state == "b"
+    assert store.load(5).conversation.state == "b"
+    store.set_profile(5, "Bu Siti")
+    assert store.load(5).first_name == "Bu Siti"
+    store.set_active(5, False)
+    assert store.load(5).active is False
+    store.erase_resident(5)
+    assert store.load(5) is None
+    store.close()

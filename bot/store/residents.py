@@ -3,44 +3,93 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 
 from bot.engine.conversation import Conversation
 from bot.store.database import Database
 from bot.store.records import StoredConversation
 
-KEEP = object()  # save(remind_at=KEEP): leave the reminder as it is
+KEEP = object()  # save(remind_at=KEEP, first_name=KEEP): leave the reminder, the name as they are
+
+
+def _name(first_name: str | None) -> str | None:
+    return (first_name or "")[:64] or None
 
 
 class ResidentRecords(Database):
+    RECENT = 2048  # conversations kept in memory: about the residents talking now
+
     # Residents who blocked the bot, mirrored in memory (committed rows only) so the delivery
     # checks each item's recipient without a query; kept by save, set_active and erase_resident.
+    #
+    # The conversations of the residents talking now are kept too, so their next input skips the
+    # query and the JSON. Only committed values are kept: every write to a conversation drops
+    # its entry at once (a read later in the same transaction goes to the database and sees the
+    # write) and, on commit, puts the new value back or leaves it out; every read that missed
+    # fills the entry on commit. After-commit actions run in the order they were registered, so
+    # the last one for a chat always reflects every write before it.
     def _load_mirrors(self) -> None:
         super()._load_mirrors()
         self._inactive: set[int] = {r[0] for r in self._run("SELECT chat_id FROM conversations WHERE active = 0")}
+        self._recent: OrderedDict[int, StoredConversation] = OrderedDict()
+
+    def _keep_recent(self, stored: StoredConversation) -> None:
+        with self._lock:
+            self._recent[stored.chat_id] = stored
+            self._recent.move_to_end(stored.chat_id)
+            if len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+
+    def _changed(self, chat_id: int, after: StoredConversation | None = None) -> None:
+        """A write to ``chat_id``'s conversation: its entry goes now; on commit it becomes
+        ``after`` (when the whole new value is known) or stays out."""
+        with self._lock:
+            self._recent.pop(chat_id, None)
+        if after is not None:
+            self._when_committed(lambda: self._keep_recent(after))
+        else:
+            self._when_committed(lambda: self._recent.pop(chat_id, None))
 
     # ----- conversations ------------------------------------------------------------------
     def load(self, chat_id: int) -> StoredConversation | None:
-        row = self._run("SELECT data, locale, active, first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
-        if row is None:
-            return None
-        return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]), row[3])
+        with self._lock:
+            stored = self._recent.get(chat_id)
+            if stored is not None:
+                self._recent.move_to_end(chat_id)
+                return stored
+            row = self._run("SELECT data, locale, active, first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+            if row is None:
+                return None
+            stored = StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]), row[3])
+            self._when_committed(lambda: self._keep_recent(stored))
+            return stored
 
     def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str,
-             remind_at: float | None | object = KEEP) -> None:
+             remind_at: float | None | object = KEEP, first_name: str | None | object = KEEP) -> None:
         """Insert or update the conversation; it also re-activates the resident (they wrote to us)
-        and, unless KEEP, sets the reminder, all in one statement."""
+        and, unless KEEP, sets the reminder and the first name, all in one statement."""
         now = self.clock()
-        keep = remind_at is KEEP
+        keep_remind, keep_name = remind_at is KEEP, first_name is KEEP
+        name = None if keep_name else _name(first_name)  # type: ignore[arg-type]
         self._run(
-            """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at, remind_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at,
+                                          remind_at, first_name)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(chat_id) DO UPDATE SET locale = excluded.locale, state = excluded.state,
                  milestone = excluded.milestone, handoff = excluded.handoff, data = excluded.data,
                  updated_at = excluded.updated_at, active = 1,
-                 remind_at = CASE WHEN ? THEN remind_at ELSE excluded.remind_at END""",
+                 remind_at = CASE WHEN ? THEN remind_at ELSE excluded.remind_at END,
+                 first_name = CASE WHEN ? THEN first_name ELSE excluded.first_name END""",
             (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False),
-             now, now, None if keep else remind_at, int(keep)))
+             now, now, None if keep_remind else remind_at, name, int(keep_remind), int(keep_name)))
+        if keep_name:
+            with self._lock:
+                before = self._recent.get(chat_id)
+            after = StoredConversation(chat_id, conv, locale, True, before.first_name) if before else None
+        else:
+            after = StoredConversation(chat_id, conv, locale, True, name)
+        self._changed(chat_id, after)
         if chat_id in self._inactive:
             self._when_committed(lambda: self._inactive.discard(chat_id))
 
@@ -48,6 +97,7 @@ class ResidentRecords(Database):
         # Only a change writes: a resident's every message re-activates them, almost always a no-op.
         changed = self._run("UPDATE conversations SET active = ? WHERE chat_id = ? AND active != ?",
                             (int(active), chat_id, int(active))).rowcount
+        self._changed(chat_id)
         if changed:
             self._when_committed(lambda: (self._inactive.discard if active else self._inactive.add)(chat_id))
 
@@ -60,6 +110,7 @@ class ResidentRecords(Database):
         for table in ("conversations", "transcript", "events", "tickets", "topics"):
             self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
         self.delete_outbox_of(chat_id)  # type: ignore[attr-defined]  (bot.store.messages: keeps its mirror)
+        self._changed(chat_id)
         self._when_committed(lambda: self._inactive.discard(chat_id))
 
     def count_conversations(self) -> int:
@@ -109,7 +160,8 @@ class ResidentRecords(Database):
 
     # ----- residents' profile -------------------------------------------------------------
     def set_profile(self, chat_id: int, first_name: str | None) -> None:
-        self._run("UPDATE conversations SET first_name = ? WHERE chat_id = ?", ((first_name or "")[:64] or None, chat_id))
+        self._run("UPDATE conversations SET first_name = ? WHERE chat_id = ?", (_name(first_name), chat_id))
+        self._changed(chat_id)
 
     def first_name(self, chat_id: int) -> str | None:
         row = self._run("SELECT first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
