@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -9,6 +10,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bot.store.schema import MIGRATIONS
+
+# One encoder, built once: json.dumps(..., ensure_ascii=False) builds a new one on every call,
+# several times per update. Texts stay readable (no \u escapes).
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _path_from_url(url: str) -> str:

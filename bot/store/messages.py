@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.store.database import Database
+from bot.store.database import Database, to_json
 from bot.store.records import OutboxItem
 
 
@@ -19,11 +19,14 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+_update_json = json.JSONEncoder(ensure_ascii=False, default=_json_value).encode
+
+
 class MessageQueues(Database):
     # ----- inbox --------------------------------------------------------------------------
     def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
         self._run("INSERT OR IGNORE INTO inbox (update_id, data, received_at) VALUES (?, ?, ?)",
-                  (update_id, json.dumps(data, ensure_ascii=False, default=_json_value), self.clock()))
+                  (update_id, _update_json(data), self.clock()))
 
     def unhandled_updates(self) -> list[dict[str, Any]]:
         rows = self._run("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
@@ -93,7 +96,7 @@ class MessageQueues(Database):
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
         """Queue one item for ``chat_id`` (the payload is kept as given: do not change it after)."""
         cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
-                        (chat_id, json.dumps(payload, ensure_ascii=False), self.clock()))
+                        (chat_id, to_json(payload), self.clock()))
         item = OutboxItem(int(cur.lastrowid or 0), chat_id, payload, 0)
         self._when_committed(_Remember(self, item))
         return item.id

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from typing import Any
 
 from bot.engine.conversation import Conversation
-from bot.store.database import Database
+from bot.store.database import Database, to_json
 from bot.store.records import StoredConversation
 
 KEEP = object()  # save(remind_at=KEEP, first_name=KEEP): leave the reminder, the name as they are
@@ -81,7 +81,7 @@ class ResidentRecords(Database):
                  updated_at = excluded.updated_at, active = 1,
                  remind_at = CASE WHEN ? THEN remind_at ELSE excluded.remind_at END,
                  first_name = CASE WHEN ? THEN first_name ELSE excluded.first_name END""",
-            (chat_id, locale, conv.state, milestone, int(conv.handoff), json.dumps(conv.to_dict(), ensure_ascii=False),
+            (chat_id, locale, conv.state, milestone, int(conv.handoff), to_json(conv.to_dict()),
              now, now, None if keep_remind else remind_at, name, int(keep_remind), int(keep_name)))
         if keep_name:
             with self._lock:
@@ -134,7 +134,7 @@ class ResidentRecords(Database):
         with self._lock:
             self._db.executemany(
                 "INSERT INTO transcript (chat_id, at, direction, kind, text, state, intent, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c, at, d, k, t, s, i, json.dumps(list(m), ensure_ascii=False) if m else None) for c, d, k, t, s, i, m in rows])
+                [(c, at, d, k, t, s, i, to_json(list(m)) if m else None) for c, d, k, t, s, i, m in rows])
 
     def transcript(self, chat_id: int, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._run("SELECT at, direction, kind, text, state, intent FROM transcript WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
