@@ -187,3 +187,29 @@ def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(t
     store.erase_resident(5)
     assert store.load(5) is None
     store.close()
+
+
+@pytest.mark.parametrize("cutoff", [0.5, 1.5, 37.5, 99.5, 150.0])
+def test_purge_by_bisection_removes_exactly_the_old_lines(tmp_path: Path, cutoff: float) -> None:
+    now = [0.0]
+    store = Store(str(tmp_path / "t.db"), clock=lambda: now[0])
+    for t in range(1, 101):
+        now[0] = float(t)
+        store.add_transcript(7, "in", "text", f"baris {t}")
+    assert store.purge_transcripts(cutoff) == sum(1 for t in range(1, 101) if t < cutoff)
+    assert [line["at"] for line in store.transcript(7, limit=200)] == [float(t) for t in range(1, 101) if t >= cutoff]
+
+
+def test_purge_never_removes_a_young_line_written_out_of_order(tmp_path: Path) -> None:
+    now = [0.0]
+    store = Store(str(tmp_path / "t.db"), clock=lambda: now[0])
+    for t in (1, 2, 50, 3, 4, 60, 5):  # the clock stepped back twice
+        now[0] = float(t)
+        store.add_transcript(7, "in", "text", f"baris {t}")
+    removed = store.purge_transcripts(10.0)
+    left = [line["at"] for line in store.transcript(7)]
+    assert 50.0 in left and 60.0 in left  # young lines stay, wherever they are
+    assert removed == 7 - len(left) and removed >= 2  # old lines before the first young one go now
+    # Old lines behind a young one wait until it is old too; then everything old goes.
+    store.purge_transcripts(100.0)
+    assert store.transcript(7) == []

@@ -2,8 +2,12 @@
 outbox, reminders, events, tickets.
 
 SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode, with versioned
-migrations. Every handled input is one transaction (see :meth:`Store.transaction`), so a crash
-leaves either the whole step or none of it. Texts reach this package already redacted.
+migrations. Every handled input is all or nothing (:meth:`Store.transaction`, or a
+:meth:`Store.savepoint` inside the transaction the Telegram adapter shares between the updates of
+one turn of the event loop), so a crash leaves either the whole step or none of it. Texts reach
+this package already redacted. What every update touches is mirrored in memory (pending outbox
+items, blocked residents, the conversations of residents talking now), committed values only,
+so the bot's process must be the only writer of its database while it runs.
 
 The store is one class made of parts, each in its own module: ``database`` (connection,
 migrations, transactions), ``residents``, ``messages`` (inbox and outbox), ``desk`` (tickets).

@@ -113,6 +113,31 @@ class Database:
         with self._lock:
             return self._db.execute(sql, args)
 
+    def _purge_older(self, table: str, moment: str, older_than: float) -> int:
+        """Delete the rows of ``table`` whose ``moment`` (an SQL expression, NULL for "keep") is
+        before ``older_than``, without reading the table whole: rows are added in rowid order as
+        time goes by, so the last old row is found by bisection on rowid (a few lookups), and
+        only rows up to it are looked at. A row out of order waits for the next purge."""
+        with self.transaction():
+            # Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree's
+            # edge, but "SELECT min(rowid), max(rowid)" by reading every row.
+            first = self._db.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+            if first is None:
+                return 0
+            last = self._db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+            lo, hi = first - 1, last  # invariant: rows up to lo are old; the answer is <= hi
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                row = self._db.execute(f"SELECT rowid, {moment} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
+                                       (mid,)).fetchone()
+                if row[1] is not None and row[1] < older_than:
+                    lo = row[0]
+                else:
+                    hi = mid - 1
+            if lo < first:
+                return 0
+            return self._db.execute(f"DELETE FROM {table} WHERE rowid <= ? AND {moment} < ?", (lo, older_than)).rowcount
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -51,11 +51,9 @@ class MessageQueues(Database):
 
     def purge_handled(self, older_than: float) -> int:
         """Forget handled updates and delivered (or undeliverable) messages older than this."""
-        with self.transaction():
-            removed = self._run("DELETE FROM inbox WHERE handled_at < ?", (older_than,)).rowcount
-            removed += self._run("DELETE FROM outbox WHERE sent_at < ? OR (failed IS NOT NULL AND created_at < ?)",
-                                 (older_than, older_than)).rowcount
-        return removed
+        removed = self._purge_older("inbox", "handled_at", older_than)
+        return removed + self._purge_older("outbox", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
+                                           older_than)
 
     # ----- outbox -------------------------------------------------------------------------
     # Pending items are mirrored in memory (committed rows only, see Database._when_committed),

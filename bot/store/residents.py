@@ -142,7 +142,7 @@ class ResidentRecords(Database):
         return [dict(zip(("at", "direction", "kind", "text", "state", "intent"), r)) for r in reversed(rows)]
 
     def purge_transcripts(self, older_than: float) -> int:
-        return self._run("DELETE FROM transcript WHERE at < ?", (older_than,)).rowcount
+        return self._purge_older("transcript", "at", older_than)
 
     def record_event(self, chat_id: int, kind: str, *, state: str | None = None, milestone: str | None = None,
                      detail: str | None = None) -> None:

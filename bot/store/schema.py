@@ -110,11 +110,15 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: the inbox row of a handled update stays (its text erased) as the record that it was
     # handled, instead of a second row in processed: one write per update instead of two.
-    # Pending outbox items are read once at start (then mirrored in memory), so their index
-    # only cost a write per message. Handled updates and delivered messages are purged after a
-    # day (Telegram redelivers only what was never confirmed), so both tables stay small.
+    # Handled updates and delivered messages are purged after a day (Telegram redelivers only
+    # what was never confirmed). What the store mirrors in memory is read at start through small
+    # partial indexes (unhandled updates, pending messages, blocked residents), so opening a
+    # city's database does not read it whole. Purges find old rows by bisection on rowid
+    # (rows are added in time order), so transcript lines need no index on their time.
     """
     ALTER TABLE inbox ADD COLUMN handled_at REAL;
-    DROP INDEX outbox_pending;
+    CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL;
+    CREATE INDEX conversations_inactive ON conversations(chat_id) WHERE active = 0;
+    DROP INDEX transcript_at;
     """,
 )
