@@ -226,3 +226,14 @@ def test_a_scam_report_escalates_with_its_reason(engine: Engine) -> None:
     step = engine.step(warned.conversation, Input.pressed(person))
     escalation = next(e for e in step.effects if isinstance(e, Escalate))
     assert escalation.reason == "scam" and step.handoff
+
+
+def test_a_conversation_copy_changes_only_what_was_asked_and_refuses_unknown_fields() -> None:
+    from dataclasses import replace
+
+    conv = Conversation(state="face_take", history=("a",), facts=(("role", "helper"),), turns=3)
+    copy = conv.evolve(state="face_retry", turns=4)
+    assert copy == replace(conv, state="face_retry", turns=4) and hash(copy) == hash(replace(conv, state="face_retry", turns=4))
+    assert conv.state == "face_take" and conv.turns == 3  # the original is untouched
+    with pytest.raises(TypeError):
+        conv.evolve(stat="typo")

@@ -73,7 +73,7 @@ class Engine:
 
     def step(self, conversation: Conversation | None, inp: Input) -> Step:
         conv = conversation or self.start()
-        conv = replace(conv, turns=conv.turns + 1)
+        conv = conv.evolve(turns=conv.turns + 1)
         if inp.kind == "text":
             secret = self._secret(conv, inp)
             if secret:
@@ -88,16 +88,16 @@ class Engine:
         if conv.handoff:
             return self._during_handoff(conv, inp)
         if conv.paused:
-            return self._show(replace(conv, paused=False), lead=(Line(texts.RESUMED),))
+            return self._show(conv.evolve(paused=False), lead=(Line(texts.RESUMED),))
         return self._interpret(conv, inp)
 
     def prompt(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         """The current step shown again, e.g. after an operator hands the resident back."""
-        return self._show(replace(conv, handoff=False, overlay=None, paused=False), lead=lead)
+        return self._show(conv.evolve(handoff=False, overlay=None, paused=False), lead=lead)
 
     def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         """An operator ended the conversation: the guide rests (paused) where the resident was."""
-        return self._pause(replace(conv, handoff=False, overlay=None), lead=lead)
+        return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
@@ -128,7 +128,7 @@ class Engine:
                 return self._still_waiting(conv)
             return self._during_handoff(conv, inp)
         if name in COMMANDS:
-            return self._event(replace(conv, paused=False), COMMANDS[name], Reading(), inp.at)
+            return self._event(conv.evolve(paused=False), COMMANDS[name], Reading(), inp.at)
         shown = self._show(conv, lead=(Line(texts.UNKNOWN_COMMAND),))
         return replace(shown, understood=False)
 
@@ -138,13 +138,13 @@ class Engine:
             # A QR code scanned while waiting for a person: keep the ticket, say so.
             return self._still_waiting(conv)
         if milestone:
-            moved = self._move(replace(conv, paused=False), milestone.entry)
+            moved = self._move(conv.evolve(paused=False), milestone.entry)
             return self._show(moved, remind=True)
         if fresh:
             return self._show(conv, remind=True)
         if conv.handoff:
             return self._still_waiting(conv)
-        return self._show(replace(conv, paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
+        return self._show(conv.evolve(paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
 
     def _timeout(self, conversation: Conversation | None) -> Step:
         conv = conversation
@@ -159,7 +159,7 @@ class Engine:
             if reading.label:
                 event = next(b.event for b in conv.buttons if b.label == reading.label)
         if event == "panduan":
-            return self._show(replace(conv, handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
+            return self._show(conv.evolve(handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
                               extra=(EndHandoff("resident"),))
         if inp.kind == "media":
             return Step(conv, (Relay(media=inp.media),))
@@ -225,17 +225,17 @@ class Engine:
 
     def _event(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
         if conv.misunderstandings:
-            conv = replace(conv, misunderstandings=0)
+            conv = conv.evolve(misunderstandings=0)
         handler = {
             "bantuan": lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
-            "ulangi": lambda: self._show(replace(conv, overlay=None)),
+            "ulangi": lambda: self._show(conv.evolve(overlay=None)),
             "kembali": lambda: self._back(conv),
             "mulai": lambda: self._show(self.start(), remind=True),
             "berhenti": lambda: self._pause(conv),
             "tanya": lambda: self._overlay(conv, "faq"),
-            "lanjut": lambda: self._show(replace(conv, overlay=None)),
+            "lanjut": lambda: self._show(conv.evolve(overlay=None)),
             "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
-            "hapus_tidak": lambda: self._show(replace(conv, overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
+            "hapus_tidak": lambda: self._show(conv.evolve(overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
             ":thanks": lambda: self._show(conv, lead=(Line(texts.THANKS),)),
             ":greeting": lambda: self._show(conv, lead=(Line(texts.GREETING),)),
             ":confused": lambda: self._confused(conv, reading),
@@ -263,26 +263,26 @@ class Engine:
     def _move(self, conv: Conversation, target: str) -> Conversation:
         """To ``target``, remembered for Back; any overlay menu closes."""
         history = (conv.history + (conv.state,))[-Conversation.HISTORY_LIMIT:] if target != conv.state else conv.history
-        return replace(conv, state=target, history=history, misunderstandings=0, overlay=None)
+        return conv.evolve(state=target, history=history, misunderstandings=0, overlay=None)
 
     def _back(self, conv: Conversation) -> Step:
         if conv.overlay:
-            return self._show(replace(conv, overlay=None))
+            return self._show(conv.evolve(overlay=None))
         if not conv.history:
             return self._show(conv, lead=(Line(texts.NO_BACK),))
-        return self._show(replace(conv, state=conv.history[-1], history=conv.history[:-1]))
+        return self._show(conv.evolve(state=conv.history[-1], history=conv.history[:-1]))
 
     def _pause(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        paused = replace(conv, paused=True, overlay=None)
+        paused = conv.evolve(paused=True, overlay=None)
         buttons = (ShownButton(texts.RESUME, "lanjut"), ShownButton(texts.PERSON, "bantuan", True))
-        return Step(replace(paused, buttons=buttons), (Say(lead + (Line(texts.PAUSED),), buttons),))
+        return Step(paused.evolve(buttons=buttons), (Say(lead + (Line(texts.PAUSED),), buttons),))
 
     def _escalate(self, conv: Conversation, reason: str) -> Step:
         state = self.flow.states[conv.state]
         if not self.handoff_available:
-            return self._show(replace(conv, overlay=None), lead=(Line(texts.NO_OPERATORS),))
+            return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
-        waiting = replace(conv, handoff=True, overlay=None, paused=False, buttons=buttons)
+        waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
 
     def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
@@ -305,9 +305,9 @@ class Engine:
         state = self.flow.states[conv.state]
         count = conv.misunderstandings + 1
         if count >= state.stuck.misunderstandings:
-            step = self._overlay(replace(conv, misunderstandings=0), "stuck", lead=(Line(msgid),))
+            step = self._overlay(conv.evolve(misunderstandings=0), "stuck", lead=(Line(msgid),))
         else:
-            step = self._show(replace(conv, misunderstandings=count), lead=(Line(msgid),))
+            step = self._show(conv.evolve(misunderstandings=count), lead=(Line(msgid),))
         return replace(step, understood=False, reading=reading)
 
     def _media(self, conv: Conversation, kind: str) -> Step:
@@ -326,14 +326,14 @@ class Engine:
         if len(choices) < 2:
             choices = tuple(ShownButton(b.label, b.event) for b in state.buttons)
         buttons = choices + self._help_row(conv)
-        asking = replace(conv, misunderstandings=count, buttons=buttons, overlay=None)
+        asking = conv.evolve(misunderstandings=count, buttons=buttons, overlay=None)
         return Step(asking, (Say((Line(texts.CLARIFY),), buttons, self._progress(conv)),), understood=False,
                     reading=reading)
 
     def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
         """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person."""
         buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
-        warned = replace(conv, overlay="scam", paused=False, misunderstandings=0, buttons=buttons)
+        warned = conv.evolve(overlay="scam", paused=False, misunderstandings=0, buttons=buttons)
         return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
                     reading=reading)
 
@@ -348,7 +348,7 @@ class Engine:
         else:
             lines = lead + (Line(texts.FAQ_MENU),)
             buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq) + self._faq_row()
-        shown = replace(conv, overlay=overlay, paused=False, buttons=buttons)
+        shown = conv.evolve(overlay=overlay, paused=False, buttons=buttons)
         return Step(shown, (Say(lines, buttons, self._progress(conv)),))
 
     def _faq_row(self) -> tuple[ShownButton, ...]:
@@ -359,7 +359,7 @@ class Engine:
         if topic is None:
             return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
         buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq if t.name != name) + self._faq_row()
-        shown = replace(conv, overlay="faq", buttons=buttons)
+        shown = conv.evolve(overlay="faq", buttons=buttons)
         return Step(shown, (Say(topic.answer, buttons),))
 
     def _show(self, conv: Conversation, lead: tuple[Line, ...] = (), remind: bool = False,
@@ -367,7 +367,7 @@ class Engine:
         """Show the current step: its lines after ``lead``, its buttons and the help row."""
         state = self.flow.states[conv.state]
         buttons = tuple(ShownButton(b.label, b.event) for b in state.buttons) + self._help_row(conv)
-        shown = replace(conv, buttons=buttons, overlay=None)
+        shown = conv.evolve(buttons=buttons, overlay=None)
         effects: list[Effect] = list(extra)
         effects.append(Say(lead + state.say, buttons, self._progress(conv)))
         if remind and state.milestone != "activated":
