@@ -59,8 +59,25 @@ class Reading:
         return self.label is not None or self.intent is not None
 
 
+_NORMALISED: dict[str, str] = {}  # button labels and short replies come again and again
+_NORMALISED_LIMIT = 4096
+
+
 def normalise(text: str) -> str:
     """Lowercase, strip accents and punctuation, "sudaaah" -> "sudah", "masuk2" -> "masuk masuk"."""
+    known = _NORMALISED.get(text)
+    if known is not None:
+        return known
+    norm = _normalise(text)
+    # Kept only if it cannot hold a number, a code or an address: nothing personal stays in memory.
+    if len(text) <= 64 and "@" not in text and not any(ch.isdigit() for ch in text):
+        if len(_NORMALISED) >= _NORMALISED_LIMIT:
+            _NORMALISED.clear()
+        _NORMALISED[text] = norm
+    return norm
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFKC", text)
