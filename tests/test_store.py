@@ -213,3 +213,23 @@ def test_purge_never_removes_a_young_line_written_out_of_order(tmp_path: Path) -
     # Old lines behind a young one wait until it is old too; then everything old goes.
     store.purge_transcripts(100.0)
     assert store.transcript(7) == []
+
+
+def test_the_delivery_is_never_offered_an_item_it_already_settled_even_inside_a_transaction(tmp_path: Path) -> None:
+    # A sender asks next_for() again right after each verdict, possibly while the adapter's
+    # transaction of this turn is open: it must get the next item, not the same one again
+    # (which would send a relay twice, or spin without ever yielding to the event loop).
+    store = Store(str(tmp_path / "t.db"))
+    with store.transaction():
+        first = store.enqueue(5, {"kind": "message", "text": "satu"})
+        second = store.enqueue(5, {"kind": "message", "text": "dua"})
+        third = store.enqueue(5, {"kind": "message", "text": "tiga"})
+        store.enqueue(6, {"kind": "message", "text": "lain"})
+    with store.transaction():
+        store.mark_sent(first)
+        assert store.next_for(5).id == second
+        store.mark_failed(second, "Bad Request: message is too long")
+        assert store.next_for(5).id == third
+        store.drop_pending_for(5, "blocked")
+        assert store.next_for(5) is None and store.next_for(6) is not None
+    assert [i.payload["text"] for i in store.pending()] == ["lain"]

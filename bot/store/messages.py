@@ -153,9 +153,13 @@ class MessageQueues(Database):
             queued_now = sum(1 for a in self._after_commit if isinstance(a, _Remember) and a.item.chat_id == chat_id)
             return len(self._pending.get(chat_id, ())) + queued_now
 
+    # The delivery's verdicts (sent, failed, undeliverable) take the items out of the mirror at
+    # once, not on commit: a sender asks next_for() again right after, maybe while a transaction
+    # is open, and must never be offered the same item twice (a duplicate, or a loop without an
+    # await). Should that transaction fail to commit, the items wait for the next start.
     def mark_sent(self, item_id: int) -> None:
         self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.clock(), item_id))
-        self._when_committed(lambda: self._forget_pending(item_id))
+        self._forget_pending(item_id)
 
     def mark_sent_later(self, item_id: int) -> None:
         """Sent: no longer offered by next_for at once; written by the next flush_sent() (group
@@ -182,13 +186,13 @@ class MessageQueues(Database):
 
     def mark_failed(self, item_id: int, reason: str) -> None:
         self._run("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
-        self._when_committed(lambda: self._forget_pending(item_id))
+        self._forget_pending(item_id)
 
     def drop_pending_for(self, chat_id: int, reason: str) -> int:
         """A resident blocked the bot: what was queued for them can never be delivered."""
         count = self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
                           (reason, chat_id)).rowcount
-        self._when_committed(lambda: self._forget_pending_chat(chat_id))
+        self._forget_pending_chat(chat_id)
         return count
 
     def delete_outbox_of(self, chat_id: int) -> None:
