@@ -29,7 +29,7 @@ PROFILES: dict[str, dict[str, Any]] = {
                  growth_repeats=3, sends_residents=10, backlog=600, talkers=10, talk_turns=10, time_scale=1.0,
                  crash_residents=8, crash_turns=None, crash_kills=6, fault_residents=10, fault_turns=None,
                  fault_rate=0.1, hang_seconds=6.0, bad_every=1, replays=40),
-    "quick": dict(handling_residents=12, handling_repeats=2, growth_sizes=(100, 10_000, 100_000), growth_journeys=8,
+    "quick": dict(handling_residents=40, handling_repeats=3, growth_sizes=(100, 10_000, 100_000), growth_journeys=8,
                   growth_repeats=2, sends_residents=3, backlog=150, talkers=5, talk_turns=6, time_scale=1.0,
                   crash_residents=3, crash_turns=10, crash_kills=3, fault_residents=4, fault_turns=10,
                   fault_rate=0.15, hang_seconds=6.0, bad_every=1, replays=20),
