@@ -20,7 +20,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, make_journey, offline_guide, workdir  # noqa: E402
+from benchmarks.harness import ROOT, offline_guide, workdir  # noqa: E402
 from bot.engine import Input  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -50,9 +50,9 @@ def populate(db: Path, size: int) -> None:
 
 async def _measure(size: int, base: Path, journeys: int) -> dict[str, Any]:
     """One run on a fresh copy of ``base`` (same residents, same update ids every time)."""
-    from benchmarks.handling import measure_one
+    from benchmarks.handling import journeys as handling_journeys, measure_one
 
-    plan = [make_journey(seed % 4) for seed in range(journeys)]
+    plan = handling_journeys(journeys)  # as measured in 1., the operators' desk on
     with workdir(f"growth{size}") as wd:
         db = wd / "bot.sqlite3"
         shutil.copyfile(base, db)

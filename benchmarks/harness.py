@@ -55,30 +55,29 @@ class Turn:
 class Journey:
     turns: tuple[Turn, ...]
     final_state: str
+    desk: bool = False  # worked out with an operators' desk: /bantuan opens a ticket
 
     def truncated(self, n: int) -> "Journey":
-        return Journey(self.turns[:n], expected_state(self, n))
+        return Journey(self.turns[:n], expected_state(self, n), self.desk)
 
 
-_GUIDE: Guide | None = None
-# No operators' group is configured in any run (as `teman-ikd run` without TEMAN_IKD_OPERATOR_CHAT):
-# /bantuan then answers with the offices' contacts instead of opening a ticket.
-HANDOFF = False
+_GUIDES: dict[bool, Guide] = {}
 
 
-def offline_guide() -> Guide:
-    """One guide over an in-memory store, to work out journeys and expected replies."""
-    global _GUIDE
-    if _GUIDE is None:
-        _GUIDE = build_guide(Store(":memory:"), locale="id", handoff_available=HANDOFF)
-    return _GUIDE
+def offline_guide(desk: bool = False) -> Guide:
+    """One guide over an in-memory store, to work out journeys and expected replies. Without
+    ``desk`` (as `teman-ikd run` without TEMAN_IKD_OPERATOR_CHAT) /bantuan answers with the
+    offices' contacts; with it, /bantuan opens a ticket and the resident waits for a person."""
+    if desk not in _GUIDES:
+        _GUIDES[desk] = build_guide(Store(":memory:"), locale="id", handoff_available=desk)
+    return _GUIDES[desk]
 
 
 @functools.lru_cache(maxsize=None)
-def make_journey(seed: int) -> Journey:
+def make_journey(seed: int, desk: bool = False) -> Journey:
     """A whole journey to 'activated': mostly button presses, some typed answers, media,
     a /bantuan escalation and back, /ulangi. Replies are what the real guide says."""
-    guide = offline_guide()
+    guide = offline_guide(desk)
     engine = guide.engines["id"]
     lexicon, _ = load_lexicon("id")
     rng = random.Random(seed)
@@ -102,8 +101,8 @@ def make_journey(seed: int) -> Journey:
         if roll < 0.06:
             labels = act("media", rng.choice(("sticker", "photo", "voice")))
         elif roll < 0.10:
-            labels = act("text", "/bantuan")  # a person is asked for: without an operators' group
-            if guide.store.load(chat_id).conversation.handoff:  # the guide gives office contacts
+            labels = act("text", "/bantuan")  # a person is asked for (a ticket, or the offices' contacts)
+            if guide.store.load(chat_id).conversation.handoff:  # waiting for a person
                 labels = act("text", _label_for(guide, chat_id, "panduan"))  # back to the guide
         elif roll < 0.13:
             labels = act("text", "/ulangi")
@@ -116,7 +115,7 @@ def make_journey(seed: int) -> Journey:
                 labels = act("text", labels[1])  # "coba lagi"
         labels = act("text", labels[number - 1])
     final = guide.store.load(chat_id).conversation.state
-    return Journey(tuple(turns), final)
+    return Journey(tuple(turns), final, desk)
 
 
 def _split_command(text: str) -> tuple[str, str]:
@@ -132,7 +131,7 @@ def _label_for(guide: Guide, chat_id: int, event: str) -> str:
 
 def expected_state(journey: Journey, n_turns: int, chat_id: int = 99_999) -> str:
     """The state after the first n turns of a journey (replayed on the offline guide)."""
-    guide = offline_guide()
+    guide = offline_guide(journey.desk)
     guide.store.erase_resident(chat_id)
     for turn in journey.turns[:n_turns]:
         inp = Input.sent(turn.value) if turn.kind == "media" else (
@@ -147,6 +146,8 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
 
     The CPU time spent inside the emulator is added up in ``server_cpu`` so it can be
     subtracted: what is left is the bot's own cost (PTB, httpx client side, the guide, SQLite).
+    ``sends`` counts messages to residents (what every contender sends alike); ``calls`` every
+    call, the operators' group's too.
     """
 
     def __init__(self, emu: Emulator):
@@ -178,7 +179,7 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
             result = self.api.call(name, params)
             status, payload = 200, {"ok": True, "result": result}
             self.calls[name] += 1
-            if name.startswith("send") and name != "sendChatAction":
+            if name.startswith("send") and name != "sendChatAction" and int(params.get("chat_id", 0)) > 0:
                 self.sends += 1
         except ApiError as err:
             status, payload = err.code, err.body()
@@ -197,13 +198,16 @@ def in_process_request(transport: EmulatorTransport):
 
 # ----- the bot under test ------------------------------------------------------------------
 def bot_parts(emu: Emulator, db: Path, *, request=None, chat_interval: float = 0.0, pacing: float = 0.0,
-              rate_limiter=None):
-    from bot.telegram.app import build_application
+              rate_limiter=None, operator_chat: int | None = None):
+    """The bot as `teman-ikd run` builds it; with ``operator_chat`` (a forum group in the
+    emulator) the operators' desk is on, as TEMAN_IKD_OPERATOR_CHAT turns it on."""
+    from bot.telegram.app import build_bot
     from bot.telegram.settings import Settings, Token
 
-    settings = Settings(token=Token(emu.token), api_url=emu.url, database=str(db), pacing=pacing)
-    guide = build_guide(Store(settings.database), locale="id", outbox=True, handoff_available=HANDOFF)
-    return build_application(settings, guide, chat_interval=chat_interval, rate_limiter=rate_limiter, request=request)
+    settings = Settings(token=Token(emu.token), api_url=emu.url, database=str(db), pacing=pacing,
+                        operator_chat=operator_chat)
+    return build_bot(settings, Store(settings.database), chat_interval=chat_interval, rate_limiter=rate_limiter,
+                     request=request)
 
 
 def scaled_rate_limiter(time_scale: float):

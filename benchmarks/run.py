@@ -22,7 +22,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import bad_input, crash, faults, growth, handling, limits, sends  # noqa: E402
-from benchmarks.harness import machine, make_journey  # noqa: E402
+from benchmarks.harness import machine  # noqa: E402
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": dict(handling_residents=40, handling_repeats=5, growth_sizes=(100, 10_000, 100_000), growth_journeys=12,
@@ -57,8 +57,7 @@ def run(profile: str = "full", log=print) -> dict[str, Any]:
         log(f"{name}: {json.dumps({k: v for k, v in result.items() if not isinstance(v, (dict, list))})}")
 
     plan_count = p["handling_residents"]
-    step("handling", lambda: asyncio.run(handling.measure(
-        [make_journey(seed % 4) for seed in range(plan_count)], p["handling_repeats"])))
+    step("handling", lambda: asyncio.run(handling.measure(handling.journeys(plan_count), p["handling_repeats"])))
     step("growth", lambda: growth.measure(p["growth_sizes"], p["growth_journeys"], p["growth_repeats"],
                                           parallel=p.get("parallel", False)))
     step("sends", lambda: asyncio.run(sends.measure(p["sends_residents"])))
