@@ -134,6 +134,8 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
     sent = transport.sends
     count = 0
     server_before = transport.server_cpu
+    if getattr(app.bot, "turn", None) is not None:
+        app.bot.turn.polling = True  # fed as by long polling (as after the bot's first getUpdates)
     # Each contender starts from a clean heap: no one pays for collecting another's garbage.
     gc.collect()
     cpu0, wall0 = time.process_time(), time.perf_counter()

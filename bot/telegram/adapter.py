@@ -9,7 +9,6 @@ queries and other kinds are ignored by design (logged at DEBUG). Already-handled
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
+from bot.telegram.turn import Turn
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -52,14 +52,15 @@ def message_input(message: Message) -> Input | None:
 
 class TelegramAdapter:
     def __init__(self, guide: Guide, delivery: Delivery, *, operator_chat: int | None = None,
-                 forum: "ForumDesk | None" = None):
+                 forum: "ForumDesk | None" = None, turn: Turn | None = None):
         self.guide = guide
         self.store = guide.store
         self.delivery = delivery
         self.operator_chat = operator_chat
         self.forum = forum
         self._group_noted: dict[int, float] = {}
-        self._group = None  # the transaction of this turn of the event loop (see _step)
+        # Every update's writes join the transaction of this turn of the event loop (turn.py).
+        self.turn = turn or Turn(self.store, delivery.wake)
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,35 +70,14 @@ class TelegramAdapter:
             else:
                 # No await inside: the step and the update's claim in the inbox happen together
                 # or not at all (the guide's own transaction joins this one).
-                with self._step():
+                with self.turn.step():
                     if self.store.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
         except Exception:
             log.exception("could not handle update %s", update.update_id)
-            with self._step():
+            with self.turn.step():
                 self.store.claim_update(update.update_id)
                 self._apologise(update)
-
-    def _step(self):
-        """One update's writes, all or none (a savepoint), in a transaction shared by every update
-        handled in this turn of the event loop and committed when the turn ends (group commit:
-        a burst of residents costs one commit, not one each). Replies are queued in it, so none
-        is sent before the step that made it is committed."""
-        if self._group is None:
-            group = self.store.transaction()
-            group.__enter__()
-            self._group = group
-            asyncio.get_running_loop().call_soon(self._commit)
-        return self.store.savepoint()
-
-    def _commit(self) -> None:
-        group, self._group = self._group, None
-        try:
-            group.__exit__(None, None, None)
-        except Exception:
-            # Nothing of these steps happened; their updates stay in the inbox for the next start.
-            log.exception("could not commit the updates handled in this turn")
-        self.delivery.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
@@ -115,7 +95,7 @@ class TelegramAdapter:
         # Edits of what was already relayed stay in the group; everything else needs an operator.
         operator = None if update.edited_message is not None else await self.forum.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
-        with self._step():
+        with self.turn.step():
             if self.store.claim_update(update.update_id) and update.edited_message is None:
                 self.forum.handle(update, operator)
 

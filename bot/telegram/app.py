@@ -21,6 +21,7 @@ from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
+from bot.telegram.turn import Turn
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
@@ -77,7 +78,9 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
     bot = _make_bot(settings, rate_limiter, request, connect_timeout)
-    queue = DurableUpdateQueue(guide.store, raw_source=bot)
+    turn = Turn(guide.store)  # group commit (bot/telegram/turn.py)
+    bot.use_turn(turn)
+    queue = DurableUpdateQueue(guide.store, raw_source=bot, turn=turn)
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -95,7 +98,8 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                           allow=settings.operators)
     delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval,
                         handlers=handlers)
-    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum)
+    turn.after_commit = delivery.wake
+    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, turn=turn)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
     parts = BotParts(application, adapter, delivery, queue, forum, settings.ticket_remind_minutes,

@@ -2,7 +2,8 @@
 
 PTB's Updater puts each fetched update into the application's queue and only then confirms it
 with the next getUpdates offset; PTB's webhook handler puts it there before answering 200. By
-making ``put`` write the update to SQLite first, a kill -9 at any moment loses nothing: at the
+making ``put`` write the update to SQLite first (committed before that offset is sent, or before
+the webhook's answer: bot/telegram/turn.py), a kill -9 at any moment loses nothing: at the
 next start the stored, unhandled updates are queued again; a handled update's row stays (its
 text erased) for a day, so a redelivered one is not handled twice. Secrets in the stored copy
 are masked (bot.redaction).
@@ -20,6 +21,7 @@ from telegram.ext import ExtBot
 
 from bot.redaction import redact
 from bot.store import Store
+from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
 _TEXT_FIELDS = ("text", "caption")
@@ -55,8 +57,23 @@ class RawUpdatesBot(ExtBot):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._raw_updates: dict[int, dict[str, Any]] = {}
+        self._turn: Turn | None = None  # (PTB's objects take only private attributes after init)
+
+    @property
+    def turn(self) -> Turn | None:
+        """The group commit of the updates stored (bot/telegram/turn.py)."""
+        return self._turn
+
+    def use_turn(self, turn: Turn) -> None:
+        self._turn = turn
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        if endpoint == "getUpdates" and self._turn is not None:
+            # This call's offset tells Telegram that every update before it arrived: what was
+            # stored in this turn is committed first. From now on an update stored may wait for
+            # the end of its turn (or for this moment) instead of committing on its own.
+            self._turn.commit()
+            self._turn.polling = True
         result = await super()._post(endpoint, *args, **kwargs)
         if endpoint == "getUpdates" and isinstance(result, list):
             for raw in result:
@@ -74,10 +91,11 @@ class RawUpdatesBot(ExtBot):
 class DurableUpdateQueue(asyncio.Queue):
     """An asyncio.Queue whose put() first stores Updates in the store's inbox."""
 
-    def __init__(self, store: Store, raw_source: RawUpdatesBot | None = None):
+    def __init__(self, store: Store, raw_source: RawUpdatesBot | None = None, turn: Turn | None = None):
         super().__init__()
         self.store = store
         self.raw_source = raw_source
+        self.turn = turn
 
     def _persist(self, item: object) -> None:
         if not isinstance(item, Update):
@@ -86,6 +104,11 @@ class DurableUpdateQueue(asyncio.Queue):
             raw = self.raw_source.take_raw(item.update_id) if self.raw_source is not None else None
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
             data = raw if raw is not None else item.to_dict()
+            if self.turn is not None:
+                if self.turn.polling:
+                    self.turn.join()  # committed with this turn, or before the next getUpdates
+                else:
+                    self.turn.commit()  # a webhook's answer follows: stored on its own, now
             self.store.keep_update(item.update_id, masked_copy(data, fresh=True))
         except Exception:
             # Raising here would end PTB's polling loop for good; the update is still handled,

@@ -7,7 +7,11 @@ tests hold the bot back until the updates are waiting, so they arrive in one bat
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ExtBot
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
@@ -31,13 +35,14 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
         return reply
 
     guide.handle = failing_for_one
-    commit = parts.adapter._commit
+    commit = parts.adapter.turn.commit
 
     def counting_commit() -> None:
-        commits.append(parts.adapter.store.count_pending())
+        if parts.adapter.store.in_transaction:  # a commit with something to commit
+            commits.append(parts.adapter.store.count_pending())
         commit()
 
-    parts.adapter._commit = counting_commit
+    parts.adapter.turn.commit = counting_commit
     async with RunningBot(parts) as bot:
         assert await bot.settle(15.0)
     apology = guide.renderers["id"].t.text("tg.error")
@@ -53,3 +58,45 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
     assert parts.adapter.store.unhandled_updates() == []  # every update claimed, the failed one too
     assert len(commits) < len(residents)  # the waiting updates shared commits
     parts.adapter.store.close()
+
+
+def _stored_update_ids(db: Path) -> list[int]:
+    # Another connection sees only what is committed: what a crash would leave.
+    with sqlite3.connect(db) as con:
+        return [r[0] for r in con.execute("SELECT update_id FROM inbox ORDER BY update_id")]
+
+
+async def test_an_update_is_committed_before_telegram_is_told_it_arrived(emu: Emulator, tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    db = tmp_path / "bot.sqlite3"
+    parts = make_parts(emu, db)
+    queue, bot = parts.queue, parts.application.bot
+    stored_when_polled: list[list[int]] = []
+    post = ExtBot._post
+
+    async def watching_post(self, endpoint, *args, **kwargs):
+        if endpoint == "getUpdates":  # the moment the request leaves, with its offset
+            stored_when_polled.append(_stored_update_ids(db))
+        return await post(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(ExtBot, "_post", watching_post)
+    siti = emu.resident("Siti")
+    await parts.application.initialize()
+    try:
+        # Before polling has started (a webhook answers Telegram right after the put): at once.
+        siti.send("halo")
+        first = Update.de_json(emu.world.updates[-1], bot)
+        queue.put_nowait(first)
+        assert _stored_update_ids(db) == [first.update_id]
+        # Polling: a stored update may wait for the end of its turn, but never for the next
+        # getUpdates, whose offset confirms it to Telegram.
+        parts.adapter.turn.polling = True
+        siti.send("sdh pak")
+        second = Update.de_json(emu.world.updates[-1], bot)
+        queue.put_nowait(second)
+        assert _stored_update_ids(db) == [first.update_id]  # not yet committed ...
+        await bot.get_updates(offset=second.update_id + 1, timeout=0)
+        assert stored_when_polled == [[first.update_id, second.update_id]]  # ... committed first
+    finally:
+        await parts.application.shutdown()
+        parts.adapter.store.close()
