@@ -17,7 +17,7 @@ from telegram import Update
 
 from benchmarks.harness import bot_parts, counting_errors, workdir
 from bot.emulator import MEDIA_KINDS, Emulator, Limits
-from bot.telegram.app import ALLOWED_UPDATES, RunningBot
+from bot.telegram.app import RunningBot
 
 ANSWERED, IGNORED = "answered", "ignored"
 
@@ -194,7 +194,7 @@ async def measure(replays: int = 20, every: int = 1) -> dict[str, Any]:
         parts = bot_parts(emu, wd / "bot.sqlite3", chat_interval=0.05)
         store = parts.adapter.store
         async with RunningBot(parts) as bot:
-            residents, made = [], []
+            made = []
 
             def started():
                 r = emu.resident(f"Warga{len(made)}")
