@@ -71,14 +71,17 @@ def test_the_pending_outbox_shows_committed_items_only_and_survives_reopening(tm
         store.enqueue(6, {"kind": "message", "text": "lain"})
     assert store.take_enqueued_chats() == {5, 6}
     assert store.next_for(5).id == first and store.count_pending_for(5) == 2
-    store.mark_sent_later(first)  # no longer offered, written by the next flush
-    assert store.next_for(5).payload["text"] == "dua"
+    store.transaction().__enter__()  # the turn a sender marks "sent" in (bot/telegram/turn.py)
+    store.mark_sent(first)
+    assert store.next_for(5).payload["text"] == "dua"  # no longer offered, at once
     store.close()
-    # A crash before the flush: the message is still pending (delivery is at least once).
+    # Killed before that turn committed: the message is still pending (delivery is at least once).
     again = Store(path)
     assert [i.payload["text"] for i in again.pending()] == ["satu", "dua", "lain"]
-    again.mark_sent_later(again.next_for(5).id)
-    assert again.flush_sent() == 1
+    with again.transaction():  # the delivery's way: marks kept, written in one statement at commit
+        again.mark_sent_later(again.next_for(5).id)
+        assert again.next_for(5).payload["text"] == "dua"
+        assert again.write_sent() == 1
     again.close()
     assert [i.payload["text"] for i in Store(path).pending()] == ["dua", "lain"]
 
@@ -160,8 +163,7 @@ def test_a_failed_savepoint_undoes_only_its_own_writes(tmp_path: Path) -> None:
 def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "t.db"))
     with store.transaction():
-        store.save(5, Conversation(state="a"), locale="id", milestone="welcome")
-        store.set_profile(5, "Siti")
+        store.save(5, Conversation(state="a"), locale="id", milestone="welcome", first_name="Siti")
     assert store.load(5).conversation.state == "a" and store.load(5).first_name == "Siti"
     with store.transaction():  # read, then written in the same transaction
         assert store.load(5).conversation.state == "a"
@@ -180,7 +182,7 @@ def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(t
                 raise RuntimeError("one step failed")
         assert store.load(5).conversation.state == "b"
     assert store.load(5).conversation.state == "b"
-    store.set_profile(5, "Bu Siti")
+    store.save(5, Conversation(state="b"), locale="id", milestone="welcome", first_name="Bu Siti")
     assert store.load(5).first_name == "Bu Siti"
     store.set_active(5, False)
     assert store.load(5).active is False

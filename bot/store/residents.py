@@ -159,10 +159,6 @@ class ResidentRecords(Database):
         return [r[0] for r in rows]
 
     # ----- residents' profile -------------------------------------------------------------
-    def set_profile(self, chat_id: int, first_name: str | None) -> None:
-        self._run("UPDATE conversations SET first_name = ? WHERE chat_id = ?", (_name(first_name), chat_id))
-        self._changed(chat_id)
-
     def first_name(self, chat_id: int) -> str | None:
         row = self._run("SELECT first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
         return row[0] if row else None

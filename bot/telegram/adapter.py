@@ -51,8 +51,8 @@ def message_input(message: Message) -> Input | None:
 
 
 class TelegramAdapter:
-    def __init__(self, guide: Guide, delivery: Delivery, *, operator_chat: int | None = None,
-                 forum: "ForumDesk | None" = None, turn: Turn | None = None):
+    def __init__(self, guide: Guide, delivery: Delivery, *, turn: Turn, operator_chat: int | None = None,
+                 forum: "ForumDesk | None" = None):
         self.guide = guide
         self.store = guide.store
         self.delivery = delivery
@@ -60,7 +60,7 @@ class TelegramAdapter:
         self.forum = forum
         self._group_noted: dict[int, float] = {}
         # Every update's writes join the transaction of this turn of the event loop (turn.py).
-        self.turn = turn or Turn(self.store, delivery.wake)
+        self.turn = turn
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

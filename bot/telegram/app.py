@@ -96,8 +96,8 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer).handlers()
         forum = ForumDesk(guide.desk, application.bot, guide.store, settings.operator_chat, renderer,
                           allow=settings.operators)
-    delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval,
-                        handlers=handlers)
+    delivery = Delivery(application.bot, guide.store, turn=turn, pacing=settings.pacing,
+                        chat_interval=chat_interval, handlers=handlers)
     turn.after_commit = delivery.wake
     adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, turn=turn)
     application.add_handler(TypeHandler(Update, adapter.on_update))

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.store import OutboxItem, Store
 from bot.telegram.split import split_text
+from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
 BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" courtesy
@@ -47,10 +48,13 @@ def _seconds(value: int | float | timedelta) -> float:
 
 
 class Delivery:
-    def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
+    def __init__(self, bot: Bot, store: Store, *, turn: Turn, pacing: float = 1.0, chat_interval: float = 1.0,
                  idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None,
                  bulk_in_flight: int = 4):
         self.bot = bot
+        # Sent-marks join the transaction of the turn they happen in (one commit for all of
+        # them); a crash before it repeats those messages at the next start (at least once).
+        self.turn = turn
         # Bulk items (reminders) take one of a few turns before they may queue for the global rate
         # limit, so a resident who is talking waits behind at most these, not behind a backlog.
         self._bulk_gate = asyncio.Semaphore(bulk_in_flight)
@@ -61,7 +65,6 @@ class Delivery:
         self.chat_interval = chat_interval
         self.idle_poll = idle_poll
         self.max_backoff = max_backoff
-        self._flush_scheduled = False
         self._senders: dict[int, asyncio.Task[None]] = {}
         self._last_sent: dict[int, float] = {}
         self._parts_done: dict[int, int] = {}
@@ -95,14 +98,13 @@ class Delivery:
         await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
         self._senders.clear()
         self._runner = None
-        self._flush_sent()
+        self.turn.commit()
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if (not self._senders and not self._flush_scheduled and not self.store.in_transaction
-                    and self.store.count_pending() == 0):
+            if not self._senders and not self.store.in_transaction and self.store.count_pending() == 0:
                 return True
             await asyncio.sleep(0.02)
         return False
@@ -115,22 +117,6 @@ class Delivery:
             self.store.take_enqueued_chats()
             self._start_senders(self.store.pending_chats())
             await asyncio.sleep(self.idle_poll)
-
-    def _mark_sent(self, item_id: int) -> None:
-        # Group commit: the sent-marks of every message delivered in one turn of the event loop
-        # are written together, once that turn ends (a crash in between repeats those messages
-        # at the next start: delivery is at least once either way).
-        self.store.mark_sent_later(item_id)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush_sent)
-
-    def _flush_sent(self) -> None:
-        self._flush_scheduled = False
-        try:
-            self.store.flush_sent()
-        except Exception:
-            log.exception("could not record sent messages; retrying with the next ones")
 
     async def _drain(self, chat_id: int) -> None:
         try:
@@ -182,7 +168,8 @@ class Delivery:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
             else:
-                self._mark_sent(item.id)
+                self.turn.join()
+                self.store.mark_sent_later(item.id)  # written when the turn commits
                 return
 
     async def _send(self, item: OutboxItem) -> None:

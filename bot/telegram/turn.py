@@ -52,6 +52,7 @@ class Turn:
         if transaction is None:
             return
         try:
+            self.store.write_sent()  # the delivery's sent-marks of this turn, in one statement
             transaction.__exit__(None, None, None)
         except Exception:
             # Nothing of this turn happened (the database refused it: a full disk, say).

@@ -26,7 +26,7 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
     parts = make_parts(emu, tmp_path / "bot.sqlite3")
     guide = parts.adapter.guide
     handle = guide.handle
-    commits = []
+    commits: list[int] = []
 
     def failing_for_one(chat_id, inp, **kwargs):
         reply = handle(chat_id, inp, **kwargs)  # its writes happen, then the step fails
@@ -35,13 +35,20 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
         return reply
 
     guide.handle = failing_for_one
-    commit = parts.adapter.turn.commit
+    store, commit, claim = parts.adapter.store, parts.adapter.turn.commit, parts.adapter.store.claim_update
+    claimed: set[int] = set()
+
+    def watching_claim(update_id: int) -> bool:
+        claimed.add(update_id)
+        return claim(update_id)
 
     def counting_commit() -> None:
-        if parts.adapter.store.in_transaction:  # a commit with something to commit
-            commits.append(parts.adapter.store.count_pending())
+        if claimed:  # how many updates this commit carries
+            commits.append(len(claimed))
+            claimed.clear()
         commit()
 
+    store.claim_update = watching_claim
     parts.adapter.turn.commit = counting_commit
     async with RunningBot(parts) as bot:
         assert await bot.settle(15.0)
@@ -56,7 +63,7 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
             assert len(texts) == 1 and "Teman IKD" in texts[0]
             assert parts.adapter.store.load(resident.chat_id) is not None
     assert parts.adapter.store.unhandled_updates() == []  # every update claimed, the failed one too
-    assert len(commits) < len(residents)  # the waiting updates shared commits
+    assert sum(commits) == len(residents) and max(commits) > 1  # the waiting updates shared commits
     parts.adapter.store.close()
 
 
