@@ -82,3 +82,17 @@ def test_everything_in_one_message() -> None:
     for raw in ("3673041234560001", "654321", "081298765432", "siti@", "melati"):
         assert raw not in found.text
     assert not re.search(r"\d{5,}", found.text)
+
+
+def test_only_texts_with_nothing_to_mask_are_remembered_between_calls() -> None:
+    # redact() remembers clean texts (button labels come all day); a secret must never stay in
+    # that memory after the call that masked it, nor personal data.
+    from bot import redaction
+    from bot.understanding import _NORMALISED, normalise
+
+    for text in ("pin saya 246810", "NIK 3673041234560001", "wa saya 081234567890", "email siti@contoh.id"):
+        assert redact(text).secrets or redact(text).personal
+        normalise(text)
+        assert text not in redaction._CLEAN and text not in _NORMALISED
+    assert redact("Sudah").text == "Sudah" and "Sudah" in redaction._CLEAN
+    assert normalise("Sudaaah") == "sudah" and "Sudaaah" in _NORMALISED
