@@ -23,7 +23,7 @@ class Desk(Protocol):
     """The operator side, as the guide sees it (bot.desk.DeskService implements it)."""
 
     def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None: ...
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> list[OutgoingMessage]: ...
     def resident_left(self, store: Store, chat_id: int) -> None: ...
     def expectation(self, chat_id: int, renderer: Renderer) -> str: ...
 
@@ -89,6 +89,10 @@ class Guide:
         """An operator ended the conversation: the guide rests until the resident comes back."""
         return self._operator_step(chat_id, lambda engine, conv: engine.close_handoff(conv, lead=lead))
 
+    def reopen_handoff(self, chat_id: int) -> Reply | None:
+        """An operator follows up after the ticket closed: the resident is with a person again."""
+        return self._operator_step(chat_id, lambda engine, conv: engine.operator_follow_up(conv))
+
     def _operator_step(self, chat_id: int, make) -> Reply | None:
         with self.store.transaction():
             stored = self.store.load(chat_id)
@@ -139,7 +143,8 @@ class Guide:
             elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
                 store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
             elif isinstance(effect, Relay):
-                self.desk.relay(store, chat_id, effect, message_ref)
+                # The desk may answer a resident still in the queue (already in the outbox).
+                messages.extend(self.desk.relay(store, chat_id, effect, message_ref))
             elif isinstance(effect, EndHandoff):
                 self.desk.resident_left(store, chat_id)
             elif isinstance(effect, EraseData):

@@ -12,6 +12,7 @@ import time
 
 from telegram import Bot, Message, Update
 
+from bot.desk.safeguards import asks_for_secret
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
 from bot.render import Renderer
@@ -83,12 +84,15 @@ class ForumDesk:
     def _message(self, message: Message, operator: Operator | None) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
         text = message.text or ""
-        command, argument = _command(text)
-        if command is None and thread is None:
+        # "// ..." is an internal note (said on the card); it must not be read as a command "/".
+        is_note = text.startswith("//")
+        command, argument = (None, "") if is_note else _command(text)
+        if (command is None or is_note) and thread is None:
             return  # chatter in the General topic: not ours
+        t = self.renderer.t
         if operator is None:
             if command in TICKET_COMMANDS + GROUP_COMMANDS:
-                self._reply(thread, self.renderer.t.text("desk.not_operator"))
+                self._reply(thread, t.text("desk.not_operator"))
             return
         if command == "antrian":
             self._reply(thread, self.service.queue())
@@ -99,18 +103,28 @@ class ForumDesk:
         resident = self.store.resident_of_topic(thread) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
-                self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+                self._reply(thread, t.text("desk.no_ticket"))
             return
-        if command == "catatan" or (command is None and text.startswith("//")):
-            self.service.note(resident, operator, argument if command else text[2:].strip())
+        if is_note or command == "catatan":
+            note = text[2:].strip() if is_note else argument
+            if note:
+                self.service.note(resident, operator, note)
+                self._reply(thread, t.text("desk.note_saved"))
             return
         if command in ("ambil", "selesai", "tutup"):
             self._act(command, resident, operator, thread)
             return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
+        words = message.text or message.caption or ""
+        if words and asks_for_secret(words):
+            self.service.refuse_secret_request(resident, operator, words)
+            self._reply(thread, t.text("desk.secret_request_blocked"))
+            return
         if self.store.active_ticket(resident) is None:
-            self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+            # Writing to a resident after the ticket closed is a follow-up: a new ticket opens.
+            if not message.text or not self.service.follow_up(resident, operator, message.text):
+                self._reply(thread, t.text("desk.no_ticket"))
         elif message.text:
             self.service.operator_says(resident, operator, message.text)
         elif message.effective_attachment is not None:
@@ -138,7 +152,8 @@ class ForumDesk:
         {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
 
     def _reply(self, thread: int | None, text: str) -> None:
-        self.store.enqueue(self.group_id, {"kind": "message", "text": text, "rows": [], "thread_id": thread})
+        # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
+        self.store.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
 
 
 def _command(text: str) -> tuple[str | None, str]:

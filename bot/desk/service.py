@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from bot.guide import Guide
 
 MEDIA_PASS_ON_WINDOW = 600.0  # a photo sent up to 10 minutes before asking for a person goes along
+# A resident waiting for a person who writes hears their place and the honest wait, but not on
+# every line: once, then again only after this many seconds.
+QUEUE_ANSWER_EVERY = 180.0
+# What a resident sends as a picture or a file may show their KTP: the topic is told to delete it.
+MAY_SHOW_KTP = ("photo", "document")
 
 
 @dataclass(frozen=True)
@@ -100,15 +105,34 @@ class DeskService:
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
-            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]))
+            self._media_to_topic(store, chat_id, int(media["message_id"]), str(media.get("kind", "")))
 
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None:
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> list[OutgoingMessage]:
+        """Pass what the resident sent to the topic; a resident still in the queue hears their
+        place (returned, and queued when the guide has an outbox)."""
         if effect.text:
             store.add_transcript(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
         elif effect.media and message_ref is not None:
             store.add_transcript(chat_id, "in", f"media:{effect.media}", "")
-            self.channel.media_to_topic(store, chat_id, chat_id, message_ref)
+            self._media_to_topic(store, chat_id, message_ref, effect.media)
+        return self._queue_answer(store, chat_id)
+
+    def _media_to_topic(self, store: Store, chat_id: int, message_id: int, kind: str) -> None:
+        self.channel.media_to_topic(store, chat_id, chat_id, message_id)
+        if kind in MAY_SHOW_KTP:
+            self.channel.to_topic(store, chat_id, self._renderer(chat_id).t.text("desk.media_may_show_ktp"))
+
+    def _queue_answer(self, store: Store, chat_id: int) -> list[OutgoingMessage]:
+        ticket = store.active_ticket(chat_id)
+        if ticket is None or ticket.status != "open":
+            return []  # a person has joined: the resident talks to them, not to the queue
+        told = ticket.resident_told_at
+        if told is not None and self.clock() - told < QUEUE_ANSWER_EVERY:
+            return []
+        store.ticket_reminded(ticket.id, resident=True)
+        extra = self.expectation(chat_id, self._renderer(chat_id))
+        return [self._to_resident(chat_id, "desk.queue_answer", extra=extra)]
 
     def resident_left(self, store: Store, chat_id: int) -> None:
         ticket = store.active_ticket(chat_id)
@@ -176,6 +200,34 @@ class DeskService:
         store.ticket_replied(ticket.id)
         store.audit(ticket.id, action, actor_id=operator.id, actor_name=operator.name)
         return joined
+
+    def follow_up(self, resident: int, operator: Operator, text: str) -> list[OutgoingMessage]:
+        """An operator writes to a resident whose ticket is closed: a follow-up ticket opens,
+        taken by that operator, the resident is back with a person, and the line reaches them.
+        Empty when the resident is gone (erased their data)."""
+        store = self._guide.store
+        with store.transaction():
+            stored = store.load(resident)
+            if stored is None:
+                return []
+            conv = stored.conversation
+            ticket_id = store.open_ticket(resident, reason="followup", state=conv.state,
+                                          milestone=self._guide.flow.states[conv.state].milestone, attempts=0)
+            store.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)
+            store.record_event(resident, "ticket_followup", state=conv.state)
+            self._guide.reopen_handoff(resident)
+            self.channel.to_topic(store, resident, self._renderer(resident).t.text(
+                "desk.followup_opened", id=str(ticket_id), name=operator.name))
+            return self.operator_says(resident, operator, text)
+
+    def refuse_secret_request(self, resident: int, operator: Operator, text: str) -> None:
+        """An operator line asking for a PIN, OTP, code or password: not relayed, audited."""
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            store.audit(ticket.id if ticket else None, "blocked_secret_request", actor_id=operator.id,
+                        actor_name=operator.name, detail=redact(text).text)
+            store.record_event(resident, "operator_secret_request_blocked")
 
     def note(self, resident: int, operator: Operator, text: str) -> None:
         store = self._guide.store

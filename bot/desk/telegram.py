@@ -85,7 +85,8 @@ class ForumSender:
         self.renderer = renderer
 
     def handlers(self) -> dict[str, Any]:
-        return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close}
+        return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
+                "desk_reply": self.reply}
 
     async def open(self, item: OutboxItem) -> None:
         p = item.payload
@@ -115,6 +116,26 @@ class ForumSender:
         p = item.payload
         await self._in_topic(p["resident"], p["title"], lambda thread: self.bot.copy_message(
             self.group_id, p["from_chat"], p["message_id"], message_thread_id=thread))
+
+    async def reply(self, item: OutboxItem) -> None:
+        """The bot's answer to an operator, in the topic they wrote in. A closed topic (the
+        ticket was finished) is reopened: the operator is working there again."""
+        p = item.payload
+        thread = p.get("thread_id")
+
+        def send():
+            return self.bot.send_message(self.group_id, p["text"][:4096], message_thread_id=thread)
+        try:
+            await send()
+        except BadRequest as exc:
+            if thread is None or not _closed_topic(exc):
+                raise
+            resident = self.store.resident_of_topic(thread)
+            if resident is None:
+                await self.bot.reopen_forum_topic(self.group_id, thread)
+            else:
+                await self._reopen(thread, resident)
+            await send()
 
     async def close(self, item: OutboxItem) -> None:
         p = item.payload

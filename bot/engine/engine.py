@@ -99,6 +99,13 @@ class Engine:
         """An operator ended the conversation: the guide rests (paused) where the resident was."""
         return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
 
+    def operator_follow_up(self, conv: Conversation) -> Step:
+        """An operator writes again after the ticket closed: the resident is with a person
+        again (their words are relayed), one tap from the guide. The operator's line is the
+        message, so the guide says nothing of its own."""
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
+
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
         found = redact(inp.text)
