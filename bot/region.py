@@ -18,6 +18,7 @@ import jsonschema
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.yamlfile import line_of, read_yaml
 from bot.paths import dialogs_dir
+from bot.places import PLACES_SCHEMA, Places, build_places
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -47,6 +48,7 @@ REGION_SCHEMA = {
         "devices": {"type": "object", "required": ["min_android", "min_ios"], "additionalProperties": False,
                     "properties": {"min_android": _FACT, "min_ios": _FACT}},
         "contacts": {"type": "object", "additionalProperties": _FACT},
+        "kecamatan": PLACES_SCHEMA,  # bot/places.py: kecamatan, kelurahan, operators' groups
     },
 }
 
@@ -78,6 +80,7 @@ class Region:
     min_android: Fact
     min_ios: Fact
     contacts: dict[str, Fact] = field(default_factory=dict)
+    places: Places = field(default_factory=Places)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)
@@ -147,4 +150,5 @@ def _build(data: Any, shown: str) -> Region:
         service_points=tuple(ServicePoint(p["id"], p["name"], p["kind"], p["address"], p["confirmed"]) for p in data["service_points"]),
         min_android=fact(data["devices"]["min_android"]), min_ios=fact(data["devices"]["min_ios"]),
         contacts={k: fact(v) for k, v in data["contacts"].items()},
+        places=build_places(data.get("kecamatan")),
     )

@@ -19,7 +19,7 @@ from bot.render import Renderer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan")
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah")
 GROUP_COMMANDS = ("antrian", "statistik")
 
 
@@ -95,12 +95,12 @@ class ForumDesk:
                 self._reply(thread, t.text("desk.not_operator"))
             return
         if command == "antrian":
-            self._reply(thread, self.service.queue())
+            self._reply(thread, self.service.queue(self.group_id))
             return
         if command == "statistik":
-            self._reply(thread, self.service.statistics())
+            self._reply(thread, self.service.statistics(self.group_id))
             return
-        resident = self.store.resident_of_topic(thread) if thread else None
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -113,6 +113,9 @@ class ForumDesk:
             return
         if command in ("ambil", "selesai", "tutup"):
             self._act(command, resident, operator, thread)
+            return
+        if command == "pindah":
+            self._move(resident, operator, thread, argument)
             return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
@@ -139,7 +142,8 @@ class ForumDesk:
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(int(parts[2]))
         thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
-        if ticket is None or ticket.status == "closed" or self.store.resident_of_topic(thread or -1) != ticket.chat_id:
+        if (ticket is None or ticket.status == "closed"
+                or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
             return
         if operator is None:
             return
@@ -150,6 +154,17 @@ class ForumDesk:
             self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
         {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
+
+    def _move(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
+        places = self.service.region.places
+        target = places.find(argument) if argument else None
+        if target is None:
+            names = ", ".join(k.name for k in places.kecamatan)
+            self._reply(thread, self.renderer.t.text("desk.move_which", names=names))
+            return
+        problem = self.service.move(resident, operator, target)
+        if problem is not None:
+            self._reply(thread, self.renderer.t.text(problem, kecamatan=target.name))
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.desk import cards
 from bot.engine import Conversation
+from bot.desk.routing import Routing
 from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
+from bot.places import Kecamatan
 from bot.redaction import redact
 from bot.region import Region
 from bot.render import OutgoingMessage
@@ -46,6 +48,7 @@ class OperatorChannel(Protocol):
     def to_topic(self, store: Store, resident: int, text: str) -> None: ...
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
     def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
+    def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None: ...
 
 
 class SilentChannel:
@@ -63,11 +66,15 @@ class SilentChannel:
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         pass
 
+    def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
+        pass
+
 
 class DeskService:
-    def __init__(self, channel: OperatorChannel, region: Region):
+    def __init__(self, channel: OperatorChannel, region: Region, routing: Routing | None = None):
         self.channel = channel
         self.region = region
+        self.routing = routing  # kecamatan groups (None: one group, or none at all)
         self.guide: Guide | None = None
 
     def clock(self) -> float:
@@ -92,15 +99,17 @@ class DeskService:
         if store.active_ticket(chat_id) is not None:
             return
         attempts = sum(n for _, n in conv.failures) + conv.misunderstandings
+        group = self.routing.group_for(conv.fact("kecamatan")) if self.routing else None
         ticket_id = store.open_ticket(chat_id, reason=effect.reason, state=effect.state, milestone=effect.milestone,
-                                      attempts=attempts)
+                                      attempts=attempts, group_id=group)
         store.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
         store.audit(ticket_id, "opened", detail=effect.reason)
         ticket = store.ticket(ticket_id)
         assert ticket is not None
         renderer, flow = self._renderer(chat_id), self._guide.flow
         name = store.first_name(chat_id)
-        title = cards.topic_title(renderer, flow, name, ticket)
+        place = self.region.places.get(conv.fact("kecamatan"))
+        title = cards.topic_title(renderer, flow, name, ticket, place.name if place else None)
         card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcript(chat_id, 12), self.clock())
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.last_media(chat_id)
@@ -150,7 +159,9 @@ class DeskService:
         stored = self._guide.store.load(chat_id)
         params = renderer.params(stored.conversation if stored else None)
         if self.region.is_open(moment):
-            waiting = [k for k in self._guide.store.active_tickets() if k.status == "open"]
+            own = self._guide.store.active_ticket(chat_id)
+            group = own.group_id if own is not None and self.routing is not None else None
+            waiting = [k for k in self._guide.store.active_tickets(group) if k.status == "open"]
             position = next((i for i, k in enumerate(waiting, 1) if k.chat_id == chat_id), len(waiting) or 1)
             return renderer.t.text("desk.queue_position", **params, position=position)
         opening = self.region.next_opening(moment)
@@ -212,7 +223,8 @@ class DeskService:
                 return []
             conv = stored.conversation
             ticket_id = store.open_ticket(resident, reason="followup", state=conv.state,
-                                          milestone=self._guide.flow.states[conv.state].milestone, attempts=0)
+                                          milestone=self._guide.flow.states[conv.state].milestone, attempts=0,
+                                          group_id=store.topic_group(resident) or None)
             store.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)
             store.record_event(resident, "ticket_followup", state=conv.state)
             self._guide.reopen_handoff(resident)
@@ -260,14 +272,52 @@ class DeskService:
                 reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
             return list(reply.messages) if reply else []
 
-    def queue(self) -> str:
+    def _scope(self, group: int | None) -> int | None:
+        """The group whose tickets a group sees: its own, or (Disdukcapil group) the city's."""
+        if group is None or self.routing is None or self.routing.city_wide(group):
+            return None
+        return group
+
+    def queue(self, group: int | None = None) -> str:
         store = self._guide.store
-        tickets = store.active_tickets()
+        tickets = store.active_tickets(self._scope(group))
         return cards.queue_text(self._renderer(), tickets, {k.chat_id: store.first_name(k.chat_id) for k in tickets}, self.clock())
 
-    def statistics(self) -> str:
+    def statistics(self, group: int | None = None) -> str:
         since = cards.start_of_day(self.clock(), self.region.timezone)
-        return cards.stats_text(self._renderer(), self._guide.store.tickets_since(since))
+        return cards.stats_text(self._renderer(), self._guide.store.tickets_since(since, self._scope(group)))
+
+    def move(self, resident: int, operator: Operator, kecamatan: Kecamatan) -> str | None:
+        """/pindah: the ticket goes to the group serving ``kecamatan``; the resident is told, the
+        old topic says where it went and closes, the new group gets the card with the last lines.
+        None when moved; otherwise the reason for the operator (msgid)."""
+        store = self._guide.store
+        if self.routing is None:
+            return "desk.move_no_groups"
+        with store.transaction():
+            ticket = store.active_ticket(resident)
+            if ticket is None:
+                return "desk.no_ticket"
+            target = self.routing.group_for(kecamatan.id)
+            old = ticket.group_id or self.routing.main
+            if target == old:
+                return "desk.move_same_group"
+            renderer, flow = self._renderer(resident), self._guide.flow
+            store.set_ticket_group(ticket.id, target)
+            store.audit(ticket.id, "moved", actor_id=operator.id, actor_name=operator.name, detail=kecamatan.id)
+            self.channel.ticket_moved(store, resident, old, renderer.t.text("desk.moved_out", kecamatan=kecamatan.name,
+                                                                            name=operator.name))
+            moved = store.ticket(ticket.id)
+            assert moved is not None
+            name = store.first_name(resident)
+            stored = store.load(resident)
+            facts = dict(stored.conversation.facts) if stored else {}
+            title = cards.topic_title(renderer, flow, name, moved, kecamatan.name)
+            card = renderer.t.text("desk.moved_in", name=operator.name) + "\n" + cards.ticket_card(
+                renderer, flow, moved, name, facts, store.transcript(resident, 12), self.clock())
+            self.channel.ticket_opened(store, moved, title, card)
+            self._to_resident(resident, "desk.moved_resident", kecamatan=kecamatan.name)
+            return None
 
     # ----- service levels -----------------------------------------------------------------
     def check_service_levels(self, remind_after_minutes: float) -> int:

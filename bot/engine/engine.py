@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import places
 from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
@@ -30,6 +31,10 @@ COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "ber
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
 REMIND_AFTER = timedelta(hours=24)
+# The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
+# (to route the ticket); the fact below remembers what to do once it is answered.
+PLACE_MILESTONE = "officer_visit"
+KECAMATAN_THEN = "kecamatan_then"
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
@@ -60,12 +65,15 @@ class Engine:
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
-                 handoff_available: bool = True):
+                 handoff_available: bool = True, ask_place: bool = False):
         self.flow = flow
         self.machine = FlowMachine(flow)
         self.understanding = understanding
         self.region = region
         self.handoff_available = handoff_available
+        # Ask the resident's kecamatan (before the office visit and a handoff): on where tickets
+        # are routed to kecamatan groups; with one group it would only delay the person.
+        self.ask_place = ask_place
 
     # ----- public -------------------------------------------------------------------------
     def start(self) -> Conversation:
@@ -187,10 +195,17 @@ class Engine:
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, Reading())
         if len(text) > MAX_TEXT:
             return self._misunderstood(conv, texts.TOO_LONG, Reading())
+        if conv.overlay == "kecamatan":
+            place = self.region.places.find(text) if self.region else None
+            if place is not None:  # a kecamatan or kelurahan typed instead of pressed
+                return self._kecamatan_chosen(conv, place.id)
         reading = self.understanding.read(text, [b.label for b in conv.buttons])
         if reading.intent == SCAM_INTENT:
             return self._scam_warning(conv, reading)
         event = self._reading_event(conv, reading)
+        if event is None and conv.overlay == "kecamatan":
+            asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
+            return Step(asked.conversation, asked.effects, understood=False, reading=reading)
         if event is None:
             if reading.intent or reading.candidates:
                 return self._clarify(conv, reading)  # words matched, meaning unclear: ask
@@ -251,6 +266,8 @@ class Engine:
             return _read_as(handler(), reading)
         if event.startswith("faq:"):
             return _read_as(self._faq_answer(conv, event[4:]), reading)
+        if event.startswith("kec:") and conv.overlay == "kecamatan":
+            return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
 
     def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
@@ -265,6 +282,9 @@ class Engine:
             if count >= state.stuck.failures:
                 return self._overlay(moved.with_failures(state.milestone, 0), "stuck")
             moved = moved.with_failures(state.milestone, count)
+        if (self._needs_kecamatan(moved) and moved.state == self._visit_entry()
+                and self.flow.states[conv.state].milestone != PLACE_MILESTONE):
+            return self._ask_kecamatan(moved, "show")  # to name the nearest office
         return self._show(moved, remind=True)
 
     def _move(self, conv: Conversation, target: str) -> Conversation:
@@ -288,6 +308,12 @@ class Engine:
         state = self.flow.states[conv.state]
         if not self.handoff_available:
             return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        if reason != "scam" and self._needs_kecamatan(conv):
+            # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
+            # report goes straight through: it is urgent, and any operator can help.
+            if conv.overlay != "kecamatan":
+                return self._ask_kecamatan(conv, "bantuan:" + reason)
+            conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
@@ -300,6 +326,39 @@ class Engine:
         if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
             return f"content:{conv.state}"
         return "asked"
+
+    # ----- where the resident lives (asked once; bot/places.py) ----------------------------
+    def _needs_kecamatan(self, conv: Conversation) -> bool:
+        return (self.ask_place and bool(self.region and self.region.places.kecamatan)
+                and conv.fact("kecamatan") is None)
+
+    def _visit_entry(self) -> str | None:
+        milestone = self.flow.milestones.get(PLACE_MILESTONE)
+        return milestone.entry if milestone else None
+
+    def _ask_kecamatan(self, conv: Conversation, then: str, lead: tuple[Line, ...] = ()) -> Step:
+        """Which kecamatan: one button each and "Tidak tahu"; ``then`` is what happens after."""
+        assert self.region is not None
+        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
+        buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
+        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay="kecamatan", paused=False, buttons=buttons)
+        return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
+
+    def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:
+        facts = {k: v for k, v in conv.facts if k != KECAMATAN_THEN}
+        facts["kecamatan"] = kecamatan
+        return conv.evolve(facts=tuple(sorted(facts.items())), overlay=None)
+
+    def _kecamatan_chosen(self, conv: Conversation, kecamatan: str) -> Step:
+        assert self.region is not None
+        then = conv.fact(KECAMATAN_THEN) or "show"
+        place = self.region.places.get(kecamatan)
+        conv = self._without_question(conv, place.id if place else places.UNKNOWN)
+        if then.startswith("bantuan:"):
+            return self._escalate(conv, then[len("bantuan:"):])
+        lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
+                else (Line(texts.KEC_NEAREST_UNKNOWN),))
+        return self._show(conv, lead=lead, remind=True)
 
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
