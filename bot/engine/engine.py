@@ -203,7 +203,8 @@ class Engine:
         if reading.intent == SCAM_INTENT:
             return self._scam_warning(conv, reading)
         event = self._reading_event(conv, reading)
-        if event is None and conv.overlay == "kecamatan":
+        if conv.overlay == "kecamatan" and not (event or "").startswith("kec:") and event not in GLOBAL_INTENTS.values():
+            # Only a place, a button or a way out (a person, back, repeat) answers the question.
             asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
             return Step(asked.conversation, asked.effects, understood=False, reading=reading)
         if event is None:
