@@ -355,10 +355,13 @@ class Engine:
         then = conv.fact(KECAMATAN_THEN) or "show"
         place = self.region.places.get(kecamatan)
         conv = self._without_question(conv, place.id if place else places.UNKNOWN)
-        if then.startswith("bantuan:"):
-            return self._escalate(conv, then[len("bantuan:"):])
         lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
                 else (Line(texts.KEC_NEAREST_UNKNOWN),))
+        if then.startswith("bantuan:"):
+            # The person is asked for at once; the nearest office comes first in the same message.
+            step = self._escalate(conv, then[len("bantuan:"):])
+            return Step(step.conversation, tuple(replace(e, lines=lead + e.lines) if isinstance(e, Say) else e
+                                                 for e in step.effects))
         return self._show(conv, lead=lead, remind=True)
 
     def _still_waiting(self, conv: Conversation) -> Step:

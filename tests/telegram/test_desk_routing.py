@@ -66,6 +66,7 @@ async def test_the_kecamatan_is_asked_before_a_handoff_and_the_ticket_opens_in_i
     assert bot.parts.adapter.store.active_ticket(siti.chat_id) is None  # not before the answer
     await act(bot, lambda: siti.press("📍 Curug"))
     assert "petugas" in siti.inbox[-1]["text"].lower() and labels(siti) == ["↩️ Kembali ke panduan"]
+    assert "Kantor Kecamatan Curug" in siti.inbox[-1]["text"]  # the nearest office, from the region file
     thread = c.thread_in(c.curug, "Siti")
     assert "Curug" in c.curug.topics[thread]["name"] and "Tiket #" in c.texts(c.curug, thread)
     assert not [t for t in c.dukcapil.topics.values() if t["name"].startswith("Siti")]
