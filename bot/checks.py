@@ -22,7 +22,8 @@ from bot.paths import dialogs_dir, locales_dir
 
 # What residents read from the desk (operators' cards are for staff and are not measured).
 RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
-                        "desk.still_waiting_long", "desk.queue_answer", "desk.moved_resident")
+                        "desk.still_waiting_long", "desk.queue_answer", "desk.moved_resident",
+                        "desk.rate_ask", "desk.rated")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
@@ -32,7 +33,9 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       "id", "who", "state", "reason", "attempts", "waiting", "lines", "count", "escalations",
                       "median", "finished", "returned", "position", "when", "text", "minutes",
                       # where the resident lives (issue 12)
-                      "kecamatan", "office", "names"}
+                      "kecamatan", "office", "names",
+                      # reviewing tickets (bot/desk/review.py)
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 

@@ -116,4 +116,7 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.queue_answer", "desk.media_may_show_ktp", "desk.followup_opened", "desk.secret_request_blocked",
     "desk.reason.followup", "desk.move_which", "desk.move_no_groups", "desk.move_same_group", "desk.moved_out",
     "desk.moved_in", "desk.moved_resident",
+    "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable", "desk.res.none",
+    "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
+    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated",
 )

@@ -19,7 +19,7 @@ from bot.render import Renderer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah")
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat")
 GROUP_COMMANDS = ("antrian", "statistik")
 
 
@@ -117,6 +117,9 @@ class ForumDesk:
         if command == "pindah":
             self._move(resident, operator, thread, argument)
             return
+        if command == "riwayat":
+            self._reply(thread, self.service.history(resident))
+            return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
         words = message.text or message.caption or ""
@@ -138,6 +141,9 @@ class ForumDesk:
         assert query is not None
         self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
         parts = (query.data or "").split(":")
+        if len(parts) == 4 and parts[:2] == ["desk", "res"] and parts[2].isdigit():
+            self._resolution(query, operator, int(parts[2]), parts[3])
+            return
         if len(parts) != 3 or parts[0] != "desk" or parts[1] not in ("take", "finish", "end") or not parts[2].isdigit():
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(int(parts[2]))
@@ -148,6 +154,19 @@ class ForumDesk:
         if operator is None:
             return
         self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+
+    def _resolution(self, query, operator: Operator | None, ticket_id: int, resolution: str) -> None:
+        """An outcome button under a closing message: stored, and shown in place of the buttons."""
+        message = query.message
+        thread = message.message_thread_id if message and message.is_topic_message else None
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        if operator is None or resident is None or message is None:
+            return
+        if self.service.resolve(ticket_id, resident, operator, resolution):
+            t = self.renderer.t
+            text = (message.text or "").split("\n")[0] + "\n" + t.text(
+                "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
+            self.store.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
 
     def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
         if self.store.active_ticket(resident) is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
-from bot.desk import cards
+from bot.desk import cards, review
 from bot.engine import Conversation
 from bot.desk.routing import Routing
 from bot.engine.effects import Escalate, Relay
@@ -47,7 +47,7 @@ class OperatorChannel(Protocol):
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None: ...
     def to_topic(self, store: Store, resident: int, text: str) -> None: ...
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
-    def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
+    def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None: ...
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None: ...
 
 
@@ -63,7 +63,7 @@ class SilentChannel:
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
         pass
 
-    def ticket_closed(self, store: Store, resident: int, text: str) -> None:
+    def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
         pass
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
@@ -265,12 +265,47 @@ class DeskService:
             store.audit(ticket.id, outcome, actor_id=operator.id, actor_name=operator.name)
             store.record_event(resident, f"ticket_{outcome}")
             renderer = self._renderer(resident)
-            self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name))
+            # The closing line carries the outcome buttons (bot/desk/review.py).
+            self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name)
+                                       + "\n" + renderer.t.text("desk.res.ask"),
+                                       review.resolution_buttons(renderer, ticket.id))
             if outcome == "returned":
                 reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
             else:
                 reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
+            if self._guide.outbox:  # one tap to say whether the help helped (after the guide's step)
+                stored = store.load(resident)
+                params = renderer.params(stored.conversation if stored else None)
+                store.enqueue(resident, {"kind": "desk_rate", "ticket": ticket.id,
+                                         "text": renderer.t.text("desk.rate_ask", **params),
+                                         "up": renderer.t.text("desk.rate_up"), "down": renderer.t.text("desk.rate_down")})
             return list(reply.messages) if reply else []
+
+    def resolve(self, ticket_id: int, resident: int, operator: Operator, resolution: str) -> bool:
+        """The operator's choice of how the ticket ended (any time after it closed; the last wins)."""
+        store = self._guide.store
+        with store.transaction():
+            ticket = store.ticket(ticket_id)
+            if ticket is None or ticket.chat_id != resident or resolution not in review.RESOLUTIONS:
+                return False
+            store.set_resolution(ticket_id, resolution)
+            store.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name, detail=resolution)
+            return True
+
+    def rate(self, resident: int, ticket_id: int, value: str) -> OutgoingMessage | None:
+        """The resident's 👍/👎 on a finished ticket of theirs; thanked once, later taps ignored."""
+        store = self._guide.store
+        with store.transaction():
+            if value not in review.RATINGS or not store.rate_ticket(ticket_id, resident, review.RATINGS[value]):
+                return None
+            store.audit(ticket_id, "rated", detail=value)
+            return self._to_resident(resident, "desk.rated")
+
+    def history(self, resident: int) -> str:
+        store = self._guide.store
+        tickets = store.tickets_of(resident)
+        notes = {k.id: store.notes_between(resident, k.opened_at, k.closed_at) for k in tickets}
+        return review.history_text(self._renderer(), self._guide.flow, tickets, notes, self.region.timezone)
 
     def _scope(self, group: int | None) -> int | None:
         """The group whose tickets a group sees: its own, or (Disdukcapil group) the city's."""
@@ -285,7 +320,8 @@ class DeskService:
 
     def statistics(self, group: int | None = None) -> str:
         since = cards.start_of_day(self.clock(), self.region.timezone)
-        return cards.stats_text(self._renderer(), self._guide.store.tickets_since(since, self._scope(group)))
+        tickets = self._guide.store.tickets_since(since, self._scope(group))
+        return cards.stats_text(self._renderer(), tickets) + "\n" + review.review_text(self._renderer(), tickets)
 
     def move(self, resident: int, operator: Operator, kecamatan: Kecamatan) -> str | None:
         """/pindah: the ticket goes to the group serving ``kecamatan``; the resident is told, the

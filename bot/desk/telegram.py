@@ -60,9 +60,9 @@ class ForumChannel:
         store.enqueue(self.group_of(store, resident), {"kind": "desk_media", "resident": resident, "from_chat": from_chat,
                                                        "message_id": message_id, "title": self._title(store, resident)})
 
-    def ticket_closed(self, store: Store, resident: int, text: str) -> None:
+    def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
         store.enqueue(self.group_of(store, resident), {"kind": "desk_close", "resident": resident, "text": text,
-                                                       "title": self._title(store, resident)})
+                                                       "title": self._title(store, resident), "buttons": buttons or []})
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
         """The resident's topic in ``old_group`` is told where the ticket went, then closed."""
@@ -78,6 +78,13 @@ def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(t.text("desk.btn.finish"), callback_data=f"desk:finish:{ticket_id}"),
          InlineKeyboardButton(t.text("desk.btn.end"), callback_data=f"desk:end:{ticket_id}")],
     ])
+
+
+def _inline(rows: list | None) -> InlineKeyboardMarkup | None:
+    """[[(label, callback data), ...], ...] from an outbox payload, as inline buttons."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
 
 
 def _missing_topic(exc: BadRequest) -> bool:
@@ -102,7 +109,8 @@ class ForumSender:
     # per group, so each group's 20 messages a minute are its own.
     def handlers(self) -> dict[str, Any]:
         return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
-                "desk_reply": self.reply, "desk_moved": self.moved}
+                "desk_reply": self.reply, "desk_moved": self.moved,
+                "desk_resolved": self.resolved, "desk_rate": self.rate}
 
     async def open(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id
@@ -162,13 +170,29 @@ class ForumSender:
         except BadRequest as exc:  # closed or deleted already: the new group has the ticket
             log.info("could not close moved topic %s: %s", p["thread"], exc.message)
 
+    async def resolved(self, item: OutboxItem) -> None:
+        """The outcome was chosen: the closing message shows it instead of the buttons."""
+        p, group = item.payload, item.chat_id
+        try:
+            await self.bot.edit_message_text(p["text"], chat_id=group, message_id=p["message_id"])
+        except BadRequest as exc:  # deleted, or the same text: the choice is stored either way
+            log.info("could not show the outcome on message %s: %s", p["message_id"], exc.message)
+
+    async def rate(self, item: OutboxItem) -> None:
+        """To the resident after a handoff: was it helpful? One tap, 👍 or 👎 (inline buttons)."""
+        p = item.payload
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(p["up"], callback_data=f"rate:{p['ticket']}:up"),
+                                        InlineKeyboardButton(p["down"], callback_data=f"rate:{p['ticket']}:down")]])
+        await self.bot.send_message(item.chat_id, p["text"], reply_markup=markup)
+
     async def close(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id
         topic = self.store.topic_for(p["resident"])
         if topic is None or self.store.topic_group(p["resident"]) != group:
             return
+        markup = _inline(p.get("buttons"))
         await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.send_message(
-            group, p["text"], message_thread_id=thread))
+            group, p["text"], message_thread_id=thread, reply_markup=markup))
         try:
             await self.bot.close_forum_topic(group, topic[0])
         except BadRequest as exc:

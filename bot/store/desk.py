@@ -54,6 +54,24 @@ class DeskRecords(Database):
         self._run("UPDATE tickets SET status = 'closed', outcome = ?, closed_at = ? WHERE id = ? AND status != 'closed'",
                   (outcome, self.clock(), ticket_id))
 
+    def tickets_of(self, chat_id: int) -> list[Ticket]:
+        return self._tickets("chat_id = ? ORDER BY id", (chat_id,))
+
+    def set_resolution(self, ticket_id: int, resolution: str) -> None:
+        self._run("UPDATE tickets SET resolution = ? WHERE id = ?", (resolution, ticket_id))
+
+    def rate_ticket(self, ticket_id: int, chat_id: int, rating: int) -> bool:
+        """The resident's one rating of a finished ticket of theirs (False: not theirs, or rated)."""
+        cur = self._run("UPDATE tickets SET rating = ? WHERE id = ? AND chat_id = ? AND status = 'closed' "
+                        "AND rating IS NULL", (rating, ticket_id, chat_id))
+        return cur.rowcount == 1
+
+    def notes_between(self, chat_id: int, start: float, end: float | None) -> list[str]:
+        """Operators' internal notes (stored redacted) written while a ticket was open."""
+        rows = self._run("SELECT text FROM transcript WHERE chat_id = ? AND direction = 'note' AND at >= ? AND at <= ? "
+                         "ORDER BY id", (chat_id, start, end if end is not None else float("inf"))).fetchall()
+        return [r[0] for r in rows]
+
     def ticket_reminded(self, ticket_id: int, *, operators: bool = False, resident: bool = False) -> None:
         if operators:
             self._run("UPDATE tickets SET operators_reminded_at = ? WHERE id = ?", (self.clock(), ticket_id))

@@ -139,4 +139,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE topics_v5 RENAME TO topics;
     ALTER TABLE tickets ADD COLUMN group_id INTEGER;
     """,
+    # 6: reviewing escalated conversations (issue 12): how each ticket ended, chosen by the
+    # operator (solved, office, home_visit, unreachable), and the resident's 👍/👎 afterwards.
+    """
+    ALTER TABLE tickets ADD COLUMN resolution TEXT;
+    ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating IN (-1, 1));
+    """,
 )

@@ -140,6 +140,13 @@ class TelegramAdapter:
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return False
+        data = query.data or ""
+        if data.startswith("rate:"):
+            # 👍/👎 after a handoff (bot/desk/review.py); checked against the resident's own tickets.
+            _, ticket, value = (data.split(":") + ["", ""])[:3]
+            if ticket.isdigit():
+                self.guide.desk.rate(chat.id, int(ticket), value)
+            return False
         # The guide uses reply keyboards; callback data can be forged by any client, so it is
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
         number = 0
