@@ -17,7 +17,7 @@ from bot.engine import texts as engine_texts
 from bot.flow.errors import DialogError
 from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
-from bot.i18n import DESK_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
+from bot.i18n import DESK_MSGIDS, FOLLOWUP_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
 from bot.paths import dialogs_dir, locales_dir
 
 # What residents read from the desk (operators' cards are for staff and are not measured).
@@ -35,7 +35,10 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable"}
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable",
+                      # follow-through and the supervisors' view (issue 13, bot/followup)
+                      "milestone_title", "since", "until", "source", "reasons", "sent", "back", "stopped",
+                      "started", "activated", "share", "target", "path", "rows"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 
@@ -85,7 +88,7 @@ def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
 
 def _needed_msgids(engine: Engine) -> set[str]:
     return (engine.flow.msgids() | engine_texts.all_msgids() | engine_texts.place_msgids(engine.region)
-            | set(SHELL_MSGIDS) | set(DESK_MSGIDS))
+            | set(SHELL_MSGIDS) | set(DESK_MSGIDS) | set(FOLLOWUP_MSGIDS))
 
 
 def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:

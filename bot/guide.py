@@ -9,11 +9,14 @@ go through here, so they behave the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from bot.engine import Conversation, Engine, Input, Step
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.flow.model import Line
+from bot.followup import journey, schedule
+from bot.followup.journey import REMINDERS_FACT
 from bot.redaction import redact
 from bot.render import OutgoingMessage, Renderer
 from bot.store import Store
@@ -67,7 +70,7 @@ class Guide:
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
             name = first_name if first_name is not None else (stored.first_name if stored else None)
-            reply = self._apply(chat_id, inp, step, loc, message_ref, name)
+            reply = self._apply(chat_id, inp, step, loc, message_ref, name, stored.conversation if stored else None)
             if step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff:
                 # Kept so that a photo of an error screen can go to the operator if asked for.
                 self.store.set_last_media(chat_id, message_ref, inp.media)
@@ -76,11 +79,13 @@ class Guide:
             return reply
 
     def send_due_reminders(self, limit: int = 100) -> int:
-        """Nudge residents who went quiet mid-journey (one nudge per quiet spell)."""
-        due = self.store.due_reminders(self.store.clock(), limit)
-        for chat_id in due:
-            self.handle(chat_id, Input.timed_out())
-        return len(due)
+        """Remind residents who went quiet mid-journey, as the region's schedule says (at most
+        its length per quiet spell; the engine decides, the guide only finds who is due)."""
+        sent = 0
+        for chat_id in self.store.due_reminders(self.store.clock(), limit):
+            reply = self.handle(chat_id, Input.timed_out())
+            sent += bool(reply and reply.messages)
+        return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
     def resume_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
         """An operator finished: the resident is back on the step they were on, and told so."""
@@ -100,23 +105,27 @@ class Guide:
             if stored is None:
                 return None
             step = make(self.engines[stored.locale], stored.conversation)
-            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name)
+            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name, stored.conversation)
 
     # ----- applying a step ----------------------------------------------------------------
     def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None,
-               first_name: str | None = None) -> Reply:
+               first_name: str | None = None, before: Conversation | None = None) -> Reply:
         store, renderer = self.store, self.renderers[locale]
         conv = step.conversation
         milestone = None
+        timeout = inp is not None and inp.kind == "timeout"
         if conv is not None:
             # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
             milestone = self.flow.states[conv.state].milestone
             remind = next((e for e in step.effects if isinstance(e, Remind)), None)
             if remind:
-                remind_at: float | None | object = store.clock() + remind.after.total_seconds()
-            else:  # after a nudge, none until the resident acts again; otherwise as it was
-                remind_at = None if inp is not None and inp.kind == "timeout" else Store.KEEP
+                remind_at: float | None | object = self._remind_at(remind, locale)
+            elif conv.fact(REMINDERS_FACT) == "off":
+                remind_at = None
+            else:  # after the last reminder, none until the resident acts again; otherwise as it was
+                remind_at = None if timeout else Store.KEEP
             store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at, first_name=first_name)
+        self._record_journey(chat_id, before, step, timeout)
         lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
         messages: list[OutgoingMessage] = []
         escalating = any(isinstance(e, Escalate) for e in step.effects)
@@ -155,6 +164,34 @@ class Guide:
             store.add_transcripts(lines)
         return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
+
+    def _remind_at(self, remind: Remind, locale: str) -> float:
+        """The schedule's moment, moved to one the region allows (day, no holiday, office hours)."""
+        due = self.store.clock() + remind.after.total_seconds()
+        region = self.engines[locale].region
+        if region is None:
+            return due
+        moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
+        return moment.timestamp()
+
+    def _record_journey(self, chat_id: int, before: Conversation | None, step: Step, timeout: bool) -> None:
+        """The anonymous journey events of this step (bot/followup/journey.py), in its transaction."""
+        found = journey.events(self.flow, before, step.conversation, step.effects, timeout)
+        if not found:
+            return
+        place = step.conversation or before
+        kecamatan = place.fact("kecamatan") if place is not None else None
+        for event in found:
+            if event.kind == "deleted":
+                self.store.add_journey(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
+            elif event.kind == "milestone":
+                if event.step is not None:
+                    self.store.reach_milestone(chat_id, event.step, kecamatan, event.detail)
+            elif event.kind == "activated":
+                if not self.store.has_journey(chat_id, "activated"):
+                    self.store.add_journey(chat_id, "activated", event.step, kecamatan, event.detail)
+            else:
+                self.store.add_journey(chat_id, event.kind, event.step, kecamatan, event.detail)
 
     @staticmethod
     def _input_line(chat_id: int, inp: Input, step: Step) -> tuple:

@@ -120,3 +120,15 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
     "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated",
 )
+
+# Msgids of the supervisors' view (issue 13, bot/followup): report, /laporan, charts, dashboard.
+FOLLOWUP_MSGIDS: tuple[str, ...] = (
+    "report.title", "report.since_start", "report.empty", "report.col.step", "report.col.reached",
+    "report.col.stalled", "report.col.median", "report.col.handoffs", "report.col.kecamatan",
+    "report.col.activated", "report.col.target", "report.col.share", "report.col.week",
+    "report.kecamatan_unknown", "report.no_target", "report.target_note", "report.target_missing",
+    "report.reasons", "report.reasons_none", "report.reminders", "report.line_reached",
+    "report.line_stalled", "report.line_target", "report.line_no_stall", "report.csv_written",
+    "chart.funnel", "chart.reached", "chart.stalled", "chart.weekly", "chart.target_pace", "chart.no_data",
+    "dash.title", "dash.password", "dash.login", "dash.wrong", "dash.too_many", "dash.updated",
+)

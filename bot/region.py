@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 
 from bot.flow.errors import DialogError, Problem, relative
+from bot.followup.plan import REMINDERS_SCHEMA, TARGETS_SCHEMA, ReminderPlan, Targets, build_reminders, build_targets
 from bot.flow.yamlfile import line_of, read_yaml
 from bot.paths import dialogs_dir
 from bot.places import PLACES_SCHEMA, Places, build_places
@@ -49,6 +50,8 @@ REGION_SCHEMA = {
                     "properties": {"min_android": _FACT, "min_ios": _FACT}},
         "contacts": {"type": "object", "additionalProperties": _FACT},
         "kecamatan": PLACES_SCHEMA,  # bot/places.py: kecamatan, kelurahan, operators' groups
+        "reminders": REMINDERS_SCHEMA,  # bot/followup/plan.py: when residents who stalled are reminded
+        "targets": TARGETS_SCHEMA,  # bot/followup/plan.py: IKD population and targets
     },
 }
 
@@ -81,6 +84,8 @@ class Region:
     min_ios: Fact
     contacts: dict[str, Fact] = field(default_factory=dict)
     places: Places = field(default_factory=Places)
+    reminders: ReminderPlan = field(default_factory=ReminderPlan)
+    targets: Targets = field(default_factory=Targets)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)
@@ -151,4 +156,5 @@ def _build(data: Any, shown: str) -> Region:
         min_android=fact(data["devices"]["min_android"]), min_ios=fact(data["devices"]["min_ios"]),
         contacts={k: fact(v) for k, v in data["contacts"].items()},
         places=build_places(data.get("kecamatan")),
+        reminders=build_reminders(data.get("reminders")), targets=build_targets(data.get("targets")),
     )

@@ -55,7 +55,10 @@ class Renderer:
         if say.progress:
             parts.append(self.t.text("sys.progress", step=say.progress[0], total=say.progress[1]))
         for line in say.lines:
-            parts.append(self.t.text(line.msgid, **{**params, **dict(line.params)}))
+            values = dict(line.params)
+            if "milestone_title" in values:  # a msgid (a reminder names the step it is about)
+                values["milestone_title"] = self.t.text(values["milestone_title"])
+            parts.append(self.t.text(line.msgid, **{**params, **values}))
         return OutgoingMessage("\n\n".join(parts), self.rows(say.buttons))
 
     def rows(self, buttons: Iterable[ShownButton]) -> tuple[tuple[str, ...], ...]:

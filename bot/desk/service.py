@@ -20,6 +20,7 @@ from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
 from bot.places import Kecamatan
 from bot.redaction import redact
+from bot.followup.outcomes import record_outcome
 from bot.region import Region
 from bot.render import OutgoingMessage
 from bot.store import Store, Ticket
@@ -290,6 +291,7 @@ class DeskService:
                 return False
             store.set_resolution(ticket_id, resolution)
             store.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name, detail=resolution)
+            record_outcome(store, resident, ticket.milestone, resolution)
             return True
 
     def rate(self, resident: int, ticket_id: int, value: str) -> OutgoingMessage | None:

@@ -52,9 +52,11 @@ class DeleteInput:
 
 @dataclass(frozen=True)
 class Remind:
-    """Nudge the resident if nothing happens for a while."""
+    """Nudge the resident if nothing happens for a while (``office``: the next step is at the
+    office, so the nudge waits for office hours; the shell picks the moment)."""
 
     after: timedelta
+    office: bool = False
 
 
 @dataclass(frozen=True)

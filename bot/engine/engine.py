@@ -21,6 +21,7 @@ from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.engine.machine import FlowMachine
 from bot.flow.model import Flow, Line
+from bot.followup.plan import ReminderPlan
 from bot.redaction import redact
 from bot.region import Region
 from bot.understanding import Reading, Understanding
@@ -30,7 +31,7 @@ GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "res
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
-REMIND_AFTER = timedelta(hours=24)
+REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
 # The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
 # (to route the ticket); the fact below remembers what to do once it is answered.
 PLACE_MILESTONE = "officer_visit"
@@ -82,6 +83,8 @@ class Engine:
     def step(self, conversation: Conversation | None, inp: Input) -> Step:
         conv = conversation or self.start()
         conv = conv.evolve(turns=conv.turns + 1)
+        if conv.reminded and inp.kind != "timeout":
+            conv = conv.evolve(reminded=0)  # the resident is back: the reminders start over
         if inp.kind == "text":
             secret = self._secret(conv, inp)
             if secret:
@@ -162,10 +165,32 @@ class Engine:
         return self._show(conv.evolve(paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
 
     def _timeout(self, conversation: Conversation | None) -> Step:
+        """A reminder is due: name the step and its one next thing, with buttons to carry on, to
+        ask for a person or to stop reminders. At most as many as the region's schedule has."""
         conv = conversation
-        if conv is None or conv.paused or conv.handoff or self.flow.states[conv.state].milestone == "activated":
+        plan = self._plan()
+        if (conv is None or conv.paused or conv.handoff or conv.fact(REMINDERS_FACT) == "off"
+                or conv.reminded >= plan.most or self.flow.states[conv.state].milestone == "activated"):
             return Step(conv, ())
-        return self._show(conv, lead=(Line(texts.REMINDER),))
+        state = self.flow.states[conv.state]
+        milestone = self.flow.milestones.get(state.milestone)
+        lead = [Line(texts.REMINDER_STEP, (("milestone_title", milestone.title),)) if milestone else Line(texts.REMINDER)]
+        office = state.milestone in plan.office_milestones
+        if office:
+            lead.append(Line(texts.REMINDER_OFFICE))
+        buttons = (ShownButton(texts.CONTINUE_GUIDE, "ulangi"), ShownButton(texts.STOP_REMINDERS, "pengingat_stop"),
+                   ShownButton(texts.PERSON, "bantuan", True))
+        sent = conv.reminded + 1
+        effects: list[Effect] = [Say(tuple(lead), buttons, self._progress(conv))]
+        if sent < plan.most:
+            effects.append(Remind(timedelta(days=plan.after_days[sent] - plan.after_days[sent - 1]), office))
+        return Step(conv.evolve(reminded=sent, buttons=buttons, overlay=None), tuple(effects))
+
+    def _plan(self) -> ReminderPlan:
+        return self.region.reminders if self.region else ReminderPlan()
+
+    def _stop_reminders(self, conv: Conversation) -> Step:
+        return self._show(conv.with_facts({REMINDERS_FACT: "off"}), lead=(Line(texts.REMINDERS_OFF),))
 
     def _during_handoff(self, conv: Conversation, inp: Input) -> Step:
         event = self._button_event(conv, inp) if inp.kind == "button" else None
@@ -255,6 +280,7 @@ class Engine:
             "kembali": lambda: self._back(conv),
             "mulai": lambda: self._show(self.start(), remind=True),
             "berhenti": lambda: self._pause(conv),
+            "pengingat_stop": lambda: self._stop_reminders(conv),
             "tanya": lambda: self._overlay(conv, "faq"),
             "lanjut": lambda: self._show(conv.evolve(overlay=None)),
             "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
@@ -440,8 +466,9 @@ class Engine:
         shown = conv.evolve(buttons=buttons, overlay=None)
         effects: list[Effect] = list(extra)
         effects.append(Say(lead + state.say, buttons, self._progress(conv)))
-        if remind and state.milestone != "activated":
-            effects.append(Remind(REMIND_AFTER))
+        if remind and state.milestone != "activated" and conv.fact(REMINDERS_FACT) != "off":
+            plan = self._plan()
+            effects.append(Remind(timedelta(days=plan.after_days[0]), state.milestone in plan.office_milestones))
         return Step(shown, tuple(effects))
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:

@@ -10,23 +10,24 @@ items, blocked residents, the conversations of residents talking now), committed
 so the bot's process must be the only writer of its database while it runs.
 
 The store is one class made of parts, each in its own module: ``database`` (connection,
-migrations, transactions), ``residents``, ``messages`` (inbox and outbox), ``desk`` (tickets).
+migrations, transactions), ``residents``, ``messages`` (inbox and outbox), ``desk`` (tickets), ``journey`` (anonymous journey events).
 """
 
 from __future__ import annotations
 
 from bot.store.database import Database
 from bot.store.desk import DeskRecords
+from bot.store.journey import JourneyRecords, JourneyRow
 from bot.store.messages import MessageQueues
 from bot.store.records import OutboxItem, StoredConversation, Ticket
 from bot.store.residents import KEEP, ResidentRecords
 from bot.store.schema import MIGRATIONS
 
 
-class Store(ResidentRecords, MessageQueues, DeskRecords, Database):
+class Store(ResidentRecords, MessageQueues, DeskRecords, JourneyRecords, Database):
     """One SQLite database holding everything the guide keeps. Safe to share between threads."""
 
     KEEP = KEEP
 
 
-__all__ = ["MIGRATIONS", "OutboxItem", "Store", "StoredConversation", "Ticket"]
+__all__ = ["MIGRATIONS", "JourneyRow", "OutboxItem", "Store", "StoredConversation", "Ticket"]

@@ -100,6 +100,11 @@ class ResidentRecords(Database):
         self._changed(chat_id)
         if changed:
             self._when_committed(lambda: (self._inactive.discard if active else self._inactive.add)(chat_id))
+            if not active:  # blocking the bot stops everything: counted in the funnel as "stopped"
+                row = self._run("SELECT milestone, data FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
+                kecamatan = json.loads(row[1]).get("facts", {}).get("kecamatan") if row else None
+                self.add_journey(chat_id, "stopped", row[0] if row else None, kecamatan,  # type: ignore[attr-defined]
+                                 detail="blocked")
 
     def is_active(self, chat_id: int) -> bool:
         """False only for a resident who blocked the bot (an unknown chat counts as active)."""
@@ -110,6 +115,7 @@ class ResidentRecords(Database):
         for table in ("conversations", "transcript", "events", "tickets", "topics"):
             self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
         self.delete_outbox_of(chat_id)  # type: ignore[attr-defined]  (bot.store.messages: keeps its mirror)
+        self.erase_journey(chat_id)  # type: ignore[attr-defined]  (bot.store.journey)
         self._changed(chat_id)
         self._when_committed(lambda: self._inactive.discard(chat_id))
 

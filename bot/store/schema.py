@@ -145,4 +145,26 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tickets ADD COLUMN resolution TEXT;
     ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating IN (-1, 1));
     """,
+    # 7: journey events for the supervisors' view (issue 13), anonymous by design: no chat id,
+    # no name, no text. ``resident`` is a salted hash (the salt lives in ``meta``) used only to
+    # count a milestone once per resident and to delete a resident's rows on /hapusdata; the
+    # aggregates never read it, and it is set to NULL after the retention period.
+    """
+    CREATE TABLE journey (
+        id          INTEGER PRIMARY KEY,
+        at          REAL NOT NULL,
+        kind        TEXT NOT NULL,
+        step        TEXT,
+        kecamatan   TEXT,
+        detail      TEXT,
+        seconds     REAL,
+        resident    TEXT
+    );
+    CREATE INDEX journey_at ON journey(at);
+    CREATE INDEX journey_resident ON journey(resident, kind) WHERE resident IS NOT NULL;
+    CREATE TABLE meta (
+        key         TEXT PRIMARY KEY,
+        value       TEXT NOT NULL
+    );
+    """,
 )

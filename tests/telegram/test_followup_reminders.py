@@ -1,0 +1,167 @@
+"""Issue 13, end to end on the emulator: reminders that fit the step, and the journey events.
+
+The store's clock is moved by hand (days pass in a line); reminders are sent by the same
+``Guide.send_due_reminders`` the bot's background task calls, and leave through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.assembly import build_guide
+from bot.emulator import Emulator
+from bot.store import Store
+from bot.telegram.app import RunningBot, build_application
+from tests.telegram.conftest import TIME_SCALE, make_settings
+
+WIB = ZoneInfo("Asia/Jakarta")
+DAY = 86_400.0
+CONTINUE, STOP, PERSON = "↩️ Lanjut panduan", "🔕 Jangan ingatkan lagi", "🙋 Petugas"
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def bot(emu: Emulator, tmp_path: Path):
+    # A Tuesday, 10:00 in Serang: not a holiday, in office hours.
+    clock = Clock(datetime(2026, 11, 3, 10, 0, tzinfo=WIB))
+    settings = make_settings(emu, tmp_path / "bot.sqlite3")
+    store = Store(settings.database, clock=clock)
+    guide = build_guide(store, locale="id", outbox=True, handoff_available=True)
+    parts = build_application(settings, guide, chat_interval=1.0 / TIME_SCALE)
+    async with RunningBot(parts) as running:
+        running.clock = clock
+        yield running
+    store.close()
+
+
+def labels(resident) -> list[str]:
+    return [label for row in (resident.latest_keyboard or []) for label in row]
+
+
+async def act(bot: RunningBot, action) -> None:
+    action()
+    assert await bot.settle(15.0), "the bot did not settle"
+
+
+async def remind(bot: RunningBot) -> int:
+    sent = bot.parts.adapter.guide.send_due_reminders()
+    bot.parts.delivery.wake()
+    assert await bot.settle(15.0)
+    return sent
+
+
+def kinds(store: Store) -> list[tuple[str, str | None, str | None]]:
+    return [(r.kind, r.step, r.detail) for r in store.journey_rows()]
+
+
+async def test_three_reminders_at_most_each_naming_the_step_with_three_buttons(emu: Emulator, bot) -> None:
+    siti = emu.resident("Siti")
+    await act(bot, lambda: siti.command("start"))
+    await act(bot, lambda: siti.press(labels(siti)[0]))
+    before = len(siti.inbox)
+    store = bot.parts.adapter.store
+    bot.clock.now += DAY - 60
+    assert await remind(bot) == 0  # not before a day has passed
+    bot.clock.now += 61
+    assert await remind(bot) == 1
+    text = siti.inbox[-1]["text"]
+    assert "menunggu di langkah ini: Selamat datang" in text  # the step, by its name
+    assert labels(siti)[:2] == [CONTINUE, STOP] and PERSON in labels(siti)
+    sent = 1
+    for _ in range(40):  # a month and more of silence, hour by hour in big steps
+        bot.clock.now += DAY / 4
+        sent += await remind(bot)
+    assert sent == 3, "the schedule allows three reminders, no more"
+    assert len(siti.inbox) == before + 3
+    events = kinds(store)
+    assert [e for e in events if e[0] == "stalled"] == [("stalled", events[-1][1], None)]
+    assert [e[2] for e in events if e[0] == "reminder"] == ["1", "2", "3"]
+    # Pressing "Lanjut panduan" brings the step back and counts as coming back after reminder 3.
+    await act(bot, lambda: siti.press(CONTINUE))
+    assert "menunggu" not in siti.inbox[-1]["text"] and CONTINUE not in labels(siti)
+    assert ("came_back", events[-1][1], "3") in kinds(store)
+    # Nothing in the aggregates names the resident.
+    assert all(str(siti.chat_id) not in repr(r) and "Siti" not in repr(r) for r in store.journey_rows())
+
+
+async def test_reminder_times_fall_in_the_day_and_the_spacing_follows_the_schedule(emu: Emulator, bot) -> None:
+    siti = emu.resident("Siti")
+    bot.clock.now = datetime(2026, 11, 3, 21, 30, tzinfo=WIB).timestamp()  # she answers late at night
+    await act(bot, lambda: siti.command("start"))
+    await act(bot, lambda: siti.press(labels(siti)[0]))
+    moments = []
+    for _ in range(60):
+        bot.clock.now += 3600 * 3
+        if await remind(bot):
+            moments.append(datetime.fromtimestamp(bot.clock.now, WIB))
+    assert len(moments) == 3
+    assert all(8 <= m.hour < 19 + 3 for m in moments)  # checked every 3 hours: due within the day
+    due = [datetime.fromtimestamp(t, WIB) for t in _due_times(bot)]
+    assert due == []  # after the third, none is scheduled
+
+
+def _due_times(bot: RunningBot) -> list[float]:
+    row = bot.parts.adapter.store._run("SELECT remind_at FROM conversations WHERE remind_at IS NOT NULL").fetchall()
+    return [r[0] for r in row]
+
+
+async def test_stop_reminders_button_berhenti_and_blocking_stop_everything(emu: Emulator, bot) -> None:
+    store = bot.parts.adapter.store
+    ani, budi, cici = emu.resident("Ani"), emu.resident("Budi"), emu.resident("Cici")
+    for person in (ani, budi, cici):
+        await act(bot, lambda: person.command("start"))
+        await act(bot, lambda: person.press(labels(person)[0]))
+    bot.clock.now += DAY + 60
+    assert await remind(bot) == 3
+    await act(bot, lambda: ani.press(STOP))
+    assert "pengingat tidak dikirim lagi" in ani.inbox[-1]["text"]
+    await act(bot, lambda: budi.command("berhenti"))
+    cici.block()
+    await bot.settle(5.0)
+    before = {p.chat_id: len(p.inbox) for p in (ani, budi, cici)}
+    for _ in range(20):
+        bot.clock.now += DAY
+        assert await remind(bot) == 0
+    assert {p.chat_id: len(p.inbox) for p in (ani, budi, cici)} == before
+    stopped = sorted(e[2] for e in kinds(store) if e[0] == "stopped")
+    assert stopped == ["blocked", "paused", "reminders"]
+
+
+async def test_office_step_reminder_says_when_the_office_opens_and_what_to_bring(emu: Emulator, bot) -> None:
+    siti = emu.resident("Siti")
+    # Friday 14:00: a day later is Saturday, the office is closed until Monday 08:00.
+    bot.clock.now = datetime(2026, 11, 6, 14, 0, tzinfo=WIB).timestamp()
+    await act(bot, lambda: siti.command("start", "officer_visit"))
+    bot.clock.now = datetime(2026, 11, 9, 7, 59, tzinfo=WIB).timestamp()
+    assert await remind(bot) == 0
+    bot.clock.now = datetime(2026, 11, 9, 8, 0, tzinfo=WIB).timestamp()
+    assert await remind(bot) == 1
+    text = siti.inbox[-1]["text"]
+    assert "Kantor buka" in text and "Bawa KTP-el dan ponsel" in text and "Ke kantor layanan" in text
+
+
+async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletion(emu: Emulator, bot) -> None:
+    store = bot.parts.adapter.store
+    siti, budi = emu.resident("Siti"), emu.resident("Budi")
+    for person in (siti, budi):
+        await act(bot, lambda: person.command("start"))
+        await act(bot, lambda: person.press(labels(person)[0]))
+    mine = len(kinds(store)) // 2
+    await act(bot, lambda: siti.command("hapusdata"))
+    await act(bot, lambda: siti.press(labels(siti)[0]))
+    assert "dihapus" in siti.inbox[-1]["text"].lower()
+    rows = store._run("SELECT kind, resident FROM journey").fetchall()
+    assert ("deleted", None) in rows
+    assert len([r for r in rows if r[0] != "deleted"]) == mine  # only Budi's remain
+    assert store._run("SELECT COUNT(*) FROM journey WHERE resident = ?", (store.journey_key(siti.chat_id),)).fetchone()[0] == 0
