@@ -1,4 +1,4 @@
-"""``teman-ikd``: the command line (chat, simulate, check, diagram, run, demo).
+"""``teman-ikd``: the command line (chat, simulate, check, diagram, run, demo, report, dashboard).
 
 Parses arguments and hands over to bot.commands.*; no logic of its own.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from typing import Sequence
 
 
@@ -33,9 +34,35 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port")
 
+    report = sub.add_parser("report", help="the funnel and activations against the target (aggregates only)")
+    report.add_argument("--db", default=None, help="SQLite path (default: TEMAN_IKD_DATABASE or teman-ikd.sqlite3)")
+    report.add_argument("--since", type=_date, help="first day counted, YYYY-MM-DD (default: from the start)")
+    report.add_argument("--csv", metavar="FILE", help="also write the figures as CSV")
+    report.add_argument("--locale", default="id")
+
+    dash = sub.add_parser("dashboard", help="a small read-only web page of the same figures (password from TEMAN_IKD_DASHBOARD_PASSWORD)")
+    dash.add_argument("--db", default=None, help="SQLite path (default: TEMAN_IKD_DATABASE or teman-ikd.sqlite3)")
+    dash.add_argument("--listen", default="127.0.0.1", help="address to listen on (non-loopback needs a password)")
+    dash.add_argument("--port", type=int, default=8080)
+    dash.add_argument("--locale", default="id")
+
     demo = sub.add_parser("demo", help="the whole bot against the built-in Bot API emulator, chatting in the terminal")
     demo.add_argument("--db", default=None, help="SQLite path (default: a temporary file)")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _database(given: str | None) -> str:
+    """--db, else the bot's own setting (TEMAN_IKD_DATABASE), else its default file."""
+    import os
+
+    return given or os.environ.get("TEMAN_IKD_DATABASE") or "teman-ikd.sqlite3"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +110,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.telegram.run import main_run
 
         return main_run(args)
+    if args.command == "report":
+        from bot.followup.report import run_report
+
+        return run_report(_database(args.db), args.since, args.csv, args.locale, sys.stdout)
+    if args.command == "dashboard":
+        from bot.followup.dashboard import main_dashboard
+
+        return main_dashboard(_database(args.db), args.listen, args.port, args.locale)
     if args.command == "demo":
         from bot.telegram.demo import main_demo
 

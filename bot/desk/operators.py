@@ -20,7 +20,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat")
-GROUP_COMMANDS = ("antrian", "statistik")
+GROUP_COMMANDS = ("antrian", "statistik", "laporan")
 
 
 class ForumDesk:
@@ -99,6 +99,9 @@ class ForumDesk:
             return
         if command == "statistik":
             self._reply(thread, self.service.statistics(self.group_id))
+            return
+        if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
+            self.store.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})
             return
         resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:

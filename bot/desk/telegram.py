@@ -8,10 +8,11 @@ together. ForumDesk reads what operators do in the group and calls the DeskServi
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
 
@@ -99,18 +100,28 @@ def _closed_topic(exc: BadRequest) -> bool:
 class ForumSender:
     """Delivery handlers for the desk's outbox items (run in the group's single sender task)."""
 
-    def __init__(self, bot: Bot, store: Store, group_id: int, renderer: Renderer):
+    def __init__(self, bot: Bot, store: Store, group_id: int, renderer: Renderer,
+                 laporan: Callable[[], tuple[bytes, str]] | None = None):
         self.bot = bot
         self.store = store
         self.group_id = group_id
         self.renderer = renderer
+        self.laporan = laporan  # /laporan's chart and three lines (bot/followup/laporan.py)
 
     # Every handler works in the group the item was queued for (item.chat_id): one sender task
     # per group, so each group's 20 messages a minute are its own.
     def handlers(self) -> dict[str, Any]:
         return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
                 "desk_reply": self.reply, "desk_moved": self.moved,
-                "desk_resolved": self.resolved, "desk_rate": self.rate}
+                "desk_resolved": self.resolved, "desk_rate": self.rate, "desk_report": self.report}
+
+    async def report(self, item: OutboxItem) -> None:
+        """/laporan: drawn now (the figures of this moment), off the event loop."""
+        if self.laporan is None:
+            return
+        png, caption = await asyncio.to_thread(self.laporan)
+        await self.bot.send_photo(item.chat_id, InputFile(png, filename="laporan.png"), caption=caption[:1024],
+                                  message_thread_id=item.payload.get("thread_id"))
 
     async def open(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id

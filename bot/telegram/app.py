@@ -17,6 +17,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.desk.operators import ForumDesk
 from bot.desk.routing import Routing
 from bot.desk.telegram import ForumChannel, ForumSender
+from bot.followup.laporan import laporan
 from bot.guide import Guide
 from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
@@ -100,7 +101,8 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
     forum, handlers, forums = None, {}, {}
     if settings.operator_chat is not None:
         renderer = guide.renderers[guide.default_locale]
-        handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer).handlers()
+        handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer,
+                               laporan=lambda: laporan(guide, guide.default_locale)).handlers()
         for group in dict.fromkeys((settings.operator_chat, *(g for _, g in settings.operator_groups))):
             forums[group] = ForumDesk(guide.desk, application.bot, guide.store, group, renderer,
                                       allow=settings.operators)

@@ -1,0 +1,20 @@
+"""/laporan in the operators' group: the chart as a photo, captioned with three lines.
+
+Built when the outbox item is sent (the figures of that moment), in a worker thread so drawing
+never holds up the event loop that answers residents.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.followup import charts, report
+from bot.guide import Guide
+
+
+def laporan(guide: Guide, locale: str) -> tuple[bytes, str]:
+    engine = guide.engines[locale]
+    words = report.Words(guide.renderers[locale].t, engine.flow, engine.region)
+    today = datetime.now(engine.region.timezone).date()
+    f = report.build(guide.store, engine.flow, engine.region, None, today)
+    return charts.draw(f, words, "png"), "\n".join(report.three_lines(f, words))
