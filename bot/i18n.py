@@ -130,5 +130,5 @@ FOLLOWUP_MSGIDS: tuple[str, ...] = (
     "report.reasons", "report.reasons_none", "report.reminders", "report.line_reached",
     "report.line_stalled", "report.line_target", "report.line_no_stall", "report.csv_written",
     "chart.funnel", "chart.reached", "chart.stalled", "chart.weekly", "chart.target_pace", "chart.no_data",
-    "dash.title", "dash.password", "dash.login", "dash.wrong", "dash.too_many", "dash.updated",
+    "dash.title", "dash.user", "dash.password", "dash.login", "dash.wrong", "dash.too_many", "dash.updated",
 )

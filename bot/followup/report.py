@@ -161,6 +161,9 @@ def write_csv(f: Funnel, handle: TextIO) -> int:
 def run_report(db: str, since: date | None, csv_path: str | None, locale: str, out: TextIO) -> int:
     from bot.assembly import build_guide
 
+    if db != ":memory:" and not Path(db).exists():
+        out.write(f"teman-ikd report: no database at {db} (set --db or TEMAN_IKD_DATABASE)\n")
+        return 1
     store = Store(db)
     try:
         guide = build_guide(store, locale=locale)
