@@ -82,8 +82,10 @@ class Guide:
         """Remind residents who went quiet mid-journey, as the region's schedule says (at most
         its length per quiet spell; the engine decides, the guide only finds who is due)."""
         sent = 0
-        for chat_id in self.store.due_reminders(self.store.clock(), limit):
-            reply = self.handle(chat_id, Input.timed_out())
+        now = self.store.clock()
+        for chat_id in self.store.due_reminders(now, limit):
+            # The store's clock is the shell's clock: the engine reads "today" from the input.
+            reply = self.handle(chat_id, Input.timed_out(datetime.fromtimestamp(now, timezone.utc)))
             sent += bool(reply and reply.messages)
         return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
@@ -167,10 +169,15 @@ class Guide:
 
     def _remind_at(self, remind: Remind, locale: str) -> float:
         """The schedule's moment, moved to one the region allows (day, no holiday, office hours)."""
-        due = self.store.clock() + remind.after.total_seconds()
+        now = self.store.clock()
+        due = now + remind.after.total_seconds()
         region = self.engines[locale].region
         if region is None:
             return due
+        if remind.day is not None:  # the morning of the planned office visit, if still ahead
+            morning = schedule.morning_of(remind.day, region, region.reminders).timestamp()
+            if morning > now:
+                return morning
         moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
         return moment.timestamp()
 

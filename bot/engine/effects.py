@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Union
 
 from bot.engine.conversation import ShownButton
@@ -57,6 +57,7 @@ class Remind:
 
     after: timedelta
     office: bool = False
+    day: date | None = None  # a planned office visit: remind that morning instead (if still ahead)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ Order of handling, each a short method below:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot import places
 from bot.conditions import ConditionContext
@@ -32,6 +32,8 @@ COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "ber
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
 REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
+VISIT_DAY = "visit_day"  # the day the resident plans to go to the office (YYYY-MM-DD), reminded that morning
+VISIT_CHOICES = 5
 # The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
 # (to route the ticket); the fact below remembers what to do once it is answered.
 PLACE_MILESTONE = "officer_visit"
@@ -92,7 +94,7 @@ class Engine:
         if inp.kind == "command":
             return self._command(conv, inp, fresh=conversation is None)
         if inp.kind == "timeout":
-            return self._timeout(conversation)
+            return self._timeout(conversation, inp.at)
         if conversation is None:
             # Whatever a newcomer sends first ("halo", a sticker), the guide introduces itself.
             return self._show(conv, remind=True)
@@ -164,27 +166,61 @@ class Engine:
             return self._still_waiting(conv)
         return self._show(conv.evolve(paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
 
-    def _timeout(self, conversation: Conversation | None) -> Step:
+    def _timeout(self, conversation: Conversation | None, at: datetime) -> Step:
         """A reminder is due: name the step and its one next thing, with buttons to carry on, to
-        ask for a person or to stop reminders. At most as many as the region's schedule has."""
+        ask for a person or to stop reminders. At most as many as the region's schedule has;
+        the morning of a planned office visit gets its own (what to bring), outside that count."""
         conv = conversation
         plan = self._plan()
         if (conv is None or conv.paused or conv.handoff or conv.fact(REMINDERS_FACT) == "off"
-                or conv.reminded >= plan.most or self.flow.states[conv.state].milestone == "activated"):
+                or self.flow.states[conv.state].milestone == "activated"):
             return Step(conv, ())
         state = self.flow.states[conv.state]
+        office = state.milestone in plan.office_milestones
+        visit = conv.fact(VISIT_DAY)
+        if visit and self.region is not None and self.region.local(at).date().isoformat() >= visit:
+            conv = conv.with_facts({VISIT_DAY: ""})  # this morning's reminder, once
+            if office:
+                buttons = self._reminder_buttons(False)
+                lead = (Line(texts.VISIT_TODAY), Line(texts.REMINDER_OFFICE))
+                return Step(conv.evolve(buttons=buttons, overlay=None),
+                            (Say(lead, buttons, self._progress(conv)),
+                             Remind(timedelta(days=plan.after_days[0]), office)))
+        if conv.reminded >= plan.most:
+            return Step(conv, ())
         milestone = self.flow.milestones.get(state.milestone)
         lead = [Line(texts.REMINDER_STEP, (("milestone_title", milestone.title),)) if milestone else Line(texts.REMINDER)]
-        office = state.milestone in plan.office_milestones
         if office:
             lead.append(Line(texts.REMINDER_OFFICE))
-        buttons = (ShownButton(texts.CONTINUE_GUIDE, "ulangi"), ShownButton(texts.STOP_REMINDERS, "pengingat_stop"),
-                   ShownButton(texts.PERSON, "bantuan", True))
+        buttons = self._reminder_buttons(office and self.region is not None)
         sent = conv.reminded + 1
         effects: list[Effect] = [Say(tuple(lead), buttons, self._progress(conv))]
         if sent < plan.most:
             effects.append(Remind(timedelta(days=plan.after_days[sent] - plan.after_days[sent - 1]), office))
         return Step(conv.evolve(reminded=sent, buttons=buttons, overlay=None), tuple(effects))
+
+    @staticmethod
+    def _reminder_buttons(plan_visit: bool) -> tuple[ShownButton, ...]:
+        return ((ShownButton(texts.CONTINUE_GUIDE, "ulangi"),)
+                + ((ShownButton(texts.PLAN_VISIT, "rencana_kunjungan"),) if plan_visit else ())
+                + (ShownButton(texts.STOP_REMINDERS, "pengingat_stop"), ShownButton(texts.PERSON, "bantuan", True)))
+
+    def _plan_visit(self, conv: Conversation, at: datetime) -> Step:
+        """Which day will the resident go to the office? The next open days, by weekday name."""
+        if self.region is None:
+            return self._show(conv)
+        days, moment = [], self.region.local(at)
+        while len(days) < VISIT_CHOICES:
+            moment = self.region.next_opening(datetime.combine(moment.date() + timedelta(days=1), time(0),
+                                                               tzinfo=self.region.timezone))
+            days.append(moment.date())
+        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], f"visit:{d.isoformat()}") for d in days) + (
+            ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
+        shown = conv.evolve(overlay="visit", buttons=buttons)
+        return Step(shown, (Say((Line(texts.VISIT_ASK),), buttons, self._progress(conv)),))
+
+    def _visit_chosen(self, conv: Conversation, day: str) -> Step:
+        return self._show(conv.with_facts({VISIT_DAY: day}), lead=(Line(texts.VISIT_PLANNED),), remind=True)
 
     def _plan(self) -> ReminderPlan:
         return self.region.reminders if self.region else ReminderPlan()
@@ -281,6 +317,7 @@ class Engine:
             "mulai": lambda: self._show(self.start(), remind=True),
             "berhenti": lambda: self._pause(conv),
             "pengingat_stop": lambda: self._stop_reminders(conv),
+            "rencana_kunjungan": lambda: self._plan_visit(conv, at),
             "tanya": lambda: self._overlay(conv, "faq"),
             "lanjut": lambda: self._show(conv.evolve(overlay=None)),
             "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
@@ -293,6 +330,8 @@ class Engine:
             return _read_as(handler(), reading)
         if event.startswith("faq:"):
             return _read_as(self._faq_answer(conv, event[4:]), reading)
+        if event.startswith("visit:") and conv.overlay == "visit":
+            return _read_as(self._visit_chosen(conv, event[len("visit:"):]), reading)
         if event.startswith("kec:") and conv.overlay == "kecamatan":
             return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
@@ -468,7 +507,9 @@ class Engine:
         effects.append(Say(lead + state.say, buttons, self._progress(conv)))
         if remind and state.milestone != "activated" and conv.fact(REMINDERS_FACT) != "off":
             plan = self._plan()
-            effects.append(Remind(timedelta(days=plan.after_days[0]), state.milestone in plan.office_milestones))
+            visit = conv.fact(VISIT_DAY)
+            effects.append(Remind(timedelta(days=plan.after_days[0]), state.milestone in plan.office_milestones,
+                                  date.fromisoformat(visit) if visit else None))
         return Step(shown, tuple(effects))
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:

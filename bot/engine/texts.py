@@ -22,6 +22,9 @@ REMINDER = "sys.reminder"
 REMINDER_STEP = "sys.reminder_step"
 REMINDER_OFFICE = "sys.reminder_office"
 REMINDERS_OFF = "sys.reminders_off"
+VISIT_ASK = "sys.visit_ask"
+VISIT_PLANNED = "sys.visit_planned"
+VISIT_TODAY = "sys.visit_today"
 ERASE_CONFIRM = "sys.erase_confirm"
 ERASED = "sys.erased"
 ERASE_CANCELLED = "sys.erase_cancelled"
@@ -54,6 +57,8 @@ ERASE_YES = "btn.erase_yes"
 ERASE_NO = "btn.erase_no"
 CONTINUE_GUIDE = "btn.continue_guide"
 STOP_REMINDERS = "btn.stop_reminders"
+PLAN_VISIT = "btn.plan_visit"
+VISIT_DAYS = tuple(f"btn.visit.{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 KEC_UNKNOWN = "btn.kec_unknown"
 KEC_BUTTON = "btn.kec."  # + the kecamatan's id from the region file (bot/places.py)
 
@@ -62,6 +67,7 @@ def all_msgids() -> set[str]:
     """Every msgid the engine itself may emit (checked against the catalogs)."""
     ids = {v for k, v in globals().items() if k.isupper() and isinstance(v, str)}
     ids.update(MEDIA.values())
+    ids.update(VISIT_DAYS)
     ids.discard(KEC_BUTTON)  # a prefix: the region file's kecamatan complete it (place_msgids)
     return ids
 

@@ -33,3 +33,8 @@ def allowed(due: datetime, region: Region, plan: ReminderPlan, office: bool) -> 
         if local < closing:
             return max(local, opening)
     raise ValueError("no day without a holiday in the next 60 days; check the region file")
+
+
+def morning_of(day: date, region: Region, plan: ReminderPlan) -> datetime:
+    """The start of the reminder hours on ``day``: a planned visit's reminder, before the office opens."""
+    return datetime.combine(day, plan.day[0], tzinfo=region.timezone)

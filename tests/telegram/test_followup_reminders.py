@@ -6,7 +6,7 @@ The store's clock is moved by hand (days pass in a line); reminders are sent by 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -138,7 +138,7 @@ async def test_stop_reminders_button_berhenti_and_blocking_stop_everything(emu: 
     assert stopped == ["blocked", "paused", "reminders"]
 
 
-async def test_office_step_reminder_says_when_the_office_opens_and_what_to_bring(emu: Emulator, bot) -> None:
+async def test_office_step_reminder_and_a_planned_visit_reminded_that_morning(emu: Emulator, bot) -> None:
     siti = emu.resident("Siti")
     # Friday 14:00: a day later is Saturday, the office is closed until Monday 08:00.
     bot.clock.now = datetime(2026, 11, 6, 14, 0, tzinfo=WIB).timestamp()
@@ -149,6 +149,21 @@ async def test_office_step_reminder_says_when_the_office_opens_and_what_to_bring
     assert await remind(bot) == 1
     text = siti.inbox[-1]["text"]
     assert "Kantor buka" in text and "Bawa KTP-el dan ponsel" in text and "Ke kantor layanan" in text
+    # She plans the visit: the next five open office days by name (from the day she writes).
+    await act(bot, lambda: siti.press("📅 Pilih hari ke kantor"))
+    days = [b for b in labels(siti) if b.startswith("📅")]
+    assert len(days) == len(set(days)) == 5 and "📅 Sabtu" not in days and "📅 Minggu" not in days
+    await act(bot, lambda: siti.press(days[1]))
+    assert "sudah dicatat" in siti.inbox[-1]["text"]
+    planned = date.fromisoformat(bot.parts.adapter.store.load(siti.chat_id).conversation.fact("visit_day"))
+    assert days[1].endswith(("Senin", "Selasa", "Rabu", "Kamis", "Jumat")[planned.weekday()])
+    before = len(siti.inbox)
+    bot.clock.now = datetime.combine(planned, time(6, 59), WIB).timestamp()  # that morning, before 07:00
+    assert await remind(bot) == 0
+    bot.clock.now = datetime.combine(planned, time(7, 0), WIB).timestamp()
+    assert await remind(bot) == 1 and len(siti.inbox) == before + 1
+    text = siti.inbox[-1]["text"]
+    assert "Hari ini" in text and "berencana ke kantor" in text and "Bawa KTP-el dan ponsel" in text
 
 
 async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletion(emu: Emulator, bot) -> None:
