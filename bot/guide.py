@@ -83,9 +83,15 @@ class Guide:
         its length per quiet spell; the engine decides, the guide only finds who is due)."""
         sent = 0
         now = self.store.clock()
+        moment = datetime.fromtimestamp(now, timezone.utc)
         for chat_id in self.store.due_reminders(now, limit):
+            later = self._not_now(chat_id, moment)
+            if later is not None:  # the sweep came late (past 19.00, or into a holiday): wait for the day
+                with self.store.transaction():
+                    self.store.set_reminder(chat_id, later)
+                continue
             # The store's clock is the shell's clock: the engine reads "today" from the input.
-            reply = self.handle(chat_id, Input.timed_out(datetime.fromtimestamp(now, timezone.utc)))
+            reply = self.handle(chat_id, Input.timed_out(moment))
             sent += bool(reply and reply.messages)
         return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
@@ -166,6 +172,17 @@ class Guide:
             store.add_transcripts(lines)
         return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
+
+    def _not_now(self, chat_id: int, moment: datetime) -> float | None:
+        """When a due reminder may go, if not at ``moment`` (None: now is fine)."""
+        stored = self.store.load(chat_id)
+        region = self.engines[stored.locale].region if stored else None
+        if stored is None or region is None:
+            return None
+        office = self.flow.states[stored.conversation.state].milestone in region.reminders.office_milestones
+        visit = stored.conversation.fact("visit_day")
+        allowed = schedule.allowed(moment, region, region.reminders, office and not visit)
+        return None if allowed <= moment else allowed.timestamp()
 
     def _remind_at(self, remind: Remind, locale: str) -> float:
         """The schedule's moment, moved to one the region allows (day, no holiday, office hours)."""

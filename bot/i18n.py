@@ -126,7 +126,7 @@ FOLLOWUP_MSGIDS: tuple[str, ...] = (
     "report.title", "report.since_start", "report.empty", "report.col.step", "report.col.reached",
     "report.col.stalled", "report.col.median", "report.col.handoffs", "report.col.kecamatan",
     "report.col.activated", "report.col.steps_reached", "report.col.target", "report.col.share", "report.col.week",
-    "report.kecamatan_unknown", "report.no_target", "report.target_note", "report.target_missing",
+    "report.kecamatan_unknown", "report.kecamatan_dont_know", "report.no_target", "report.target_note", "report.target_missing",
     "report.reasons", "report.reasons_none", "report.reminders", "report.line_reached",
     "report.line_stalled", "report.line_target", "report.line_no_stall", "report.csv_written",
     "chart.funnel", "chart.reached", "chart.stalled", "chart.weekly", "chart.target_pace", "chart.no_data",

@@ -14,6 +14,7 @@ FIGURES = (
     "lost_messages", "interactive_p50_ms", "interactive_p95_ms", "backlog_drain_s", "crash_lost",
     "duplicates_after_crash", "crash_handled_twice", "fault_lost", "fault_duplicates", "errors",
     "bad_input_updates", "bad_input_answered", "bad_input_ignored", "residents", "machine",
+    "reminders_sent", "cohort_reminders_sent", "cohort_came_back_after", "cohort_max_reminders_one_spell",
 )
 
 
@@ -32,3 +33,8 @@ def test_smoke_run_produces_every_figure_with_sane_values() -> None:
     assert figures["bad_input_unexpected"] == [] and figures["bad_input_replays_answered"] == 0
     assert figures["bad_input_answered"] + figures["bad_input_ignored"] == figures["bad_input_updates"]
     assert figures["machine"]["cores"] >= 1 and figures["machine"]["python"]
+    # The reminder backlog went through the bot's own sweep; the cohort kept to the schedule.
+    assert figures["reminders_sent"] == 20
+    assert figures["cohort_started"] == 40 and figures["cohort_reminders_sent"] > 0
+    assert figures["cohort_max_reminders_one_spell"] <= 3 and figures["cohort_spells_over_schedule"] == 0
+    assert figures["cohort_reminders_at_night_or_holiday"] == 0 and figures["cohort_reminder_counts_agree"]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from benchmarks.cohort import simulate
 from bot.assembly import build_guide
 from bot.engine import Input
 from bot.store import Store
@@ -45,19 +46,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    """Journeys of a few residents through the real guide, one of them named and talkative."""
+    """A small cohort's journeys (benchmarks/cohort.py), plus a named, talkative resident."""
     path = tmp_path / "bot.sqlite3"
-    start = datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("Asia/Jakarta")).timestamp()
-    now = [start]
+    simulate(60, 4, keep=path)
+    now = [datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Jakarta")).timestamp()]
     store = Store(str(path), clock=lambda: now[0])
     guide = build_guide(store, locale="id")
-    for chat in range(777123456, 777123456 + 12):
-        guide.handle(chat, Input.commanded("start"), first_name="Siti Aminah")
-        for _ in range(chat % 5 + 1):
-            now[0] += 3600 * 7
-            guide.handle(chat, Input.pressed(1))
-        guide.handle(chat, Input.typed(SECRET_LINE))
-        now[0] += 86_400 * 1.5
+    guide.handle(777123456, Input.commanded("start"), first_name="Siti Aminah")
+    guide.handle(777123456, Input.typed(SECRET_LINE))
     store.close()
     return path
 
@@ -114,7 +110,7 @@ def test_dashboard_in_a_real_browser(database: Path, tmp_path: Path) -> None:
             page.get_by_role("button", name="Masuk").click()
             page.wait_for_selector("img")
             text = page.inner_text("body")
-            assert "12 warga mulai" in text and "Selamat datang" in text and "Persiapan" in text
+            assert "61 warga mulai" in text and "Selamat datang" in text and "Foto wajah" in text
             # The chart (SVG) loaded and drew: the browser knows its size.
             page.wait_for_function("() => { const i = document.querySelector('img'); return i.complete && i.naturalWidth > 0; }",
                                    timeout=20_000)

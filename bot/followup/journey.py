@@ -45,13 +45,14 @@ def events(flow: Flow, before: Conversation | None, after: Conversation | None, 
         found.append(JourneyEvent("handed_back", now))
     if before is not None and not before.paused and after.paused:
         found.append(JourneyEvent("stopped", now, "paused"))
-    if after.fact(REMINDERS_FACT) == "off" and (before is None or before.fact(REMINDERS_FACT) != "off"):
+    stopped_reminders = after.fact(REMINDERS_FACT) == "off" and (before is None or before.fact(REMINDERS_FACT) != "off")
+    if stopped_reminders:
         found.append(JourneyEvent("stopped", now, "reminders"))
     sent_before = before.reminded if before is not None else 0
     if timeout and after.reminded > sent_before:
         if after.reminded == 1:  # the first reminder is due: a day without an answer at this step
             found.append(JourneyEvent("stalled", now))
         found.append(JourneyEvent("reminder", now, str(after.reminded)))
-    elif not timeout and sent_before and not after.reminded:
+    elif not timeout and sent_before and not after.reminded and not stopped_reminders:
         found.append(JourneyEvent("came_back", now, str(sent_before)))
     return found

@@ -12,6 +12,7 @@ from typing import TextIO
 from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
+from bot import places
 from bot.flow.model import Flow
 from bot.followup import funnel as funnel_mod
 from bot.followup.funnel import Funnel
@@ -43,6 +44,8 @@ class Words:
     def place(self, kecamatan: str) -> str:
         if kecamatan == funnel_mod.UNKNOWN:
             return self.t.text("report.kecamatan_unknown")
+        if kecamatan == places.UNKNOWN:  # asked, and the resident did not know
+            return self.t.text("report.kecamatan_dont_know")
         found = self.region.places.get(kecamatan)
         return found.name if found else kecamatan
 

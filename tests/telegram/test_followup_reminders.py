@@ -180,3 +180,16 @@ async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletio
     assert ("deleted", None) in rows
     assert len([r for r in rows if r[0] != "deleted"]) == mine  # only Budi's remain
     assert store._run("SELECT COUNT(*) FROM journey WHERE resident = ?", (store.journey_key(siti.chat_id),)).fetchone()[0] == 0
+
+
+async def test_a_sweep_that_comes_late_in_the_evening_waits_for_the_morning(emu: Emulator, bot) -> None:
+    siti = emu.resident("Siti")
+    bot.clock.now = datetime(2026, 11, 3, 18, 50, tzinfo=WIB).timestamp()
+    await act(bot, lambda: siti.command("start"))
+    await act(bot, lambda: siti.press(labels(siti)[0]))  # due Wednesday 18.50, inside the day
+    bot.clock.now = datetime(2026, 11, 4, 19, 5, tzinfo=WIB).timestamp()  # the sweep runs after 19.00
+    assert await remind(bot) == 0
+    bot.clock.now = datetime(2026, 11, 5, 6, 59, tzinfo=WIB).timestamp()
+    assert await remind(bot) == 0
+    bot.clock.now = datetime(2026, 11, 5, 7, 0, tzinfo=WIB).timestamp()
+    assert await remind(bot) == 1
