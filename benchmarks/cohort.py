@@ -121,7 +121,10 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
 
         def _sitting(r: Resident, hour: float) -> None:
             while True:
-                now[0] = min(now[0] + rng.uniform(1, 8) * 60, hour + HOUR - 1)
+                now[0] += rng.uniform(1, 8) * 60
+                if now[0] >= hour + HOUR:  # the sitting goes on in the next hour
+                    r.next_at = hour + HOUR
+                    return
                 conv = store.load(r.chat_id).conversation
                 milestone = engine.flow.states[conv.state].milestone
                 if milestone == "activated":

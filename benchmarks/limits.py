@@ -14,6 +14,8 @@ import asyncio
 import statistics
 import threading
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from benchmarks.harness import bot_parts, make_journey, scaled_rate_limiter, workdir
@@ -59,12 +61,19 @@ def _talk(residents, journeys, turns: int, stop: threading.Event) -> list[float]
     return latencies
 
 
+DAYTIME = datetime(2026, 11, 3, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")).timestamp()  # a Tuesday
+
+
 async def measure(backlog: int, talkers: int, turns: int, time_scale: float) -> dict[str, Any]:
     journeys = [make_journey(seed) for seed in range(talkers)]
     with workdir("limits") as wd, Emulator(limits=Limits(time_scale=time_scale)) as emu:
         parts = bot_parts(emu, wd / "bot.sqlite3", chat_interval=1.0 / time_scale, pacing=1.0 / time_scale,
                           rate_limiter=scaled_rate_limiter(time_scale))
         store = parts.adapter.store
+        # Reminders go out by day only (never at night or on a holiday): the run is put on a
+        # weekday morning in Serang, whatever the time here, with time passing as it does.
+        offset = DAYTIME - time.time()
+        store.clock = lambda: time.time() + offset
         bulk = [emu.resident(f"Warga{i}") for i in range(backlog)]
         talking = [emu.resident(f"Penanya{i}") for i in range(talkers)]
         async with RunningBot(parts) as bot:

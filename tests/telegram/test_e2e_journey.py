@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
@@ -75,6 +77,8 @@ async def test_a_resident_who_went_quiet_gets_one_gentle_reminder(emu: Emulator,
     await say(running, lambda: siti.command("start"))
     await say(running, lambda: siti.press(labels(siti)[0]))
     store = running.parts.adapter.store
+    # Reminders go by day only: put the store on a Tuesday morning in Serang, whatever the time here.
+    store.clock = lambda: datetime(2026, 11, 3, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")).timestamp()
     store.set_reminder(siti.chat_id, store.clock() - 1)  # as if a day had passed in silence
     assert guide.send_due_reminders() == 1
     running.parts.delivery.wake()

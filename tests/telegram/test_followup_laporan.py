@@ -34,3 +34,24 @@ async def test_laporan_from_someone_outside_the_desk_is_refused(desk) -> None:  
     bot.parts.adapter.forum._members[stranger.id] = (False, 1e18)  # not a member any more (cached)
     await act(bot, lambda: stranger.command("laporan"))
     assert not [m for m in d.group.messages_in(None) if m.get("photo")]
+
+
+def _inline(message: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+
+
+async def test_an_operators_solved_ticket_at_the_last_steps_counts_as_an_activation(desk) -> None:  # noqa: F811
+    d, bot = desk
+    store = bot.parts.adapter.store
+    for name, milestone in (("Siti", "set_pin"), ("Budi", "face_check")):
+        person = d.emu.resident(name)
+        await act(bot, lambda: person.command("start", milestone), lambda: person.command("bantuan"))
+        thread = d.topic_of(bot.parts, person)
+        await act(bot, lambda: d.rina.command("selesai", thread_id=thread))
+        closing = d.group.messages_in(thread)[-1]
+        await act(bot, lambda: d.rina.tap(_inline(closing)["✅ Terselesaikan"], message_id=closing["message_id"], force=True))
+    rows = [(r.kind, r.step, r.detail) for r in store.journey_rows()]
+    assert ("outcome", "set_pin", "solved") in rows and ("outcome", "face_check", "solved") in rows
+    # Solved at "Membuat PIN" means the IKD is active; solved at the face check only that Budi can go on.
+    assert [r for r in rows if r[0] == "activated"] == [("activated", "set_pin", "operator")]
+    assert ("handed_back", "set_pin", None) in rows and ("handoff", "face_check", "asked") in rows
