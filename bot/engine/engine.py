@@ -11,17 +11,18 @@ Order of handling, each a short method below:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from bot import places
 from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
-from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
+from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
 from bot.engine.machine import FlowMachine
+from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
+from bot.engine.step import Step
 from bot.flow.model import Flow, Line
-from bot.followup.plan import ReminderPlan
 from bot.redaction import redact
 from bot.region import Region
 from bot.understanding import Reading, Understanding
@@ -31,9 +32,6 @@ GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "res
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
-REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
-VISIT_DAY = "visit_day"  # the day the resident plans to go to the office (YYYY-MM-DD), reminded that morning
-VISIT_CHOICES = 5
 # The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
 # (to route the ticket); the fact below remembers what to do once it is answered.
 PLACE_MILESTONE = "officer_visit"
@@ -41,30 +39,12 @@ KECAMATAN_THEN = "kecamatan_then"
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-@dataclass(frozen=True)
-class Step:
-    """The engine's answer to one input."""
-
-    conversation: Conversation | None  # None after the resident erased their data
-    effects: tuple[Effect, ...]
-    understood: bool = True
-    reading: Reading | None = None
-
-    @property
-    def handoff(self) -> bool:
-        return bool(self.conversation and self.conversation.handoff)
-
-    @property
-    def input_deleted(self) -> bool:
-        return any(isinstance(e, DeleteInput) for e in self.effects)
-
-
 def _read_as(step: Step, reading: Reading) -> Step:
     """``step`` with the reading that led to it (dataclasses.replace costs several times this)."""
     return Step(step.conversation, step.effects, step.understood, reading)
 
 
-class Engine:
+class Engine(Reminders):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -165,68 +145,6 @@ class Engine:
         if conv.handoff:
             return self._still_waiting(conv)
         return self._show(conv.evolve(paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
-
-    def _timeout(self, conversation: Conversation | None, at: datetime) -> Step:
-        """A reminder is due: name the step and its one next thing, with buttons to carry on, to
-        ask for a person or to stop reminders. At most as many as the region's schedule has;
-        the morning of a planned office visit gets its own (what to bring), outside that count."""
-        conv = conversation
-        plan = self._plan()
-        if (conv is None or conv.paused or conv.handoff or conv.fact(REMINDERS_FACT) == "off"
-                or self.flow.states[conv.state].milestone == "activated"):
-            return Step(conv, ())
-        state = self.flow.states[conv.state]
-        office = state.milestone in plan.office_milestones
-        visit = conv.fact(VISIT_DAY)
-        if visit and self.region is not None and self.region.local(at).date().isoformat() >= visit:
-            conv = conv.with_facts({VISIT_DAY: ""})  # this morning's reminder, once
-            if office:
-                buttons = self._reminder_buttons(False)
-                lead = (Line(texts.VISIT_TODAY), Line(texts.REMINDER_OFFICE))
-                return Step(conv.evolve(buttons=buttons, overlay=None),
-                            (Say(lead, buttons, self._progress(conv)),
-                             Remind(timedelta(days=plan.after_days[0]), office)))
-        if conv.reminded >= plan.most:
-            return Step(conv, ())
-        milestone = self.flow.milestones.get(state.milestone)
-        lead = [Line(texts.REMINDER_STEP, (("milestone_title", milestone.title),)) if milestone else Line(texts.REMINDER)]
-        if office:
-            lead.append(Line(texts.REMINDER_OFFICE))
-        buttons = self._reminder_buttons(office and self.region is not None)
-        sent = conv.reminded + 1
-        effects: list[Effect] = [Say(tuple(lead), buttons, self._progress(conv))]
-        if sent < plan.most:
-            effects.append(Remind(timedelta(days=plan.after_days[sent] - plan.after_days[sent - 1]), office))
-        return Step(conv.evolve(reminded=sent, buttons=buttons, overlay=None), tuple(effects))
-
-    @staticmethod
-    def _reminder_buttons(plan_visit: bool) -> tuple[ShownButton, ...]:
-        return ((ShownButton(texts.CONTINUE_GUIDE, "ulangi"),)
-                + ((ShownButton(texts.PLAN_VISIT, "rencana_kunjungan"),) if plan_visit else ())
-                + (ShownButton(texts.STOP_REMINDERS, "pengingat_stop"), ShownButton(texts.PERSON, "bantuan", True)))
-
-    def _plan_visit(self, conv: Conversation, at: datetime) -> Step:
-        """Which day will the resident go to the office? The next open days, by weekday name."""
-        if self.region is None:
-            return self._show(conv)
-        days, moment = [], self.region.local(at)
-        while len(days) < VISIT_CHOICES:
-            moment = self.region.next_opening(datetime.combine(moment.date() + timedelta(days=1), time(0),
-                                                               tzinfo=self.region.timezone))
-            days.append(moment.date())
-        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], f"visit:{d.isoformat()}") for d in days) + (
-            ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
-        shown = conv.evolve(overlay="visit", buttons=buttons)
-        return Step(shown, (Say((Line(texts.VISIT_ASK),), buttons, self._progress(conv)),))
-
-    def _visit_chosen(self, conv: Conversation, day: str) -> Step:
-        return self._show(conv.with_facts({VISIT_DAY: day}), lead=(Line(texts.VISIT_PLANNED),), remind=True)
-
-    def _plan(self) -> ReminderPlan:
-        return self.region.reminders if self.region else ReminderPlan()
-
-    def _stop_reminders(self, conv: Conversation) -> Step:
-        return self._show(conv.with_facts({REMINDERS_FACT: "off"}), lead=(Line(texts.REMINDERS_OFF),))
 
     def _during_handoff(self, conv: Conversation, inp: Input) -> Step:
         event = self._button_event(conv, inp) if inp.kind == "button" else None
@@ -506,10 +424,7 @@ class Engine:
         effects: list[Effect] = list(extra)
         effects.append(Say(lead + state.say, buttons, self._progress(conv)))
         if remind and state.milestone != "activated" and conv.fact(REMINDERS_FACT) != "off":
-            plan = self._plan()
-            visit = conv.fact(VISIT_DAY)
-            effects.append(Remind(timedelta(days=plan.after_days[0]), state.milestone in plan.office_milestones,
-                                  date.fromisoformat(visit) if visit else None))
+            effects.append(remind_first(self._plan(), conv, state.milestone))
         return Step(shown, tuple(effects))
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
