@@ -1,5 +1,6 @@
 """Housekeeping that runs beside the bot: transcripts older than the retention are purged
-(and, after a day, the records of handled updates and delivered messages).
+(and, after a day, the records of handled updates and delivered messages); journey events
+older than the retention lose their link to the resident (their counts stay).
 
 Residents' transcripts are kept only as long as reviews need them (TEMAN_IKD_RETENTION_DAYS,
 30 by default). One small asyncio task purges at start and then every ``every`` seconds; the
