@@ -54,6 +54,7 @@ class Guide:
         self.default_locale = default_locale
         self.desk = desk
         self.outbox = outbox
+        self._hours: dict[tuple[str, bool, int], object] = {}  # (locale, office, hour) -> when a reminder may go
 
     @property
     def flow(self):
@@ -195,6 +196,22 @@ class Guide:
             morning = schedule.morning_of(remind.day, region, region.reminders).timestamp()
             if morning > now:
                 return morning
+        # A whole hour usually has one answer (send as due, or move to the same later moment):
+        # it is kept per hour, so a step does not redo the calendar work.
+        key = (locale, remind.office, int(due // 3600))
+        known = self._hours.get(key)
+        if known is None:
+            if len(self._hours) > 10_000:
+                self._hours.clear()
+            start = key[2] * 3600.0
+            ends = [schedule.allowed(datetime.fromtimestamp(t, timezone.utc), region, region.reminders,
+                                     remind.office).timestamp() for t in (start, start + 3599.0)]
+            known = self._hours[key] = ("as_due" if ends == [start, start + 3599.0]
+                                        else ends[0] if ends[0] == ends[1] else "per_moment")
+        if known == "as_due":
+            return due
+        if known != "per_moment":
+            return known  # type: ignore[return-value]
         moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
         return moment.timestamp()
 
@@ -210,7 +227,8 @@ class Guide:
                 self.store.add_journey(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
             elif event.kind == "milestone":
                 if event.step is not None:
-                    self.store.reach_milestone(chat_id, event.step, kecamatan, event.detail)
+                    # No conversation before: nothing reached yet (erasing a resident erases their rows).
+                    self.store.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
             elif event.kind == "activated":
                 if not self.store.has_journey(chat_id, "activated"):
                     self.store.add_journey(chat_id, "activated", event.step, kecamatan, event.detail)

@@ -30,6 +30,10 @@ def milestone_of(flow: Flow, conv: Conversation | None) -> str | None:
 
 def events(flow: Flow, before: Conversation | None, after: Conversation | None, effects: tuple[Effect, ...],
            timeout: bool) -> list[JourneyEvent]:
+    if (before is not None and after is not None and before.state == after.state and before.facts is after.facts
+            and before.handoff == after.handoff and before.paused == after.paused and before.reminded == after.reminded
+            and not any(isinstance(e, (Escalate, EraseData)) for e in effects)):
+        return []  # the common case: an answer on the same step, nothing to count
     was, now = milestone_of(flow, before), milestone_of(flow, after)
     found: list[JourneyEvent] = []
     if any(isinstance(e, EraseData) for e in effects) or after is None:
@@ -45,7 +49,9 @@ def events(flow: Flow, before: Conversation | None, after: Conversation | None, 
         found.append(JourneyEvent("handed_back", now))
     if before is not None and not before.paused and after.paused:
         found.append(JourneyEvent("stopped", now, "paused"))
-    stopped_reminders = after.fact(REMINDERS_FACT) == "off" and (before is None or before.fact(REMINDERS_FACT) != "off")
+    # Facts change rarely (the tuple is carried over as is): look inside only when they did.
+    stopped_reminders = ((before is None or after.facts is not before.facts) and after.fact(REMINDERS_FACT) == "off"
+                         and (before is None or before.fact(REMINDERS_FACT) != "off"))
     if stopped_reminders:
         found.append(JourneyEvent("stopped", now, "reminders"))
     sent_before = before.reminded if before is not None else 0

@@ -38,6 +38,9 @@ class JourneyRecords(Database):
         else:
             salt = row[0]
         self._journey_salt = salt.encode()
+        # Per resident talking now: the milestones reached (committed rows only, as the store's
+        # other mirrors), so a step that reaches a milestone does not query for them.
+        self._reached: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def journey_key(self, chat_id: int) -> str:
         return hashlib.sha256(self._journey_salt + str(chat_id).encode()).hexdigest()[:24]
@@ -50,17 +53,41 @@ class JourneyRecords(Database):
         self._run("INSERT INTO journey (at, kind, step, kecamatan, detail, seconds, resident) VALUES (?, ?, ?, ?, ?, ?, ?)",
                   (self.clock(), kind, step, kecamatan, detail, seconds, key))
 
-    def reach_milestone(self, chat_id: int, step: str, kecamatan: str | None, previous: str | None) -> bool:
+    def reach_milestone(self, chat_id: int, step: str, kecamatan: str | None, previous: str | None,
+                        first: bool = False) -> bool:
         """Record that the resident reached ``step`` (once per resident); the row carries the time
-        spent since the previous milestone was reached (``detail``: that milestone)."""
+        spent since the previous milestone was reached (``detail``: that milestone). ``first``: the
+        resident's very first input (no conversation stored), so nothing to look up."""
         key = self.journey_key(chat_id)
-        if self._run("SELECT 1 FROM journey WHERE resident = ? AND kind = 'milestone' AND step = ?", (key, step)).fetchone():
+        reached = () if first else self._reached_of(key)
+        if any(done == step for done, _ in reached):
             return False
-        last = self._run("SELECT at, step FROM journey WHERE resident = ? AND kind = 'milestone' ORDER BY id DESC LIMIT 1",
-                         (key,)).fetchone()
-        seconds = self.clock() - last[0] if last else None
-        self.add_journey(chat_id, "milestone", step, kecamatan, detail=last[1] if last else previous, seconds=seconds)
+        last = reached[-1] if reached else None
+        now = self.clock()
+        self.add_journey(chat_id, "milestone", step, kecamatan, detail=last[0] if last else previous,
+                         seconds=now - last[1] if last else None)
+        after = reached + ((step, now),)
+        with self._lock:
+            self._reached.pop(key, None)
+        self._when_committed(lambda: self._keep_reached(key, after))
         return True
+
+    def _reached_of(self, key: str) -> tuple[tuple[str, float], ...]:
+        """The resident's milestones reached, oldest first (mirrored for the residents talking now)."""
+        with self._lock:
+            known = self._reached.get(key)
+        if known is not None:
+            return known
+        rows = tuple(self._run("SELECT step, at FROM journey WHERE resident = ? AND kind = 'milestone' ORDER BY id",
+                               (key,)).fetchall())
+        self._when_committed(lambda: self._keep_reached(key, rows))
+        return rows
+
+    def _keep_reached(self, key: str, rows: tuple[tuple[str, float], ...]) -> None:
+        with self._lock:
+            self._reached[key] = rows
+            if len(self._reached) > 2048:
+                self._reached.pop(next(iter(self._reached)))
 
     def has_journey(self, chat_id: int, kind: str) -> bool:
         return self._run("SELECT 1 FROM journey WHERE resident = ? AND kind = ? LIMIT 1",
@@ -68,10 +95,16 @@ class JourneyRecords(Database):
 
     def erase_journey(self, chat_id: int) -> None:
         """/hapusdata: the resident's own rows go (the anonymous "deleted" count stays)."""
-        self._run("DELETE FROM journey WHERE resident = ?", (self.journey_key(chat_id),))
+        key = self.journey_key(chat_id)
+        self._run("DELETE FROM journey WHERE resident = ?", (key,))
+        with self._lock:
+            self._reached.pop(key, None)
+        self._when_committed(lambda: self._reached.pop(key, None))
 
     def unlink_journey(self, older_than: float) -> int:
         """Retention: rows older than this keep their counts but lose the link to a resident."""
+        with self._lock:
+            self._reached.clear()  # read again from what stays linked
         return self._run("UPDATE journey SET resident = NULL WHERE resident IS NOT NULL AND at < ?",
                          (older_than,)).rowcount
 

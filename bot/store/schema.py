@@ -148,7 +148,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 7: journey events for the supervisors' view (issue 13), anonymous by design: no chat id,
     # no name, no text. ``resident`` is a salted hash (the salt lives in ``meta``) used only to
     # count a milestone once per resident and to delete a resident's rows on /hapusdata; the
-    # aggregates never read it, and it is set to NULL after the retention period.
+    # aggregates never read it, and it is set to NULL after the retention period. No index on
+    # the time: reports are rare and read the table in order; every step's insert stays cheap.
     """
     CREATE TABLE journey (
         id          INTEGER PRIMARY KEY,
@@ -160,7 +161,6 @@ MIGRATIONS: tuple[str, ...] = (
         seconds     REAL,
         resident    TEXT
     );
-    CREATE INDEX journey_at ON journey(at);
     CREATE INDEX journey_resident ON journey(resident, kind) WHERE resident IS NOT NULL;
     CREATE TABLE meta (
         key         TEXT PRIMARY KEY,
