@@ -35,7 +35,7 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable"}
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 

@@ -232,6 +232,19 @@ class DeskService:
                 "desk.followup_opened", id=str(ticket_id), name=operator.name))
             return self.operator_says(resident, operator, text)
 
+    def send_store_link(self, resident: int, operator: Operator) -> bool:
+        """/toko: the official app's store page, sent to the resident as the operator's message
+        (one tap instead of spelling a link; never an APK). False without an open ticket."""
+        store = self._guide.store
+        link = self.region.contacts.get("play_store")
+        with store.transaction():
+            if store.active_ticket(resident) is None or link is None:
+                return False
+            text = self._renderer(resident).t.text("desk.store_link", link=link.value)
+            self.operator_says(resident, operator, text)
+            store.audit(store.active_ticket(resident).id, "store_link", actor_id=operator.id, actor_name=operator.name)
+            return True
+
     def refuse_secret_request(self, resident: int, operator: Operator, text: str) -> None:
         """An operator line asking for a PIN, OTP, code or password: not relayed, audited."""
         store = self._guide.store

@@ -20,6 +20,7 @@ from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.engine.machine import FlowMachine
+from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
@@ -31,10 +32,6 @@ COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "ber
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
 REMIND_AFTER = timedelta(hours=24)
-# The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
-# (to route the ticket); the fact below remembers what to do once it is answered.
-PLACE_MILESTONE = "officer_visit"
-KECAMATAN_THEN = "kecamatan_then"
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
@@ -61,7 +58,7 @@ def _read_as(step: Step, reading: Reading) -> Step:
     return Step(step.conversation, step.effects, step.understood, reading)
 
 
-class Engine:
+class Engine(PlaceQuestion):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -327,42 +324,6 @@ class Engine:
         if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
             return f"content:{conv.state}"
         return "asked"
-
-    # ----- where the resident lives (asked once; bot/places.py) ----------------------------
-    def _needs_kecamatan(self, conv: Conversation) -> bool:
-        return (self.ask_place and bool(self.region and self.region.places.kecamatan)
-                and conv.fact("kecamatan") is None)
-
-    def _visit_entry(self) -> str | None:
-        milestone = self.flow.milestones.get(PLACE_MILESTONE)
-        return milestone.entry if milestone else None
-
-    def _ask_kecamatan(self, conv: Conversation, then: str, lead: tuple[Line, ...] = ()) -> Step:
-        """Which kecamatan: one button each and "Tidak tahu"; ``then`` is what happens after."""
-        assert self.region is not None
-        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
-        buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
-        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay="kecamatan", paused=False, buttons=buttons)
-        return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
-
-    def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:
-        facts = {k: v for k, v in conv.facts if k != KECAMATAN_THEN}
-        facts["kecamatan"] = kecamatan
-        return conv.evolve(facts=tuple(sorted(facts.items())), overlay=None)
-
-    def _kecamatan_chosen(self, conv: Conversation, kecamatan: str) -> Step:
-        assert self.region is not None
-        then = conv.fact(KECAMATAN_THEN) or "show"
-        place = self.region.places.get(kecamatan)
-        conv = self._without_question(conv, place.id if place else places.UNKNOWN)
-        lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
-                else (Line(texts.KEC_NEAREST_UNKNOWN),))
-        if then.startswith("bantuan:"):
-            # The person is asked for at once; the nearest office comes first in the same message.
-            step = self._escalate(conv, then[len("bantuan:"):])
-            return Step(step.conversation, tuple(replace(e, lines=lead + e.lines) if isinstance(e, Say) else e
-                                                 for e in step.effects))
-        return self._show(conv, lead=lead, remind=True)
 
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
