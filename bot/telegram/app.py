@@ -71,14 +71,12 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIOR
     AIORateLimiter's buckets (aiolimiter) are leaky buckets as deep as their rate: the default
     (30 per 1 s) lets 30 through at once and 30 more within that second, and Telegram answers
     the excess with a 429 whose retry_after stalls every send. A bucket one deep that drains at
-    28/s never has more than 30 in any second, with room for jitter. The per-group bucket is one
-    deep too, one message every 3 s: a burst of 20 followed by one every 3 s (the default) has
-    more than 20 in the last minute, and the 429s stalled a busy operators' group for many
-    seconds (benchmarks/desk_capacity.py: one group sustained 6 handoffs with bursts, 10 without).
+    28/s never has more than 30 in any second, with room for jitter. The per-group bucket keeps
+    python-telegram-bot's default (bursts of 20: operators see a burst of relays at once).
     ``time_scale`` speeds the clock up for the emulator's time-scaled limits.
     """
     return AIORateLimiter(overall_max_rate=1, overall_time_period=1.0 / (28 * time_scale),
-                          group_max_rate=1, group_time_period=3.0 / time_scale, max_retries=max_retries)
+                          group_max_rate=20, group_time_period=60.0 / time_scale, max_retries=max_retries)
 
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
