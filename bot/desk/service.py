@@ -39,8 +39,13 @@ class OperatorChannel(Protocol):
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None: ...
     def to_topic(self, store: Store, resident: int, text: str) -> None: ...
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None: ...
     def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None) -> None: ...
+
+    @property
+    def copies_media(self) -> bool: ...
 
 
 class SilentChannel:
@@ -52,11 +57,17 @@ class SilentChannel:
     def to_topic(self, store: Store, resident: int, text: str) -> None:
         pass
 
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None:
         pass
 
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         pass
+
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None) -> None:
+        pass
+
+    copies_media = False  # nothing is copied, so a message to delete is deleted by the guide
 
 
 class DeskService:
@@ -100,15 +111,39 @@ class DeskService:
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
-            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]))
+            # The copy carries the masked caption, never the original (older rows have none).
+            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]), caption=media.get("caption", ""))
 
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None:
-        if effect.text:
+    @property
+    def copies_media(self) -> bool:
+        return self.channel.copies_media
+
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
+              delete_after: bool = False) -> None:
+        """``effect.text`` is already masked; with media it is the caption the copy carries."""
+        if effect.media and message_ref is not None:
+            store.add_transcript(chat_id, "in", f"media:{effect.media}", effect.text)
+            self.channel.media_to_topic(store, chat_id, chat_id, message_ref, caption=effect.text,
+                                        delete_after=delete_after)
+        elif effect.text:
             store.add_transcript(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
-        elif effect.media and message_ref is not None:
-            store.add_transcript(chat_id, "in", f"media:{effect.media}", "")
-            self.channel.media_to_topic(store, chat_id, chat_id, message_ref)
+
+    def erase(self, store: Store, chat_id: int) -> tuple[str, ...]:
+        """/hapusdata (inside the guide's transaction, before the rows go): the open ticket is
+        closed and the resident's topic deleted in the operators' group. What was there."""
+        removed: list[str] = []
+        ticket = store.active_ticket(chat_id)
+        if ticket is not None:
+            store.close_ticket(ticket.id, "erased")
+            store.audit(ticket.id, "erased")
+            removed.append("ticket")
+        topic = store.topic_for(chat_id)
+        if topic is not None:
+            removed.append("topic")
+        if topic is not None or ticket is not None:
+            self.channel.resident_erased(store, chat_id, topic[0] if topic else None)
+        return tuple(removed)
 
     def resident_left(self, store: Store, chat_id: int) -> None:
         ticket = store.active_ticket(chat_id)

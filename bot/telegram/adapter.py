@@ -46,7 +46,8 @@ def message_input(message: Message) -> Input | None:
         return Input.typed(text, at=at)
     for attribute, kind in _MEDIA:
         if getattr(message, attribute, None):
-            return Input.sent(kind, at=at)
+            # The caption is written by the resident like any text: it is checked for secrets.
+            return Input.sent(kind, at=at, caption=message.caption or "")
     return None
 
 

@@ -24,26 +24,42 @@ from bot.store import Store
 from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
-_TEXT_FIELDS = ("text", "caption")
-_MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+# Strings people write (or that describe them) anywhere in an update: messages, captions, names,
+# a shared contact's number, a poll's question. Ids, file ids and types are left as they are.
+_WRITTEN = frozenset(("text", "caption", "first_name", "last_name", "username", "title", "phone_number",
+                      "question", "vcard", "address", "query", "bio", "description", "name", "emoji_status"))
+_ENTITIES = {"text": "entities", "caption": "caption_entities"}
+_COORDINATES = ("latitude", "longitude")
 
 
 def masked_copy(data: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
-    """The update as it may be stored: texts redacted, with a note of what was masked.
+    """The update as it may be stored: every written string redacted (texts, captions, names, a
+    shared contact), coordinates rounded to about 10 km, with a note of the secrets masked.
     ``fresh``: ``data`` was just built for this (``Update.to_dict``), so it may be changed in place."""
     safe = data if fresh else copy.deepcopy(data)
-    for key in _MESSAGE_KEYS:
-        message = safe.get(key)
-        if not isinstance(message, dict):
-            continue
-        for field in _TEXT_FIELDS:
-            if isinstance(message.get(field), str):
-                found = redact(message[field])
-                if found.has_secret or found.personal:
-                    message[field] = found.text
-                    message.pop("entities", None) if field == "text" else message.pop("caption_entities", None)
-                    safe.setdefault("_teman_masked", []).extend(found.secrets)
+    _mask_tree(safe, safe)
     return safe
+
+
+def _mask_tree(node: Any, root: dict[str, Any]) -> None:
+    if isinstance(node, list):
+        for child in node:
+            _mask_tree(child, root)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in list(node.items()):
+        if isinstance(value, str) and key in _WRITTEN:
+            found = redact(value)
+            if found.has_secret or found.personal:
+                node[key] = found.text
+                if key in _ENTITIES:
+                    node.pop(_ENTITIES[key], None)  # their offsets point into the original text
+                root.setdefault("_teman_masked", []).extend(found.secrets)
+        elif key in _COORDINATES and isinstance(value, (int, float)) and not isinstance(value, bool):
+            node[key] = round(float(value), 1)  # the town, not the house
+        elif isinstance(value, (dict, list)):
+            _mask_tree(value, root)
 
 
 class RawUpdatesBot(ExtBot):
