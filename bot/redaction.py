@@ -43,6 +43,17 @@ _DIGIT_WORD = re.compile(rf"(?i){_WORD}")
 
 def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     """The text to match on, and for each of its characters the original span (start, end)."""
+    if text.isascii() and text.isprintable():  # most messages: nothing to replace character-wise
+        norm, starts = text, list(range(len(text)))
+    else:
+        norm, starts = _normalise_characters(text)
+    ends = [s + 1 for s in starts]
+    if not _DIGIT_WORD.search(norm):
+        return norm, starts, ends
+    return _digit_words(norm, starts, ends)
+
+
+def _normalise_characters(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     starts: list[int] = []
     for i, ch in enumerate(text):
@@ -56,10 +67,11 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
             ch = str(unicodedata.decimal(ch))
         chars.append(ch)
         starts.append(i)
-    ends = [s + 1 for s in starts]
-    norm = "".join(chars)
-    if not _DIGIT_WORD.search(norm):
-        return norm, starts, ends
+    return "".join(chars), starts
+
+
+def _digit_words(norm: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    """Digit words in a run ("tiga dua nol") become digits, each mapped to its word's span."""
     out: list[str] = []
     out_starts: list[int] = []
     out_ends: list[int] = []
@@ -198,6 +210,7 @@ class _Rule:
     mask: Callable[[str], str]
     groups: tuple[int, ...] = (0,)
     accept: Callable[[re.Match[str], str], bool] | None = None
+    needs: str = "digit"  # what the text must hold for the rule to be tried: "digit", "keyword" or "@"
 
 
 def _run_kind(raw: str) -> str:
@@ -206,12 +219,12 @@ def _run_kind(raw: str) -> str:
 
 # Rules in priority order: the first to claim a span wins, so a NIK is never re-read as a date.
 _RULES = (
-    _Rule(_EMAIL, "email", _mask_email),
+    _Rule(_EMAIL, "email", _mask_email, needs="@"),
     _Rule(_NIK, "nik", lambda raw: _mask_digits(raw, 4, 4)),
     _Rule(_PHONE, "phone", lambda raw: _mask_digits(raw, 4, 2)),
     _Rule(_KEYED_DIGITS, "pin_or_code", _six, (1,)),
     _Rule(_KEYED_CODE, "pin_or_code", _six, (1,)),
-    _Rule(_KEYED_WORD, "password", _six, (1, 2), _accept_password),
+    _Rule(_KEYED_WORD, "password", _six, (1, 2), _accept_password, needs="keyword"),
     _Rule(_COORDINATE, "location", lambda raw: MASK * 4),
     _Rule(_MONEY, None, _keep),
     _Rule(_DATE, None, _keep),
@@ -222,7 +235,8 @@ _RULES = (
 )
 
 # Nothing to mask without one of these: most messages ("sudah", a button label) stop here.
-_TRIGGER = re.compile(r"(?i)\d|@|pin|kode|kd|code|otp|sandi|pass|pw|kunci|token|" + _WORD)
+_KEY = re.compile(r"(?i)\b(?:pin|kode|kd|code|otp|token|sandi|password|passwd|pass|pw|kunci)(?:nya|ku|mu)?\b")
+_TRIGGER = re.compile(rf"(?i)\d|@|{_KEY.pattern[4:]}|(?<![a-z]){_WORD}(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -262,7 +276,11 @@ def _redact(text: str) -> Redaction:
     spans: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
     secrets: list[str] = []
     personal: list[str] = []
+    present = {"digit": any(ch.isdigit() for ch in norm), "keyword": _KEY.search(norm) is not None,
+               "@": "@" in norm}
     for rule in _RULES:
+        if not present[rule.needs]:
+            continue
         for m in rule.pattern.finditer(norm):
             g = next((g for g in rule.groups if m.group(g) is not None), None)
             if g is None:
