@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from babel.lists import format_list
 
 from bot.engine import Conversation, Engine, Input, Step
+from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.flow.model import Line
 from bot.redaction import redact
@@ -76,7 +77,7 @@ class Guide:
             name = redact(first_name).text if first_name is not None else (stored.first_name if stored else None)
             reply = self._apply(chat_id, inp, step, loc, message_ref, name)
             if (step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff
-                    and not step.input_deleted):
+                    and not step.input_deleted and inp.media not in UNCOPIED_MEDIA):
                 # Kept so that a photo of an error screen can go to the operator if asked for
                 # (with its caption masked: the copy carries that instead of the original).
                 self.store.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)

@@ -221,7 +221,7 @@ def _run_kind(raw: str) -> str:
 _RULES = (
     _Rule(_EMAIL, "email", _mask_email, needs="@"),
     _Rule(_NIK, "nik", lambda raw: _mask_digits(raw, 4, 4)),
-    _Rule(_PHONE, "phone", lambda raw: _mask_digits(raw, 4, 2)),
+    _Rule(_PHONE, "phone", lambda raw: raw[:raw.startswith("+")] + _mask_digits(raw, 4, 2)),
     _Rule(_KEYED_DIGITS, "pin_or_code", _six, (1,)),
     _Rule(_KEYED_CODE, "pin_or_code", _six, (1,)),
     _Rule(_KEYED_WORD, "password", _six, (1, 2), _accept_password, needs="keyword"),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.desk import cards
 from bot.engine import Conversation
+from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
 from bot.redaction import redact
@@ -121,7 +122,12 @@ class DeskService:
     def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
               delete_after: bool = False) -> None:
         """``effect.text`` is already masked; with media it is the caption the copy carries."""
-        if effect.media and message_ref is not None:
+        if effect.media in UNCOPIED_MEDIA:
+            # Said, not copied: the operator learns a number (masked) or a place was shared.
+            text = self._renderer(chat_id).t.text(f"desk.shared.{effect.media}", text=effect.text)
+            store.add_transcript(chat_id, "in", "relay", text)
+            self.channel.to_topic(store, chat_id, text)
+        elif effect.media and message_ref is not None:
             store.add_transcript(chat_id, "in", f"media:{effect.media}", effect.text)
             self.channel.media_to_topic(store, chat_id, chat_id, message_ref, caption=effect.text,
                                         delete_after=delete_after)

@@ -9,6 +9,8 @@ from typing import Any, Literal, Mapping
 InputKind = Literal["text", "button", "media", "command", "timeout"]
 MEDIA_KINDS = ("photo", "voice", "sticker", "video", "document", "location", "contact",
                "video_note", "audio", "animation", "poll", "dice", "other")
+# Never copied to the operators as they are: a contact's number and a location are personal.
+UNCOPIED_MEDIA = ("contact", "location")
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ async def test_no_secret_survives_anywhere_it_can_enter(emu: Emulator, tmp_path:
                 assert await bot.settle(20.0)
             photo = siti.send_media(DURING_CAPTION[0], caption=DURING_CAPTION[1])
             assert await bot.settle(20.0)
+            await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
             store = parts.adapter.store
             transcript = store.transcript(siti.chat_id, 500)
         store.close()
@@ -116,6 +117,9 @@ async def test_no_secret_survives_anywhere_it_can_enter(emu: Emulator, tmp_path:
     # sent during the handoff went to the operators first, with its caption masked.
     for message in secret_messages + during + [harmless, photo]:
         assert siti.chat.messages[message["message_id"]].get("deleted"), message.get("text") or message.get("caption")
+    # A shared contact and location are said, not copied: the number masked, no coordinates.
+    assert "membagikan nomor telepon: +6281•••••••90" in topic and "membagikan lokasinya" in topic
+    assert not [m for m in topic_messages if "contact" in m or "location" in m]
     copied = [m for m in topic_messages if "photo" in m]
     assert copied and copied[-1].get("caption") == "pin saya ••••••"
     # What was kept is masked; the words around the secret stay readable for the operator.
