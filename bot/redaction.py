@@ -135,20 +135,20 @@ _KEYED_WORD = re.compile(
     rf"(?i)\b{_PASSWORD_WORD}(?:nya|ku|mu)?"
     r"(?:\s+(?:saya|sy|aku|email|gmail|akun|ikd|baru|lama|ini|itu))*\s*"
     r"(?:(?:adalah|yaitu|:|=)\s*(\S{2,})|(?<![:=])\s(?=\S*[a-z])(\S{3,}))")
-_NOT_A_PASSWORD = frozenset("""
-apa apaan gimana gmn gmna bagaimana berapa brp dimana mana kenapa knp mengapa kapan siapa
-yg yang untuk utk buat di ke dari dan atau juga lalu terus trus tapi tetapi karena krn
-sudah sdh udah udh dah belum blm tidak tdk tak gak ga gk nggak ngga enggak engga bukan
-bisa bs dapat harus hrs perlu mesti boleh salah lupa benar betul bener keliru beda berbeda sama
-lagi lg diganti ganti ganti2 ubah diubah rubah dirubah reset direset hilang masuk keluar login
-ya yah iya kok dong sih kah deh nih tuh loh lho kan pun saja aja doang cuma hanya nya
-minimal min maksimal max pakai pake memakai dengan dgn tanpa foto photo kuat lemah aman rahasia
-apk aplikasi app dikirim terkirim kirim error eror gagal huruf angka karakter digit kali
-terlalu pendek panjang tau tahu tahunya ingat inget lupakan banget bgt sekali pas cocok
-baru lama akun email gmail ikd saya sy aku ini itu tersebut tsb sendiri dulu tadi kemarin
-bagaimanakah apakah mohon tolong minta diminta meminta bantu bantuan dimasukkan masukkan isi diisi
-ketik diketik tulis ditulis buat dibuat bikin membuat dikasih kasih beri diberi
-""".split())
+# Ordinary words that may follow a password keyword (a matcher vocabulary, like _FILLER).
+_NOT_A_PASSWORD = frozenset((
+    "apa|apaan|gimana|gmn|gmna|bagaimana|berapa|brp|dimana|mana|kenapa|knp|mengapa|kapan|siapa|yg|yang|"
+    "untuk|utk|buat|di|ke|dari|dan|atau|juga|lalu|terus|trus|tapi|tetapi|karena|krn|sudah|sdh|udah|udh|"
+    "dah|belum|blm|tidak|tdk|tak|gak|ga|gk|nggak|ngga|enggak|engga|bukan|bisa|bs|dapat|harus|hrs|perlu|"
+    "mesti|boleh|salah|lupa|benar|betul|bener|keliru|beda|berbeda|sama|lagi|lg|diganti|ganti|ganti2|ubah|"
+    "diubah|rubah|dirubah|reset|direset|hilang|masuk|keluar|login|ya|yah|iya|kok|dong|sih|kah|deh|nih|"
+    "tuh|loh|lho|kan|pun|saja|aja|doang|cuma|hanya|nya|minimal|min|maksimal|max|pakai|pake|memakai|dengan|"
+    "dgn|tanpa|foto|photo|kuat|lemah|aman|rahasia|apk|aplikasi|app|dikirim|terkirim|kirim|error|eror|gagal|"
+    "huruf|angka|karakter|digit|kali|terlalu|pendek|panjang|tau|tahu|tahunya|ingat|inget|lupakan|banget|"
+    "bgt|sekali|pas|cocok|baru|lama|akun|email|gmail|ikd|saya|sy|aku|ini|itu|tersebut|tsb|sendiri|dulu|"
+    "tadi|kemarin|bagaimanakah|apakah|mohon|tolong|minta|diminta|meminta|bantu|bantuan|dimasukkan|masukkan|"
+    "isi|diisi|ketik|diketik|tulis|ditulis|buat|dibuat|bikin|membuat|dikasih|kasih|beri|diberi"
+).split("|"))
 
 # Letters and digits mixed in one 6-8 character word ("AB12CD", "7K3P9Q"): a code. Model names
 # ("A12", "SM-A125F", "RMX3085") are shorter, longer, hyphenated or one letter block then digits.
