@@ -37,29 +37,36 @@ def masked_copy(data: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
     shared contact), coordinates rounded to about 10 km, with a note of the secrets masked.
     ``fresh``: ``data`` was just built for this (``Update.to_dict``), so it may be changed in place."""
     safe = data if fresh else copy.deepcopy(data)
-    _mask_tree(safe, safe)
+    masked: list[str] = []
+    _mask_tree(safe, masked)
+    if masked:
+        safe["_teman_masked"] = masked
     return safe
 
 
-def _mask_tree(node: Any, root: dict[str, Any]) -> None:
-    if isinstance(node, list):
-        for child in node:
-            _mask_tree(child, root)
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in list(node.items()):
-        if isinstance(value, str) and key in _WRITTEN:
-            found = redact(value)
-            if found.has_secret or found.personal:
-                node[key] = found.text
-                if key in _ENTITIES:
-                    node.pop(_ENTITIES[key], None)  # their offsets point into the original text
-                root.setdefault("_teman_masked", []).extend(found.secrets)
-        elif key in _COORDINATES and isinstance(value, (int, float)) and not isinstance(value, bool):
-            node[key] = round(float(value), 1)  # the town, not the house
-        elif isinstance(value, (dict, list)):
-            _mask_tree(value, root)
+def _mask_tree(node: dict[str, Any], masked: list[str]) -> None:
+    """Mask ``node`` in place (every update is stored, so this walk is kept cheap)."""
+    stale = None
+    for key, value in node.items():
+        kind = type(value)
+        if kind is str:
+            if key in _WRITTEN:
+                found = redact(value)
+                if found.has_secret or found.personal:
+                    node[key] = found.text
+                    masked.extend(found.secrets)
+                    if key in _ENTITIES:
+                        stale = (stale or []) + [_ENTITIES[key]]  # offsets into the original text
+        elif kind is dict:
+            _mask_tree(value, masked)
+        elif kind is list:
+            for child in value:
+                if type(child) is dict:
+                    _mask_tree(child, masked)
+        elif kind is float and key in _COORDINATES:
+            node[key] = round(value, 1)  # the town, not the house
+    for key in stale or ():
+        node.pop(key, None)
 
 
 class RawUpdatesBot(ExtBot):
