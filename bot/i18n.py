@@ -114,5 +114,5 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.btn.finish", "desk.btn.end", "desk.taken", "desk.resident_left", "desk.closed.returned",
     "desk.closed.ended", "desk.queue_title", "desk.queue_line", "desk.queue_empty", "desk.nobody", "desk.stats",
     "desk.not_operator", "desk.no_ticket", "desk.remind_operators", "desk.note_saved",
-    "desk.shared.contact", "desk.shared.location",
+    "desk.shared.contact", "desk.shared.location", "desk.erased",
 )

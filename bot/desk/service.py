@@ -43,7 +43,7 @@ class OperatorChannel(Protocol):
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
                        delete_after: bool = False) -> None: ...
     def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
-    def resident_erased(self, store: Store, resident: int, topic_id: int | None) -> None: ...
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None: ...
 
     @property
     def copies_media(self) -> bool: ...
@@ -65,7 +65,7 @@ class SilentChannel:
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         pass
 
-    def resident_erased(self, store: Store, resident: int, topic_id: int | None) -> None:
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
         pass
 
     copies_media = False  # nothing is copied, so a message to delete is deleted by the guide
@@ -148,7 +148,9 @@ class DeskService:
         if topic is not None:
             removed.append("topic")
         if topic is not None or ticket is not None:
-            self.channel.resident_erased(store, chat_id, topic[0] if topic else None)
+            # Operators see the topic vanish: a line in the group says why (no personal data).
+            note = self._renderer(chat_id).t.text("desk.erased", id=ticket.id) if ticket is not None else ""
+            self.channel.resident_erased(store, chat_id, topic[0] if topic else None, note)
         return tuple(removed)
 
     def resident_left(self, store: Store, chat_id: int) -> None:

@@ -58,10 +58,12 @@ class ForumChannel:
             payload["delete_after"] = True
         store.enqueue(self.group_id, payload)
 
-    def resident_erased(self, store: Store, resident: int, topic_id: int | None) -> None:
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
         # What was queued about the resident (a card, relays) is never sent; the topic goes.
         store.delete_items_about(self.group_id, resident)
         store.enqueue(self.group_id, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
+        if note:
+            store.enqueue(self.group_id, {"kind": "message", "text": note, "rows": []})
 
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         store.enqueue(self.group_id, {"kind": "desk_close", "resident": resident, "text": text,

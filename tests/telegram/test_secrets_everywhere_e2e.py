@@ -167,6 +167,8 @@ async def test_erasing_during_a_handoff_closes_the_ticket_deletes_the_topic_and_
     told = siti.inbox[-1]["text"]
     assert "Yang sudah saya hapus" in told and "percakapan dengan petugas" in told
     assert "permintaan bantuan ke petugas" in told and "Ya, hapus" not in d.texts_in(thread)
+    general = "\n".join(m["text"] for m in d.group.messages_in(None))
+    assert "Tiket #1 ditutup" in general and "Siti" not in general  # operators learn why, nothing personal
     # The operator writing into the old topic reaches nobody; the resident starts afresh.
     await act(bot, lambda: siti.command("start"))
     assert "Teman IKD" in siti.inbox[-1]["text"]
