@@ -45,18 +45,29 @@ class SecretFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            message = record.getMessage()
+            message = self._message(record)
         except Exception:  # a broken format string must not hide the record
-            message = str(record.msg)
+            message = self.clean(str(record.msg))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        message = self.clean(message)
         if record.exc_text:
             record.exc_text = self.clean(record.exc_text)
         if record.stack_info:
             record.stack_info = self.clean(record.stack_info)
         record.msg, record.args = message, None
         return True
+
+    def _message(self, record: logging.LogRecord) -> str:
+        """The record's text with every argument cleaned on its own: numbers (update, chat and
+        ticket ids) stay readable, since the redaction would read a long id as a NIK part."""
+        args = record.args
+        if not isinstance(args, tuple) or not args:
+            return self.clean(record.getMessage())
+        try:
+            return self.clean(str(record.msg)) % tuple(
+                a if type(a) in (int, float) else _Cleaned(self, a) for a in args)
+        except (TypeError, ValueError):  # %d of a string, a template the redaction changed
+            return self.clean(record.getMessage())
 
     def hide(self, text: str) -> str:
         """The bot's own secrets replaced (cheap: for every write to a guarded stream)."""
@@ -67,6 +78,22 @@ class SecretFilter(logging.Filter):
 
     def clean(self, text: str) -> str:
         return redact(self.hide(text)).text
+
+
+class _Cleaned:
+    """A log argument as %s or %r shows it, cleaned."""
+
+    __slots__ = ("_guard", "_value")
+
+    def __init__(self, guard: SecretFilter, value: object):
+        self._guard = guard
+        self._value = value
+
+    def __str__(self) -> str:
+        return self._guard.clean(str(self._value))
+
+    def __repr__(self) -> str:
+        return self._guard.clean(repr(self._value))
 
 
 class GuardedStream:
