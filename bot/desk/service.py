@@ -1,7 +1,7 @@
 """The desk's decisions, on any transport: open, take, relay, note, finish, end, leave.
 
-Implements the guide's Desk protocol (escalate / relay / resident_left, called inside the
-guide's transaction) and the operators' actions. How operators are reached is an
+Implements the guide's Desk protocol (escalate / relay / resident_left / erase, called inside
+the guide's transaction) and the operators' actions. How operators are reached is an
 OperatorChannel: the Telegram forum group in production, a silent one in simulate. Messages for
 the resident are rendered here and, when the guide runs with an outbox, queued there in the same
 transaction; they are also returned, which is what simulate prints.
