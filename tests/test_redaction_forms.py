@@ -8,7 +8,6 @@ codes and plain-word passwords. The README's reliability figures count these two
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given, settings, strategies as st
 
