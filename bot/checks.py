@@ -35,7 +35,8 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link"}
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
+                      "items"}  # what /hapusdata removed
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 
