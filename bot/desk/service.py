@@ -325,16 +325,16 @@ class DeskService:
             self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name)
                                        + "\n" + renderer.t.text("desk.res.ask"),
                                        review.resolution_buttons(renderer, ticket.id))
-            if outcome == "returned":
-                reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
-            else:
-                reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
-            if self._guide.outbox:  # one tap to say whether the help helped (after the guide's step)
+            if self._guide.outbox:  # one tap: did the help help? (before the guide's step, which stays last)
                 stored = store.load(resident)
                 params = renderer.params(stored.conversation if stored else None)
                 store.enqueue(resident, {"kind": "desk_rate", "ticket": ticket.id,
                                          "text": renderer.t.text("desk.rate_ask", **params),
                                          "up": renderer.t.text("desk.rate_up"), "down": renderer.t.text("desk.rate_down")})
+            if outcome == "returned":
+                reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
+            else:
+                reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
             return list(reply.messages) if reply else []
 
     def resolve(self, ticket_id: int, resident: int, operator: Operator, resolution: str) -> bool:
