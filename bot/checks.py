@@ -35,10 +35,11 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable",
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
                       # follow-through and the supervisors' view (issue 13, bot/followup)
                       "milestone_title", "since", "until", "source", "reasons", "sent", "back", "stopped",
-                      "started", "activated", "share", "target", "path", "rows"}
+                      "started", "activated", "share", "target", "path", "rows",
+                      "items"}  # what /hapusdata removed
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 

@@ -102,6 +102,8 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
     "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
     "tg.private_only", "tg.error",
+    "sys.erased_summary", "sys.erased_item.progress", "sys.erased_item.messages", "sys.erased_item.ticket",
+    "sys.erased_item.topic",
 )
 
 # Msgids of the operator desk (bot.desk): what residents and operators read during a handoff.
@@ -118,7 +120,8 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.moved_in", "desk.moved_resident",
     "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable", "desk.res.none",
     "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
-    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated",
+    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link",
+    "desk.shared.contact", "desk.shared.location", "desk.erased",
 )
 
 # Msgids of the supervisors' view (issue 13, bot/followup): report, /laporan, charts, dashboard.

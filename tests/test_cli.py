@@ -165,9 +165,10 @@ def test_demo_lets_one_person_play_resident_and_operator() -> None:
 
 
 def test_demo_shows_the_card_buttons_and_the_operator_can_tap_them() -> None:
-    result = run(["demo"], "/start\n1\n/bantuan\n>#1\n>// pendengaran kurang\n")
+    result = run(["demo"], "/start\n1\n/bantuan\n>#1\n>// pendengaran kurang\n>/selesai\n#1\n")
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "[>#1] ✋ Ambil" in out and "Selesai" in out and "Tutup" in out
     assert "Petugas Rina sudah bergabung" in out  # the tap took the ticket
     assert "Catatan disimpan" in out  # a // note is confirmed to the operator
+    assert "[#1] 👍 Membantu" in out and "Terima kasih atas penilaiannya" in out  # the resident rates with "#1"

@@ -19,7 +19,7 @@ from bot.render import Renderer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat")
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
 GROUP_COMMANDS = ("antrian", "statistik", "laporan")
 
 
@@ -119,6 +119,10 @@ class ForumDesk:
             return
         if command == "pindah":
             self._move(resident, operator, thread, argument)
+            return
+        if command == "toko":
+            if not self.service.send_store_link(resident, operator):
+                self._reply(thread, t.text("desk.no_ticket"))
             return
         if command == "riwayat":
             self._reply(thread, self.service.history(resident))

@@ -1,7 +1,7 @@
 """The desk's decisions, on any transport: open, take, relay, note, finish, end, leave.
 
-Implements the guide's Desk protocol (escalate / relay / resident_left, called inside the
-guide's transaction) and the operators' actions. How operators are reached is an
+Implements the guide's Desk protocol (escalate / relay / resident_left / erase, called inside
+the guide's transaction) and the operators' actions. How operators are reached is an
 OperatorChannel: the Telegram forum group in production, a silent one in simulate. Messages for
 the resident are rendered here and, when the guide runs with an outbox, queued there in the same
 transaction; they are also returned, which is what simulate prints.
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.desk import cards, review
 from bot.engine import Conversation
 from bot.desk.routing import Routing
+from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
 from bot.places import Kecamatan
@@ -47,9 +48,14 @@ class OperatorChannel(Protocol):
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None: ...
     def to_topic(self, store: Store, resident: int, text: str) -> None: ...
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None: ...
     def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None: ...
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None: ...
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None: ...
+
+    @property
+    def copies_media(self) -> bool: ...
 
 
 class SilentChannel:
@@ -61,7 +67,8 @@ class SilentChannel:
     def to_topic(self, store: Store, resident: int, text: str) -> None:
         pass
 
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None:
         pass
 
     def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
@@ -69,6 +76,11 @@ class SilentChannel:
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
         pass
+
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
+        pass
+
+    copies_media = False  # nothing is copied, so a message to delete is deleted by the guide
 
 
 class DeskService:
@@ -115,21 +127,35 @@ class DeskService:
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
-            self._media_to_topic(store, chat_id, int(media["message_id"]), str(media.get("kind", "")))
+            # The copy carries the masked caption, never the original (older rows have none).
+            self._media_to_topic(store, chat_id, int(media["message_id"]), str(media.get("kind", "")),
+                                 caption=media.get("caption", ""))
 
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> list[OutgoingMessage]:
-        """Pass what the resident sent to the topic; a resident still in the queue hears their
-        place (returned, and queued when the guide has an outbox)."""
-        if effect.text:
+    @property
+    def copies_media(self) -> bool:
+        return self.channel.copies_media
+
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
+              delete_after: bool = False) -> list[OutgoingMessage]:
+        """Pass what the resident sent to the topic (``effect.text`` is already masked; with media
+        it is the caption the copy carries). A resident still in the queue hears their place
+        (returned, and queued when the guide has an outbox)."""
+        if effect.media in UNCOPIED_MEDIA:
+            # Said, not copied: the operator learns a number (masked) or a place was shared.
+            text = self._renderer(chat_id).t.text(f"desk.shared.{effect.media}", text=effect.text)
+            store.add_transcript(chat_id, "in", "relay", text)
+            self.channel.to_topic(store, chat_id, text)
+        elif effect.media and message_ref is not None:
+            store.add_transcript(chat_id, "in", f"media:{effect.media}", effect.text)
+            self._media_to_topic(store, chat_id, message_ref, effect.media, caption=effect.text, delete_after=delete_after)
+        elif effect.text:
             store.add_transcript(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
-        elif effect.media and message_ref is not None:
-            store.add_transcript(chat_id, "in", f"media:{effect.media}", "")
-            self._media_to_topic(store, chat_id, message_ref, effect.media)
         return self._queue_answer(store, chat_id)
 
-    def _media_to_topic(self, store: Store, chat_id: int, message_id: int, kind: str) -> None:
-        self.channel.media_to_topic(store, chat_id, chat_id, message_id)
+    def _media_to_topic(self, store: Store, chat_id: int, message_id: int, kind: str, caption: str = "",
+                        delete_after: bool = False) -> None:
+        self.channel.media_to_topic(store, chat_id, chat_id, message_id, caption=caption, delete_after=delete_after)
         if kind in MAY_SHOW_KTP:
             self.channel.to_topic(store, chat_id, self._renderer(chat_id).t.text("desk.media_may_show_ktp"))
 
@@ -143,6 +169,23 @@ class DeskService:
         store.ticket_reminded(ticket.id, resident=True)
         extra = self.expectation(chat_id, self._renderer(chat_id))
         return [self._to_resident(chat_id, "desk.queue_answer", extra=extra)]
+    def erase(self, store: Store, chat_id: int) -> tuple[str, ...]:
+        """/hapusdata (inside the guide's transaction, before the rows go): the open ticket is
+        closed and the resident's topic deleted in the operators' group. What was there."""
+        removed: list[str] = []
+        ticket = store.active_ticket(chat_id)
+        if ticket is not None:
+            store.close_ticket(ticket.id, "erased")
+            store.audit(ticket.id, "erased")
+            removed.append("ticket")
+        topic = store.topic_for(chat_id)
+        if topic is not None:
+            removed.append("topic")
+        if topic is not None or ticket is not None:
+            # Operators see the topic vanish: a line in the group says why (no personal data).
+            note = self._renderer(chat_id).t.text("desk.erased", id=ticket.id) if ticket is not None else ""
+            self.channel.resident_erased(store, chat_id, topic[0] if topic else None, note)
+        return tuple(removed)
 
     def resident_left(self, store: Store, chat_id: int) -> None:
         ticket = store.active_ticket(chat_id)
@@ -233,6 +276,19 @@ class DeskService:
                 "desk.followup_opened", id=str(ticket_id), name=operator.name))
             return self.operator_says(resident, operator, text)
 
+    def send_store_link(self, resident: int, operator: Operator) -> bool:
+        """/toko: the official app's store page, sent to the resident as the operator's message
+        (one tap instead of spelling a link; never an APK). False without an open ticket."""
+        store = self._guide.store
+        link = self.region.contacts.get("play_store")
+        with store.transaction():
+            if store.active_ticket(resident) is None or link is None:
+                return False
+            text = self._renderer(resident).t.text("desk.store_link", link=link.value)
+            self.operator_says(resident, operator, text)
+            store.audit(store.active_ticket(resident).id, "store_link", actor_id=operator.id, actor_name=operator.name)
+            return True
+
     def refuse_secret_request(self, resident: int, operator: Operator, text: str) -> None:
         """An operator line asking for a PIN, OTP, code or password: not relayed, audited."""
         store = self._guide.store
@@ -270,16 +326,16 @@ class DeskService:
             self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name)
                                        + "\n" + renderer.t.text("desk.res.ask"),
                                        review.resolution_buttons(renderer, ticket.id))
-            if outcome == "returned":
-                reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
-            else:
-                reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
-            if self._guide.outbox:  # one tap to say whether the help helped (after the guide's step)
+            if self._guide.outbox:  # one tap: did the help help? (before the guide's step, which stays last)
                 stored = store.load(resident)
                 params = renderer.params(stored.conversation if stored else None)
                 store.enqueue(resident, {"kind": "desk_rate", "ticket": ticket.id,
                                          "text": renderer.t.text("desk.rate_ask", **params),
                                          "up": renderer.t.text("desk.rate_up"), "down": renderer.t.text("desk.rate_down")})
+            if outcome == "returned":
+                reply = self._guide.resume_after_handoff(resident, lead=(Line("desk.returned"),))
+            else:
+                reply = self._guide.end_after_handoff(resident, lead=(Line("desk.ended"),))
             return list(reply.messages) if reply else []
 
     def resolve(self, ticket_id: int, resident: int, operator: Operator, resolution: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.render import Renderer
 from bot.store import OutboxItem, Store, Ticket
@@ -57,9 +57,24 @@ class ForumChannel:
         store.enqueue(self.group_of(store, resident), {"kind": "desk_text", "resident": resident, "text": text,
                                                        "title": self._title(store, resident)})
 
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
-        store.enqueue(self.group_of(store, resident), {"kind": "desk_media", "resident": resident, "from_chat": from_chat,
-                                                       "message_id": message_id, "title": self._title(store, resident)})
+    copies_media = True
+
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None:
+        payload = {"kind": "desk_media", "resident": resident, "from_chat": from_chat, "message_id": message_id,
+                   "title": self._title(store, resident), "caption": caption or ""}
+        if delete_after:
+            payload["delete_after"] = True
+        store.enqueue(self.group_of(store, resident), payload)
+
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
+        # What was queued about the resident (a card, relays) is never sent; the topic goes.
+        group = store.topic_group(resident) or self.group_of(store, resident)
+        for chat in dict.fromkeys((group, self.group_id)):
+            store.delete_items_about(chat, resident)
+        store.enqueue(group, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
+        if note:
+            store.enqueue(group, {"kind": "message", "text": note, "rows": []})
 
     def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
         store.enqueue(self.group_of(store, resident), {"kind": "desk_close", "resident": resident, "text": text,
@@ -113,7 +128,8 @@ class ForumSender:
     def handlers(self) -> dict[str, Any]:
         return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
                 "desk_reply": self.reply, "desk_moved": self.moved,
-                "desk_resolved": self.resolved, "desk_rate": self.rate, "desk_report": self.report}
+                "desk_resolved": self.resolved, "desk_rate": self.rate, "desk_erase": self.erase,
+                "desk_report": self.report}
 
     async def report(self, item: OutboxItem) -> None:
         """/laporan: drawn now (the figures of this moment), off the event loop."""
@@ -149,8 +165,19 @@ class ForumSender:
 
     async def media(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id
-        await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.copy_message(
-            group, p["from_chat"], p["message_id"], message_thread_id=thread))
+        # The caption is always the masked one: an empty caption drops the original. (Items
+        # queued before captions were masked have none: those keep the original.)
+        caption = {"caption": p["caption"]} if "caption" in p else {}
+        try:
+            await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.copy_message(
+                group, p["from_chat"], p["message_id"], message_thread_id=thread, **caption))
+        finally:
+            if p.get("delete_after"):
+                # The resident's message held a secret: it goes even if the copy failed.
+                try:
+                    await self.bot.delete_message(p["from_chat"], p["message_id"])
+                except TelegramError as exc:
+                    log.info("could not delete a message with a secret: %s", type(exc).__name__)
 
     async def reply(self, item: OutboxItem) -> None:
         """The bot's answer to an operator, in the topic they wrote in. A closed topic (the
@@ -195,6 +222,17 @@ class ForumSender:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(p["up"], callback_data=f"rate:{p['ticket']}:up"),
                                         InlineKeyboardButton(p["down"], callback_data=f"rate:{p['ticket']}:down")]])
         await self.bot.send_message(item.chat_id, p["text"], reply_markup=markup)
+
+    async def erase(self, item: OutboxItem) -> None:
+        """The resident erased their data: their topic, with the card and every message, goes."""
+        p, group = item.payload, item.chat_id
+        topic = p.get("topic") or (self.store.topic_for(p["resident"]) or (None,))[0]
+        if topic is not None:
+            try:
+                await self.bot.delete_forum_topic(group, topic)
+            except BadRequest as exc:
+                log.info("could not delete topic %s: %s", topic, exc.message)
+        self.store.forget_topic(p["resident"])
 
     async def close(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id

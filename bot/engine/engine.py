@@ -1,8 +1,9 @@
 """The dialog engine: ``step(snapshot, input) -> Step(new snapshot, effects)``, nothing else.
 
 Order of handling, each a short method below:
-1. a secret in typed text is masked and deleted before anything else looks at it;
-2. commands (/start, /bantuan, ...);
+1. a secret in what was written (a text, a caption, a command's argument) is masked and deleted
+   before anything else looks at it;
+2. commands (/start, /bantuan, ...); the answer to /hapusdata's question, even during a handoff;
 3. while a person has the conversation (handoff), the guide stays silent and relays;
 4. a paused conversation resumes on any input;
 5. the input becomes an event (button, typed label, intent) or a misunderstanding;
@@ -22,6 +23,7 @@ from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escal
 from bot.engine.machine import FlowMachine
 from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
 from bot.engine.step import Step
+from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
@@ -32,10 +34,6 @@ GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "res
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
             "mulai": "mulai", "tanya": "tanya"}
 SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
-# The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
-# (to route the ticket); the fact below remembers what to do once it is answered.
-PLACE_MILESTONE = "officer_visit"
-KECAMATAN_THEN = "kecamatan_then"
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
@@ -44,7 +42,7 @@ def _read_as(step: Step, reading: Reading) -> Step:
     return Step(step.conversation, step.effects, step.understood, reading)
 
 
-class Engine(Reminders):
+class Engine(Reminders, PlaceQuestion):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -67,10 +65,14 @@ class Engine(Reminders):
         conv = conv.evolve(turns=conv.turns + 1)
         if conv.reminded and inp.kind != "timeout":
             conv = conv.evolve(reminded=0)  # the resident is back: the reminders start over
-        if inp.kind == "text":
+        if inp.kind in ("text", "media", "command") and inp.written:
             secret = self._secret(conv, inp)
             if secret:
                 return secret
+        if conv.handoff and conv.overlay == "erase" and inp.kind in ("button", "text"):
+            erase = self._erase_answer(conv, inp)
+            if erase:
+                return erase
         if inp.kind == "command":
             return self._command(conv, inp, fresh=conversation is None)
         if inp.kind == "timeout":
@@ -101,13 +103,14 @@ class Engine(Reminders):
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
-        found = redact(inp.text)
+        found = redact(inp.written[:4096])
         if not found.has_secret:
             return None
         effects: list[Effect] = [DeleteInput(found.secrets)]
         if conv.handoff:
-            # The operator still learns that something was sent, masked, never raw.
-            effects.append(Relay(text=found.text))
+            # The operator still learns that something was sent, masked, never raw (a photo
+            # goes without its caption's secret).
+            effects.append(Relay(text=found.text, media=inp.media if inp.kind == "media" else ""))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
         # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
         reading = self.understanding.read(found.text)
@@ -156,10 +159,26 @@ class Engine(Reminders):
             return self._show(conv.evolve(handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
                               extra=(EndHandoff("resident"),))
         if inp.kind == "media":
-            return Step(conv, (Relay(media=inp.media),))
+            return Step(conv, (Relay(media=inp.media, text=redact(inp.text[:4096]).text),))
         if inp.kind == "text":
             return Step(conv, (Relay(text=redact(inp.text[:4096]).text),))
         return Step(conv, ())
+
+    def _erase_answer(self, conv: Conversation, inp: Input) -> Step | None:
+        """/hapusdata's question answered while a person has the conversation: the guide
+        answers it itself (it is never relayed); anything else is relayed as usual."""
+        if inp.kind == "button":
+            event = self._button_event(conv, inp)
+        else:
+            label = self.understanding.read(inp.text, [b.label for b in conv.buttons]).label
+            event = next((b.event for b in conv.buttons if b.label == label), None) if label else None
+        if event == "hapus_ya":
+            return Step(None, (EraseData(), Say((Line(texts.ERASED),))))
+        if event == "hapus_tidak":
+            buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+            return Step(conv.evolve(overlay=None, buttons=buttons),
+                        (Say((Line(texts.ERASE_CANCELLED),), buttons),))
+        return None
 
     def _interpret(self, conv: Conversation, inp: Input) -> Step:
         if inp.kind == "button":
@@ -310,42 +329,6 @@ class Engine(Reminders):
         if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
             return f"content:{conv.state}"
         return "asked"
-
-    # ----- where the resident lives (asked once; bot/places.py) ----------------------------
-    def _needs_kecamatan(self, conv: Conversation) -> bool:
-        return (self.ask_place and bool(self.region and self.region.places.kecamatan)
-                and conv.fact("kecamatan") is None)
-
-    def _visit_entry(self) -> str | None:
-        milestone = self.flow.milestones.get(PLACE_MILESTONE)
-        return milestone.entry if milestone else None
-
-    def _ask_kecamatan(self, conv: Conversation, then: str, lead: tuple[Line, ...] = ()) -> Step:
-        """Which kecamatan: one button each and "Tidak tahu"; ``then`` is what happens after."""
-        assert self.region is not None
-        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
-        buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
-        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay="kecamatan", paused=False, buttons=buttons)
-        return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
-
-    def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:
-        facts = {k: v for k, v in conv.facts if k != KECAMATAN_THEN}
-        facts["kecamatan"] = kecamatan
-        return conv.evolve(facts=tuple(sorted(facts.items())), overlay=None)
-
-    def _kecamatan_chosen(self, conv: Conversation, kecamatan: str) -> Step:
-        assert self.region is not None
-        then = conv.fact(KECAMATAN_THEN) or "show"
-        place = self.region.places.get(kecamatan)
-        conv = self._without_question(conv, place.id if place else places.UNKNOWN)
-        lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
-                else (Line(texts.KEC_NEAREST_UNKNOWN),))
-        if then.startswith("bantuan:"):
-            # The person is asked for at once; the nearest office comes first in the same message.
-            step = self._escalate(conv, then[len("bantuan:"):])
-            return Step(step.conversation, tuple(replace(e, lines=lead + e.lines) if isinstance(e, Say) else e
-                                                 for e in step.effects))
-        return self._show(conv, lead=lead, remind=True)
 
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))

@@ -61,8 +61,19 @@ class _People:
     def act(self, line: str) -> None:
         if line.startswith(OPERATOR_PREFIX):
             self._as_operator(line[len(OPERATOR_PREFIX):].strip())
+        elif line.strip().startswith(CARD_BUTTON_PREFIX) and line.strip()[1:].isdigit():
+            self._tap_as_resident(int(line.strip()[1:]))
         else:
             _as_resident(self.resident, line)
+
+    def _tap_as_resident(self, number: int) -> None:
+        """"#1": the resident taps a button under a message (the 👍/👎 after a handoff)."""
+        message = next((m for m in reversed(self.resident.inbox) if (m.get("reply_markup") or {}).get("inline_keyboard")), None)
+        if message is None:
+            return
+        data = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        if 1 <= number <= len(data):
+            self.resident.tap(data[number - 1], message_id=message["message_id"], force=True)
 
     def _as_operator(self, text: str) -> None:
         topic = self.store.topic_for(self.resident.chat_id)
@@ -138,6 +149,9 @@ def _print_message(side: str, message: dict, heading: str, operators_view: str, 
         return
     print("\n" + body, file=stdout, flush=True)
     markup = message.get("reply_markup") or {}
+    inline = [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+    if inline:  # buttons under the message (the rating after a handoff): "#1" taps the first
+        print("  ".join(f"[{CARD_BUTTON_PREFIX}{i}] {label}" for i, label in enumerate(inline, start=1)), file=stdout)
     labels = _labels([[b["text"] if isinstance(b, dict) else b for b in row] for row in markup.get("keyboard", [])])
     if labels:
         print(heading, file=stdout)

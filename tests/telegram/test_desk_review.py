@@ -69,3 +69,14 @@ async def test_a_forged_outcome_or_rating_changes_nothing(desk) -> None:
                                  "message": {k: v for k, v in budi.inbox[-1].items() if k != "reply_markup"}}}
     await act(bot, lambda: d.emu.inject(forged))
     assert store.ticket(siti_ticket).rating is None
+
+
+async def test_toko_sends_the_official_store_page_to_the_resident(desk) -> None:
+    d, bot = desk
+    siti = d.emu.resident("Siti")
+    await escalate(bot, siti)
+    thread = d.topic_of(bot.parts, siti)
+    await act(bot, lambda: d.rina.command("toko", thread_id=thread))
+    told = siti.inbox[-1]["text"]
+    assert "play.google.com/store/apps/details?id=gov.dukcapil.mobile_id" in told and "Rina" in told
+    assert "App Store" in told
