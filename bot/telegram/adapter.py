@@ -21,7 +21,7 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
-from bot.telegram.turn import Turn
+from bot.telegram.turn import Turn, storage_refused
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -71,13 +71,24 @@ class TelegramAdapter:
                 # No await inside: the step and the update's claim in the inbox happen together
                 # or not at all (the guide's own transaction joins this one).
                 with self.turn.step():
+                    self.turn.handled(update)  # handled again should this turn fail to commit
                     if self.store.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
-        except Exception:
+        except Exception as exc:
+            if storage_refused(exc):
+                # The database refused the step (a full disk): nothing of it happened, so no
+                # apology either; the update is handled again once the database writes.
+                self.turn.retry_later(update, exc)
+                return
             log.exception("could not handle update %s", update.update_id)
-            with self.turn.step():
-                self.store.claim_update(update.update_id)
-                self._apologise(update)
+            try:
+                with self.turn.step():
+                    self.store.claim_update(update.update_id)
+                    self._apologise(update)
+            except Exception as again:
+                if not storage_refused(again):
+                    raise
+                self.turn.retry_later(update, again)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
@@ -96,6 +107,7 @@ class TelegramAdapter:
         operator = None if update.edited_message is not None else await self.forum.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
         with self.turn.step():
+            self.turn.handled(update)
             if self.store.claim_update(update.update_id) and update.edited_message is None:
                 self.forum.handle(update, operator)
 

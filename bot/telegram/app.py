@@ -21,6 +21,7 @@ from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
+from bot.telegram.poison import Quarantine, UpdatesRequest
 from bot.telegram.turn import Turn
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -81,6 +82,8 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
     turn = Turn(guide.store)  # group commit (bot/telegram/turn.py)
     bot.use_turn(turn)
     queue = DurableUpdateQueue(guide.store, raw_source=bot, turn=turn)
+    turn.requeue = queue.put_nowait  # updates whose step the database refused come again
+    bot.use_quarantine(Quarantine(guide.store))
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -113,7 +116,7 @@ def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: 
     """The bot object, built here rather than by ApplicationBuilder so it can keep raw updates."""
     if request is None:
         request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout)
-        updates_request: BaseRequest = HTTPXRequest(connection_pool_size=1, connect_timeout=connect_timeout)
+        updates_request: BaseRequest = UpdatesRequest(connection_pool_size=1, connect_timeout=connect_timeout)
     else:
         updates_request = request
     return RawUpdatesBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
@@ -142,6 +145,7 @@ async def startup(parts: BotParts) -> None:
 
 
 async def shutdown(parts: BotParts) -> None:
+    parts.adapter.turn.stop()
     for task in parts.background:
         task.cancel()
     await asyncio.gather(*parts.background, return_exceptions=True)
