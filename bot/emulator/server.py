@@ -102,6 +102,9 @@ class ApiHandler(BaseHandler):
 
     async def post(self, token: str, method: str) -> None:
         api = self.hub.api
+        if api.world.token_revoked:
+            self.answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
         self._adopt_token(token)
         try:
             raw, files = _collect(self.request)

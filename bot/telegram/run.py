@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
+import sqlite3
 import sys
 
 
@@ -25,7 +26,15 @@ def main_run(args: argparse.Namespace) -> int:
     from bot.telegram.logs import configure_logging
 
     configure_logging(settings.log_level, settings.token.reveal())
-    store = Store(settings.database)
+    problem = _startup_problem(settings)
+    if problem:
+        print(f"teman-ikd: {problem}", file=sys.stderr)
+        return 2
+    try:
+        store = Store(settings.database)
+    except (sqlite3.Error, OSError) as exc:  # changed since the check a moment ago
+        print(f"teman-ikd: database {settings.database} cannot be used ({exc})", file=sys.stderr)
+        return 2
     parts = build_bot(settings, store)
     app = parts.application
     log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling", settings.database)
@@ -38,6 +47,16 @@ def main_run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _startup_problem(settings) -> str | None:
+    """What stops the bot before it starts, as one line (database first: it needs no network)."""
+    import asyncio
+
+    from bot.store.health import database_problem
+    from bot.telegram.preflight import api_problem
+
+    return database_problem(settings.database) or asyncio.run(api_problem(settings))
 
 
 def _serve(app, args: argparse.Namespace, settings, allowed_updates: list[str]) -> None:
