@@ -96,6 +96,10 @@ class MessageQueues(Database):
                 if not items:
                     del self._pending[chat_id]
 
+    def forget_pending(self, item_id: int) -> None:
+        """Stop offering an item in this process (its row stays pending: offered after a restart)."""
+        self._forget_pending(item_id)
+
     def _forget_pending_chat(self, chat_id: int) -> None:
         with self._lock:
             for item_id in self._pending.pop(chat_id, {}):

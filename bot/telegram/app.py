@@ -75,10 +75,10 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIOR
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
                       rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0,
-                      request: BaseRequest | None = None) -> BotParts:
+                      request: BaseRequest | None = None, read_timeout: float = 5.0) -> BotParts:
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
-    bot = _make_bot(settings, rate_limiter, request, connect_timeout)
+    bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout)
     turn = Turn(guide.store)  # group commit (bot/telegram/turn.py)
     bot.use_turn(turn)
     queue = DurableUpdateQueue(guide.store, raw_source=bot, turn=turn)
@@ -112,10 +112,11 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
 
 
 def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: BaseRequest | None,
-              connect_timeout: float) -> RawUpdatesBot:
+              connect_timeout: float, read_timeout: float = 5.0) -> RawUpdatesBot:
     """The bot object, built here rather than by ApplicationBuilder so it can keep raw updates."""
     if request is None:
-        request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout)
+        request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout,
+                               read_timeout=read_timeout)
         updates_request: BaseRequest = UpdatesRequest(connection_pool_size=1, connect_timeout=connect_timeout)
     else:
         updates_request = request
