@@ -23,6 +23,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
 from bot.telegram.poison import Quarantine, UpdatesRequest
 from bot.telegram.turn import Turn
+from bot.telegram.webhook import WebhookServer
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
@@ -194,8 +195,8 @@ async def _post_stop(application: Application) -> None:
 
 @dataclass(frozen=True)
 class Webhook:
-    """Where PTB's webhook server listens, the public URL Telegram posts to, and the secret
-    Telegram must echo in X-Telegram-Bot-Api-Secret-Token (PTB answers 403 without it)."""
+    """Where the webhook server (bot/telegram/webhook.py) listens, the public URL Telegram posts
+    to, and the secret Telegram must echo in X-Telegram-Bot-Api-Secret-Token (403 without it)."""
 
     listen: str
     port: int
@@ -214,6 +215,7 @@ class RunningBot:
         self.parts = parts
         self.poll_timeout = poll_timeout
         self.webhook = webhook
+        self._server: WebhookServer | None = None
 
     async def __aenter__(self) -> "RunningBot":
         app = self.parts.application
@@ -222,9 +224,10 @@ class RunningBot:
         assert app.updater is not None
         if self.webhook:
             w = self.webhook
-            await app.updater.start_webhook(listen=w.listen, port=w.port, url_path=w.path, webhook_url=w.url,
-                                            secret_token=w.secret, allowed_updates=ALLOWED_UPDATES,
-                                            drop_pending_updates=False)
+            # Our own server (bot/telegram/webhook.py): it checks the secret before reading a body.
+            self._server = WebhookServer(app.bot, self.parts.queue, listen=w.listen, port=w.port, path=w.path,
+                                         secret=w.secret)
+            await self._server.start(w.url, ALLOWED_UPDATES)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0,
                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
@@ -234,6 +237,9 @@ class RunningBot:
     async def __aexit__(self, *exc: object) -> None:
         app = self.parts.application
         assert app.updater is not None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         if app.updater.running:
             await app.updater.stop()
         if app.running:

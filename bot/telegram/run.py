@@ -65,8 +65,25 @@ def _serve(app, args: argparse.Namespace, settings, allowed_updates: list[str]) 
 
         # Telegram must send this header back with every update; PTB rejects requests without it.
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
-        app.run_webhook(listen=args.listen, port=args.port, url_path=urlparse(args.webhook).path.lstrip("/"),
-                        webhook_url=args.webhook,
-                        secret_token=secret, allowed_updates=allowed_updates, drop_pending_updates=False)
+        _run_webhook(app, args.listen, args.port, urlparse(args.webhook).path.lstrip("/"), args.webhook, secret)
     else:
         app.run_polling(allowed_updates=allowed_updates, drop_pending_updates=False)
+
+
+def _run_webhook(app, listen: str, port: int, path: str, url: str, secret: str) -> None:
+    """Like PTB's run_webhook, with the server of bot/telegram/webhook.py (it checks the secret
+    before reading a body), until SIGINT or SIGTERM."""
+    import asyncio
+    import signal
+
+    from bot.telegram.app import RunningBot, Webhook
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with RunningBot(app.bot_data["teman_ikd"], webhook=Webhook(listen, port, path, url, secret)):
+            await stop.wait()
+
+    asyncio.run(serve())
