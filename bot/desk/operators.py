@@ -15,6 +15,7 @@ from telegram import Bot, Message, Update
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
 from bot.render import Renderer
+from bot.telegram.ids import small_number
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,13 @@ class ForumDesk:
         assert query is not None
         self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
         parts = (query.data or "").split(":")
-        if len(parts) != 3 or parts[0] != "desk" or parts[1] not in ("take", "finish", "end") or not parts[2].isdigit():
+        # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
+        # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
+        # and ignored by design.
+        number = small_number(parts[2]) if len(parts) == 3 else None
+        if parts[0] != "desk" or parts[1:2] not in (["take"], ["finish"], ["end"]) or number is None:
             return  # forged or foreign callback data: answered, nothing done
-        ticket = self.store.ticket(int(parts[2]))
+        ticket = self.store.ticket(number)
         thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
         if ticket is None or ticket.status == "closed" or self.store.resident_of_topic(thread or -1) != ticket.chat_id:
             return

@@ -21,6 +21,7 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
+from bot.telegram.ids import ids_fit, small_number
 from bot.telegram.turn import Turn, storage_refused
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ class TelegramAdapter:
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not ids_fit(update):
+            log.warning("update %s carries an id beyond 64 bits: ignored by design", str(update.update_id)[:24])
+            return
         try:
             if self.forum is not None and self._from_operators(update):
                 await self._operators(update)
@@ -149,6 +153,11 @@ class TelegramAdapter:
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return False
+        if chat.id != query.from_user.id:
+            # In a private chat the presser is the chat; a query saying otherwise is forged and
+            # acts for nobody (answered, ignored by design).
+            log.info("callback %s: presser %s is not chat %s; ignored", update.update_id, query.from_user.id, chat.id)
+            return False
         # The guide uses reply keyboards; callback data can be forged by any client, so it is
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
         number = 0
@@ -156,8 +165,8 @@ class TelegramAdapter:
         stored = self.store.load(chat.id)
         if stored and data.startswith("b") and ":" in data:
             head, _, state = data[1:].partition(":")
-            if head.isdigit() and state == stored.conversation.state:
-                number = int(head)
+            if state == stored.conversation.state:
+                number = small_number(head) or 0
         self.guide.handle(chat.id, Input.pressed(number))
         return True
 

@@ -22,6 +22,7 @@ from telegram.ext import ExtBot
 
 from bot.redaction import redact
 from bot.store import Store
+from bot.telegram.ids import MAX_ID
 from bot.telegram.poison import Quarantine, UnreadableUpdates, first_update_id
 from bot.telegram.turn import Turn, storage_refused
 
@@ -173,8 +174,8 @@ class DurableUpdateQueue(asyncio.Queue):
         self.turn = turn
 
     def _persist(self, item: object) -> None:
-        if not isinstance(item, Update):
-            return
+        if not isinstance(item, Update) or not -MAX_ID <= item.update_id <= MAX_ID:
+            return  # (an update_id beyond 64 bits is ignored by design: bot/telegram/ids.py)
         try:
             raw = self.raw_source.take_raw(item.update_id) if self.raw_source is not None else None
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
