@@ -121,6 +121,11 @@ class TelegramAdapter:
         if update.my_chat_member is not None:
             self._membership(update)
             return False
+        if update.chat_member is not None:
+            change = update.chat_member
+            if self.forum is not None and change.chat.id == self.operator_chat:
+                self.forum.member_changed(change.new_chat_member.user.id, change.new_chat_member.status)
+            return False
         if update.callback_query is not None:
             return self._callback(update)
         message = update.message or update.edited_message

@@ -31,9 +31,10 @@ from bot.telegram.settings import Settings
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
 # rather than Update.ALL_TYPES, keeps a newer library from asking an older Bot API server for
-# kinds it does not know.
+# kinds it does not know. chat_member (someone joined or left the operators' group) comes only
+# when asked for by name; it updates who may act as an operator at once.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post",
-                   "edited_channel_post"]
+                   "edited_channel_post", "chat_member"]
 COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
 
 
@@ -251,11 +252,14 @@ class RunningBot:
         """Wait until every queued update is handled and the outbox is empty."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        processor = self.parts.application.update_processor
         while loop.time() < deadline:
-            queue_empty = self.parts.queue.empty()
+            # (An update still being handled, e.g. waiting for getChatMember, counts as queued.)
+            queue_empty = self.parts.queue.empty() and not processor.current_concurrent_updates
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
-                if self.parts.queue.empty() and self.parts.adapter.store.count_pending() == 0:
+                if (self.parts.queue.empty() and not processor.current_concurrent_updates
+                        and self.parts.adapter.store.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False
