@@ -22,7 +22,7 @@ from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
 from bot.telegram.poison import Quarantine, UpdatesRequest
-from bot.telegram.turn import Turn
+from bot.telegram.turn import Turn, storage_refused
 from bot.telegram.webhook import WebhookServer
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -171,8 +171,8 @@ async def _reminders(parts: BotParts) -> None:
         try:
             if guide.send_due_reminders():
                 parts.delivery.wake()
-        except Exception:
-            log.exception("sending reminders failed")
+        except Exception as exc:
+            _background_failed("sending reminders", exc)
 
 
 async def _service_levels(parts: BotParts) -> None:
@@ -182,8 +182,17 @@ async def _service_levels(parts: BotParts) -> None:
         try:
             if desk.check_service_levels(parts.remind_minutes):
                 parts.delivery.wake()
-        except Exception:
-            log.exception("service-level check failed")
+        except Exception as exc:
+            _background_failed("the service-level check", exc)
+
+
+def _background_failed(what: str, exc: Exception) -> None:
+    """A full disk is reported once by the turn (bot/telegram/turn.py): one line here, no traceback
+    every minute; anything else is a bug and keeps its traceback."""
+    if storage_refused(exc):
+        log.warning("%s waits: the database refuses writes (%s)", what, str(exc)[:120])
+    else:
+        log.exception("%s failed", what)
 
 
 async def _post_init(application: Application) -> None:

@@ -141,7 +141,11 @@ class Delivery:
     async def _drain(self, chat_id: int) -> None:
         try:
             while not self._stopping:
-                item = self.store.next_for(chat_id)
+                try:
+                    item = self.store.next_for(chat_id)
+                except Exception as exc:  # the database cannot be read: the next look at the outbox tries again
+                    log.warning("could not read the outbox of chat %s (%s)", chat_id, type(exc).__name__)
+                    return
                 if item is None:
                     return
                 await self._deliver(item)

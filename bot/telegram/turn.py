@@ -100,12 +100,21 @@ class Turn:
         if transaction is None:
             return not self.failing
         marks = self.store.take_sent()
+        error: BaseException | None = None
         try:
             self.store.write_sent(marks)  # the delivery's sent-marks of this turn, in one statement
-            transaction.__exit__(None, None, None)
         except Exception as exc:
+            error = exc
+        try:
+            # Always ended (committed, or rolled back after a failure), or the store would stay
+            # inside this transaction for good.
+            transaction.__exit__(type(error) if error else None, error, error.__traceback__ if error else None)
+        except Exception as exc:
+            error = error or exc
+        if error is not None:
+            exc = error
             if not storage_refused(exc):
-                log.exception("could not commit the updates handled in this turn")
+                log.error("could not commit the updates handled in this turn", exc_info=exc)
             self.store.keep_sent_for_later(marks)  # the messages did leave: mark them next time
             self.unstored.update(kept)
             for update in handled:

@@ -9,7 +9,10 @@ disk is full"), the error a full file system gives; lifting it is the space bein
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
@@ -79,3 +82,34 @@ async def test_a_restart_while_the_disk_is_full_loses_nothing(emu: Emulator, tmp
         assert await bot.settle(20.0)
     parts.adapter.store.close()
     assert [len(r.inbox) for r in residents] == [2] * 4
+
+
+async def test_after_sqlite_rolls_a_turn_back_by_itself_the_store_writes_again(tmp_path: Path) -> None:
+    # On a full disk SQLite may roll the whole transaction back on its own (not only the failed
+    # statement). The turn must notice, keep the delivery's sent-marks for the next commit, and
+    # leave the store able to write (before, a sent-mark made the store stay in that transaction).
+    from bot.store import Store
+    from bot.telegram.turn import Turn
+
+    store = Store(str(tmp_path / "bot.sqlite3"))
+    item = store.enqueue(42, {"kind": "message", "text": "halo", "rows": []})
+    turn = Turn(store)
+    turn.join()
+    store.keep_update(1, {"update_id": 1})
+    store.mark_sent_later(item)  # a reply left during this turn
+    # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
+    store._db.execute("ROLLBACK")
+    with pytest.raises(sqlite3.OperationalError):
+        store._run("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError):
+        store.claim_update(1)  # later writes of that turn fail too, instead of running on their own
+    turn.kept(1)
+    assert turn.commit() is False and turn.unstored == {1}
+    assert not store.in_transaction
+    turn.join()
+    store.keep_update(1, {"update_id": 1})
+    turn.kept(1)
+    assert turn.commit() is True and not turn.unstored and not turn.failing
+    sent = store._db.execute("SELECT sent_at IS NOT NULL FROM outbox WHERE id = ?", (item,)).fetchone()[0]
+    assert sent == 1  # the sent-mark was written with the next commit: not sent twice after a restart
+    store.close()
