@@ -51,6 +51,22 @@ class UpdatesRequest(HTTPXRequest):
             raise UnreadableUpdates(payload, "nested too deeply to decode") from None
 
 
+class _QuarantinedHere(logging.Filter):
+    """PTB logs a batch it cannot parse at CRITICAL, with the whole batch and a traceback, before
+    RawUpdatesBot sets the poison aside and logs it once: that first record says nothing more."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Error while parsing updates!")
+
+
+def quiet_parse_errors() -> None:
+    """Install the filter on the loggers PTB's bots log through (idempotent)."""
+    for name in ("telegram.ext.ExtBot", "telegram.Bot"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _QuarantinedHere) for f in logger.filters):
+            logger.addFilter(_QuarantinedHere())
+
+
 def first_update_id(payload: bytes) -> int | None:
     found = _FIRST_ID.search(payload)
     return int(found.group(1)) if found else None
@@ -64,6 +80,7 @@ class Quarantine:
     """What was set aside, and the getUpdates offset that skips it."""
 
     def __init__(self, store: Store):
+        quiet_parse_errors()
         self.store = store
         self.skip_through = 0  # the highest update id quarantined (confirmed with the next offset)
         self.one_by_one = False  # an undecodable batch: ask for one update at a time until found
