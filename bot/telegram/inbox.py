@@ -97,11 +97,24 @@ class RawUpdatesBot(ExtBot):
         if isinstance(result, list):
             if not result and self._quarantine is not None:
                 self._quarantine.one_by_one = False
+            self._forget_gone(data.get("offset"), result)
             for raw in result:
                 if isinstance(raw, dict) and isinstance(raw.get("update_id"), int):
                     self.remember_raw(raw)
             self._last_batch = result
         return result
+
+    def _forget_gone(self, offset: int | None, result: list[Any]) -> None:
+        """Held-back ids Telegram no longer has (it keeps updates for 24 h) stop holding the
+        offset back; otherwise the same batch would come again and again."""
+        turn = self._turn
+        if turn is None or not turn.unstored or offset != min(turn.unstored):
+            return
+        first = result[0].get("update_id") if result and isinstance(result[0], dict) else None
+        gone = {i for i in turn.unstored if first is None or i < first}
+        if gone:
+            log.warning("%d update(s) held back are no longer at Telegram", len(gone))
+            turn.unstored.difference_update(gone)
 
     def _offset(self, data: dict[str, Any]) -> dict[str, Any]:
         """Skip what was quarantined; never confirm an update whose storing failed (turn.py)."""

@@ -142,6 +142,7 @@ class Turn:
         """Before asking Telegram for more while the database refuses writes: wait, not spin."""
         if self.failing:
             await asyncio.sleep(self.backoff)
+            self.backoff = min(self.backoff * 2, self.max_backoff)
 
     # ----- refusals -------------------------------------------------------------------------
     def _refused(self, exc: BaseException) -> None:
@@ -150,13 +151,13 @@ class Turn:
             self.failing = True
             log.error("the database refused to write (%s): nothing is confirmed to Telegram until it "
                       "accepts writes again; retrying with back-off", _reason(exc))
-        else:
-            self.backoff = min(self.backoff * 2, self.max_backoff)
+        # (The back-off grows once per round of retries, not once per update refused in a burst.)
         if self._retry and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.backoff, self._handle_again)
 
     def _handle_again(self) -> None:
         self._timer = None
+        self.backoff = min(self.backoff * 2, self.max_backoff)
         updates, self._retry = list(self._retry.values()), {}
         if self.requeue is None:
             return
