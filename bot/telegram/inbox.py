@@ -7,6 +7,10 @@ the webhook's answer: bot/telegram/turn.py), a kill -9 at any moment loses nothi
 next start the stored, unhandled updates are queued again; a handled update's row stays (its
 text erased) for a day, so a redelivered one is not handled twice. Secrets in the stored copy
 are masked (bot.redaction).
+
+The getUpdates offset is the bot's only "arrived" signal, so RawUpdatesBot also sets it: never
+past an update whose storing the database refused (Telegram sends it again: bot/telegram/turn.py),
+and past an update PTB cannot read once it is quarantined (bot/telegram/poison.py).
 """
 
 from __future__ import annotations
