@@ -102,11 +102,11 @@ class ApiHandler(BaseHandler):
 
     async def post(self, token: str, method: str) -> None:
         api = self.hub.api
-        if api.world.token_revoked:
-            self.answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-            return
         self._adopt_token(token)
         try:
+            if api.revoked:
+                api.stats.bump("401")
+                raise ApiError(401, "Unauthorized")
             raw, files = _collect(self.request)
             name, params = api.prepare(method, raw, files)
             fault = self._fault(name)

@@ -87,7 +87,6 @@ class World:
         self.files: dict[str, dict[str, Any]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.listeners: list[Callable[[], None]] = []
-        self.token_revoked = False  # every call answered 401 Unauthorized, as for a revoked token
         self._ids = itertools.count(1)
         self._user_ids = itertools.count(700_000_001)
         self._group_ids = itertools.count(1)

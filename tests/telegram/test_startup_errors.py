@@ -121,7 +121,7 @@ def _closed_port() -> int:
 
 def test_a_revoked_token_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     with Emulator() as emu:
-        emu.world.token_revoked = True
+        emu.api.revoked = True
         line = one_line(run_bot(emu.url, emu.token, str(tmp_path / "bot.sqlite3"), cwd=tmp_path), emu.token)
     assert "rejected TEMAN_IKD_TOKEN" in line and "@BotFather" in line
 
