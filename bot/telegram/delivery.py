@@ -187,7 +187,8 @@ class Delivery:
             except BadRequest as exc:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
                 log.warning("Telegram refused outbox item %s (%s): %s", item.id, item.payload.get("kind"), exc.message)
-                self._settle(item, lambda: self.store.mark_failed(item.id, exc.message[:200]))
+                reason = exc.message[:200]
+                self._settle(item, lambda: self.store.mark_failed(item.id, reason))
                 return
             except (TimedOut, NetworkError, TelegramError) as exc:
                 if not maybe_carried_out(exc):
@@ -212,7 +213,8 @@ class Delivery:
                     log.error("outbox item %s (%s) failed %d times (%s: %s); giving up on it", item.id,
                               item.payload.get("kind"), failures, type(exc).__name__, str(exc)[:200])
                     self._parts_done.pop(item.id, None)
-                    self._settle(item, lambda: self.store.mark_failed(item.id, f"error: {type(exc).__name__}"))
+                    reason = f"error: {type(exc).__name__}"
+                    self._settle(item, lambda: self.store.mark_failed(item.id, reason))
                     return
                 log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
                 self._settle(item, lambda: self.store.mark_attempt(item.id), give_up=False)

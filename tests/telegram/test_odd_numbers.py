@@ -5,7 +5,6 @@ nothing crashes, nothing is done for the wrong chat."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
