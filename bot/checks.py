@@ -23,7 +23,7 @@ from bot.paths import dialogs_dir, locales_dir
 # What residents read from the desk (operators' cards are for staff and are not measured).
 RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
                         "desk.still_waiting_long", "desk.queue_answer", "desk.moved_resident",
-                        "desk.rate_ask", "desk.rated")
+                        "desk.rate_ask", "desk.rated", "desk.typical_wait")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}

@@ -120,7 +120,7 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.moved_in", "desk.moved_resident",
     "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable", "desk.res.none",
     "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
-    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link",
+    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link", "desk.typical_wait",
     "desk.shared.contact", "desk.shared.location", "desk.erased",
 )
 

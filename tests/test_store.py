@@ -238,7 +238,7 @@ def test_the_delivery_is_never_offered_an_item_it_already_settled_even_inside_a_
 
 
 def test_a_desk_from_before_kecamatan_groups_keeps_its_topics_and_tickets(tmp_path: Path) -> None:
-    """Migration 5 re-keys topics by (group, thread): rows from a version-4 file are adopted by
+    """Migration 6 re-keys topics by (group, thread): rows from a version-4 file are adopted by
     the Disdukcapil group at start, so their topics still lead to their residents."""
     from bot.store.schema import MIGRATIONS as ALL
 

@@ -121,12 +121,22 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX conversations_inactive ON conversations(chat_id) WHERE active = 0;
     DROP INDEX transcript_at;
     """,
-    # 5: a desk for a whole city (issue 12). Each ticket is served by one operators' group (a
+    # 5: updates python-telegram-bot could not read (a poison update): kept masked, skipped, so
+    # one of them never stalls every resident (bot/telegram/poison.py).
+    """
+    CREATE TABLE quarantine (
+        update_id   INTEGER PRIMARY KEY,
+        data        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        received_at REAL NOT NULL
+    );
+    """,
+    # 6: a desk for a whole city (issue 12). Each ticket is served by one operators' group (a
     # kecamatan's, or the Disdukcapil group), and a resident's topic lives in one group: thread
     # ids are unique per group only, so the topic's key becomes (group, thread). Rows from before
     # get group 0, adopted by the Disdukcapil group at start (Store.adopt_topics).
     """
-    CREATE TABLE topics_v5 (
+    CREATE TABLE topics_v6 (
         chat_id     INTEGER PRIMARY KEY,
         group_id    INTEGER NOT NULL DEFAULT 0,
         topic_id    INTEGER NOT NULL,
@@ -134,18 +144,18 @@ MIGRATIONS: tuple[str, ...] = (
         closed      INTEGER NOT NULL DEFAULT 0,
         UNIQUE (group_id, topic_id)
     );
-    INSERT INTO topics_v5 (chat_id, group_id, topic_id, title, closed) SELECT chat_id, 0, topic_id, title, closed FROM topics;
+    INSERT INTO topics_v6 (chat_id, group_id, topic_id, title, closed) SELECT chat_id, 0, topic_id, title, closed FROM topics;
     DROP TABLE topics;
-    ALTER TABLE topics_v5 RENAME TO topics;
+    ALTER TABLE topics_v6 RENAME TO topics;
     ALTER TABLE tickets ADD COLUMN group_id INTEGER;
     """,
-    # 6: reviewing escalated conversations (issue 12): how each ticket ended, chosen by the
+    # 7: reviewing escalated conversations (issue 12): how each ticket ended, chosen by the
     # operator (solved, office, home_visit, unreachable), and the resident's 👍/👎 afterwards.
     """
     ALTER TABLE tickets ADD COLUMN resolution TEXT;
     ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating IN (-1, 1));
     """,
-    # 7: journey events for the supervisors' view (issue 13), anonymous by design: no chat id,
+    # 8: journey events for the supervisors' view (issue 13), anonymous by design: no chat id,
     # no name, no text. ``resident`` is a salted hash (the salt lives in ``meta``) used only to
     # count a milestone once per resident and to delete a resident's rows on /hapusdata; the
     # aggregates never read it, and it is set to NULL after the retention period. No index on

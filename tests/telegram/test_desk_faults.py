@@ -123,3 +123,24 @@ async def test_a_photo_from_the_resident_reaches_the_topic_with_a_notice_to_dele
     media_at = next(i for i, m in enumerate(messages) if kind in m)
     after = "\n".join(m.get("text") or "" for m in messages[media_at + 1:])
     assert "KTP" in after and "hapus" in after.lower()
+
+
+async def test_the_usual_wait_is_told_once_today_has_enough_answers(desk) -> None:
+    d, bot = desk
+    answered = [d.emu.resident(name) for name in ("Ani", "Budi", "Cici")]
+    for resident in answered:  # three earlier residents, each answered after 6 minutes
+        await escalate(bot, resident)
+        d.clock += 6 * 60
+        await act(bot, lambda r=resident: d.rina.send("Halo, saya bantu ya", thread_id=d.topic_of(bot.parts, r)))
+    siti = d.emu.resident("Siti")
+    await escalate(bot, siti)
+    assert "biasanya menjawab dalam 6 menit" in siti.inbox[-1]["text"]
+    await act(bot, lambda: siti.send("halo? ada orangnya?"))
+    assert "Nomor antrean" in siti.inbox[-1]["text"] and "biasanya menjawab dalam 6 menit" in siti.inbox[-1]["text"]
+
+
+async def test_no_usual_wait_is_claimed_without_enough_answers(desk) -> None:
+    d, bot = desk
+    siti = d.emu.resident("Siti")
+    await escalate(bot, siti)
+    assert "Nomor antrean" in siti.inbox[-1]["text"] and "biasanya" not in siti.inbox[-1]["text"]
