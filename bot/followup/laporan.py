@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.followup import charts, report
+from bot.followup import report
 from bot.guide import Guide
 
 
 def laporan(guide: Guide, locale: str) -> tuple[bytes, str]:
+    # matplotlib is imported on the first /laporan, not when the bot starts (it would slow the
+    # start and, for a user without a home, write a warning into the bot's one-line errors).
+    from bot.followup import charts
+
     engine = guide.engines[locale]
     words = report.Words(guide.renderers[locale].t, engine.flow, engine.region)
     today = datetime.now(engine.region.timezone).date()
