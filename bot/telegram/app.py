@@ -270,17 +270,25 @@ class RunningBot:
         await app.shutdown()
 
     async def settle(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued update is handled and the outbox is empty."""
+        """Wait until every queued update is handled and the outbox is empty.
+
+        Against an emulator of this process, also until it has handed over every update: an
+        update sent but not yet fetched by the long poll would otherwise look like a quiet bot
+        (a race seen on a loaded machine)."""
+        from bot.emulator.emulator import waiting_at
+
+        base_url = self.parts.application.bot.base_url
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         processor = self.parts.application.update_processor
         while loop.time() < deadline:
             # (An update still being handled, e.g. waiting for getChatMember, counts as queued.)
-            queue_empty = self.parts.queue.empty() and not processor.current_concurrent_updates
+            queue_empty = (self.parts.queue.empty() and not processor.current_concurrent_updates
+                           and not waiting_at(base_url))
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
                 if (self.parts.queue.empty() and not processor.current_concurrent_updates
-                        and self.parts.adapter.store.count_pending() == 0):
+                        and not waiting_at(base_url) and self.parts.adapter.store.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False
