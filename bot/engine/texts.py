@@ -27,6 +27,7 @@ THANKS = "sys.thanks"
 GREETING = "sys.greeting"
 CONFUSED = "sys.confused"
 TOO_LONG = "sys.too_long"
+OFFER_PERSON = "sys.offer_person"
 MEDIA = {
     "voice": "sys.media.voice", "audio": "sys.media.voice", "video_note": "sys.media.voice",
     "photo": "sys.media.photo", "sticker": "sys.media.sticker", "animation": "sys.media.sticker",
@@ -46,6 +47,7 @@ TRY_AGAIN = "btn.try_again"
 ERASE_YES = "btn.erase_yes"
 ERASE_NO = "btn.erase_no"
 CONTINUE_GUIDE = "btn.continue_guide"
+RETURN_TO_STEP = "btn.return_to_step"
 
 
 def all_msgids() -> set[str]:
