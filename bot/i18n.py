@@ -97,7 +97,7 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "sys.progress",
     "sapaan.bapak_ibu", "sapaan.bapak", "sapaan.ibu",
     "sapaan.helper.bapak_ibu", "sapaan.helper.bapak", "sapaan.helper.ibu",
-    "region.unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
+    "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
     "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
