@@ -26,7 +26,7 @@ RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queu
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 # Placeholders any sentence may use besides the region file's values (bot.render.Renderer.params).
-PLACEHOLDERS = {"sapaan", "service_points", "office_hours", "hours_note"}
+PLACEHOLDERS = {"sapaan", "anda", "service_points", "office_hours", "hours_note"}
 # Placeholders of the shell's own msgids.
 SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last",
                       # the operator desk's

@@ -97,6 +97,8 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "sys.progress",
     "sapaan.bapak_ibu", "sapaan.bapak", "sapaan.ibu",
     "sapaan.helper.bapak_ibu", "sapaan.helper.bapak", "sapaan.helper.ibu",
+    "sapaan.kakek", "sapaan.nenek", "sapaan.dibantu", "sapaan.helper.kakek", "sapaan.helper.nenek",
+    "sapaan.helper.dibantu", "sapaan.typist",
     "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
@@ -108,7 +110,7 @@ SHELL_MSGIDS: tuple[str, ...] = (
 DESK_MSGIDS: tuple[str, ...] = (
     "desk.joined", "desk.from_operator", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
     "desk.still_waiting_long", "desk.resident_unnamed", "desk.reason.asked", "desk.reason.stuck",
-    "desk.reason.content", "desk.reason.media", "desk.reason.scam", "desk.role.self", "desk.role.helper", "desk.card", "desk.btn.take",
+    "desk.reason.content", "desk.reason.media", "desk.reason.scam", "desk.role.self", "desk.role.helper", "desk.role.unknown", "desk.card", "desk.btn.take",
     "desk.btn.finish", "desk.btn.end", "desk.taken", "desk.resident_left", "desk.closed.returned",
     "desk.closed.ended", "desk.queue_title", "desk.queue_line", "desk.queue_empty", "desk.nobody", "desk.stats",
     "desk.not_operator", "desk.no_ticket", "desk.remind_operators", "desk.note_saved",

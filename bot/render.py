@@ -46,9 +46,16 @@ class Renderer:
 
     def params(self, conv: Conversation | None) -> dict[str, str]:
         facts = dict(conv.facts) if conv else {}
+        return {**self._region_params, **self.address(facts)}
+
+    def address(self, facts: dict[str, str]) -> dict[str, str]:
+        """``{sapaan}`` names the e-KTP's owner ("Nenek" when a grandchild types for her);
+        ``{anda}`` addresses whoever is typing ("Anda" for a helper, the owner otherwise)."""
         honorific = facts.get("honorific", "bapak_ibu")
-        prefix = "sapaan.helper." if facts.get("role") == "helper" else "sapaan."
-        return {**self._region_params, "sapaan": self.t.text(prefix + honorific)}
+        if facts.get("role") == "helper":
+            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist")}
+        sapaan = self.t.text("sapaan." + honorific)
+        return {"sapaan": sapaan, "anda": sapaan}
 
     def say(self, say: Say, conv: Conversation | None) -> OutgoingMessage:
         params = self.params(conv)
