@@ -25,7 +25,8 @@ RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queu
                         "desk.still_waiting_long")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
-PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
+# Placeholders any sentence may use besides the region file's values (bot.render.Renderer.params).
+PLACEHOLDERS = {"sapaan", "anda", "service_points", "office_hours", "hours_note"}
 # Placeholders of the shell's own msgids.
 SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last",
                       # the operator desk's
@@ -57,6 +58,8 @@ def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale:
     engine = guide.engines[locale]
     findings += _check_lexicons(dialogs, locales)
     findings += _check_catalogs(engine, locales)
+    findings += _check_stated_facts(engine, locales)
+    findings += _check_claims(engine, dialogs, locales)
     findings += _check_graph(engine)
     findings += _check_plain_language(guide, engine, dialogs, locale)
     return findings
@@ -97,9 +100,60 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
             except ValueError as exc:
                 findings.append(Finding(where, f"msgid {msgid!r}: bad placeholder syntax ({exc})"))
                 continue
-            allowed = PLACEHOLDERS | SHELL_PLACEHOLDERS | params.get(msgid, set())
+            allowed = PLACEHOLDERS | set(engine.region.values()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
             for f in sorted(fields - allowed):
                 findings.append(Finding(where, f"msgid {msgid!r}: unknown placeholder {{{f}}}"))
+    return findings
+
+
+# What a sentence must not state itself: a number, an hour, a version, a phone number, an email
+# or web address. Those come from the region file as placeholders, so they can be confirmed and
+# hedged in one place. Allowed: a numbered list's markers ("1. ") and the guide's own step numbers.
+_STATED = re.compile(r"\d|@|\bhttps?:|\bwww\.|\.go\.id\b", re.IGNORECASE)
+_ALLOWED_NUMBERS = re.compile(r"^\d{1,2}\.\s|\b(?:langkah|step|steps)\s+\d{1,2}(?:\s+(?:sampai|to|-)\s+\d{1,2})?\b"
+                              r"|\b\d{1,2}\s+(?:langkah|steps)\b", re.IGNORECASE | re.MULTILINE)
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def resident_msgids(engine: Engine) -> set[str]:
+    """Every msgid whose sentence a resident may read."""
+    ids = {line.msgid for s in engine.flow.states.values() for line in s.say}
+    ids.update(line.msgid for t in engine.flow.faq for line in t.answer)
+    return ids | engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)
+
+
+def stated_facts(text: str) -> list[str]:
+    """Numbers, hours, versions or contacts written into a sentence rather than a placeholder."""
+    bare = _ALLOWED_NUMBERS.sub(" ", _PLACEHOLDER.sub(" ", text))
+    return [m.group(0) for m in _STATED.finditer(bare)]
+
+
+def _check_stated_facts(engine: Engine, locales: Path) -> list[Finding]:
+    findings = []
+    ids = resident_msgids(engine)
+    for loc in available_locales(locales):
+        catalog = load_catalog(loc, locales)
+        for msgid in sorted(ids & set(catalog.messages)):
+            text = catalog.messages[msgid]
+            if stated_facts(text):
+                findings.append(Finding(f"locales/{loc} ({msgid})", "states a number, hour, version or contact itself; "
+                                        f"use a placeholder from dialogs/region/*.yaml: {text[:70]!r}"))
+    return findings
+
+
+def _check_claims(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]:
+    """An unconfirmed claim of the region file is worded with a hedge wherever it is made."""
+    hedges = [h.lower() for h in _load_rules(dialogs)["hedges"]]
+    catalog = load_catalog("id", locales)
+    findings = []
+    for name, claim in engine.region.claims.items():
+        for msgid in claim.said_in:
+            text = catalog.messages.get(msgid)
+            if text is None:
+                findings.append(Finding(f"dialogs/region (claim {name})", f"said_in names unknown msgid {msgid!r}"))
+            elif not claim.confirmed and not any(h in text.lower() for h in hedges):
+                findings.append(Finding(f"locales/id ({msgid})", f"claim {name!r} is unconfirmed but said as certain; "
+                                        f"word it with a hedge ({', '.join(hedges)})"))
     return findings
 
 

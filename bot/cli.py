@@ -1,4 +1,4 @@
-"""``teman-ikd``: the command line (chat, simulate, check, diagram, run, demo).
+"""``teman-ikd``: the command line (chat, simulate, check, facts, diagram, run, demo).
 
 Parses arguments and hands over to bot.commands.*; no logic of its own.
 """
@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--db", default=":memory:", help="SQLite path or sqlite:/// URL (default: in memory)")
 
     sub.add_parser("check", help="validate dialogs, region file and catalogs; measure plain language")
+    facts = sub.add_parser("facts", help="what Disdukcapil must confirm before launch (unconfirmed facts and their sources)")
+    facts.add_argument("--region", default="kota-serang")
 
     train = sub.add_parser("train", help="train the reader on dialogs/understanding and report on it")
     train.add_argument("--locale", default="id")
@@ -82,6 +84,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 1
         print("All checks passed.")
         return 0
+    if args.command == "facts":
+        from bot.commands.facts import run_facts
+
+        return run_facts(args.region, sys.stdout)
     if args.command == "diagram":
         return _diagram(args)
     if args.command in ("train", "eval"):

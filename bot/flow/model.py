@@ -13,7 +13,7 @@ from typing import Mapping
 # The fixed vocabulary shared by the product, its tests and its reports (issue: milestones).
 MILESTONES: tuple[str, ...] = (
     "welcome", "requirements", "email_setup", "install_app", "fill_form", "face_check",
-    "officer_visit", "activation_email", "set_pin", "activated", "account_problems",
+    "officer_visit", "activation_email", "set_pin", "activated", "account_problems", "problems",
 )
 
 # Events every state understands without declaring them.

@@ -140,7 +140,7 @@ INFORMAL_JOURNEY = [
     "ada emailnya", "iya ada semua", "iya ngerti", "udh ketemu", "sdh kepasang", "udah kebuka",
     "sdh muncul", "sudah diisi", "udh diisi", "berhasil pak", "siap", "alhamdulillah berhasil", "oke",
     "lanjut", "sudah siap", "udah di kantor", "sdh selesai", "emailnya udah masuk", "sdh ditekan",
-    "berhasil", "udah bisa masuk", "sdh", "ngerti pak",
+    "sdh diketik", "udah", "berhasil", "udah bisa masuk", "sdh", "ngerti pak",
 ]
 
 
