@@ -61,8 +61,11 @@ def _conversation(engine: Engine, where: str) -> Conversation | None:
         return None
     if where == START:
         return engine.step(None, Input.commanded("start")).conversation
-    # Arrived from somewhere (so Back exists), with the step's buttons on screen.
-    return engine.prompt(Conversation(state=where, history=(engine.flow.start,))).conversation
+    # Arrived from the step before it (so Back goes where a resident would have come from),
+    # with the step's buttons on screen.
+    before = next((s.name for s in engine.flow.states.values() if where in s.targets() and s.name != where),
+                  engine.flow.start)
+    return engine.prompt(Conversation(state=where, history=(before,))).conversation
 
 
 def outcome(engine: Engine, row: Row) -> str:
