@@ -69,13 +69,15 @@ def build_understanding(locale: str, labels: dict[str, str], root: Path | None =
     spellings = {str(k): str(v) for k, v in (data.get("spellings") or {}).items()}
     known = [str(w) for w in (data.get("known_words") or [])]
     extra = _extra_phrases(data)
+    emoji = {str(k): str(v) for k, v in (data.get("emoji") or {}).items()}
     key = (tuple(examples.labelled()), tuple(sorted((p.name, p.state, p.label, p.also) for p in examples.problems.values())),
            tuple(sorted(labels.items())), tuple(sorted(fallbacks.items())), tuple(sorted(spellings.items())),
-           tuple(known), tuple((k, tuple(v)) for k, v in sorted(extra.items())))
+           tuple(known), tuple((k, tuple(v)) for k, v in sorted(extra.items())), tuple(sorted(emoji.items())))
     if key not in _TRAINED:
         if len(_TRAINED) >= 8:
             _TRAINED.clear()
-        _TRAINED[key] = Understanding(examples, labels, fallbacks, spellings=spellings, known_words=known, extra=extra)
+        _TRAINED[key] = Understanding(examples, labels, fallbacks, spellings=spellings, known_words=known, extra=extra,
+                                       emoji=emoji)
     return _TRAINED[key]
 
 

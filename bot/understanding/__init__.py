@@ -51,12 +51,13 @@ class Understanding:
 
     def __init__(self, examples: Examples, labels: Mapping[str, str], fallbacks: Mapping[str, str] | None = None,
                  *, spellings: Mapping[str, str] | None = None, known_words: Iterable[str] = (),
-                 extra: Mapping[str, Sequence[str]] | None = None, fuzzy_threshold: float = 88.0):
+                 extra: Mapping[str, Sequence[str]] | None = None, emoji: Mapping[str, str] | None = None,
+                 fuzzy_threshold: float = 88.0):
         self.examples = examples
         self.problems: dict[str, ProblemSpec] = dict(examples.problems)
         self.aliases = examples.aliases()
         pairs = examples.labelled() + [(t, i) for i, texts in (extra or {}).items() for t in texts]
-        self.words = Words(spellings or {}, known_words)
+        self.words = Words(spellings or {}, known_words, emoji)
         self.words.learn(t for t, _ in pairs)
         self.reader = Reader(self.words, pairs)
         self.intents = frozenset(self.reader.labels)
@@ -83,7 +84,7 @@ class Understanding:
             # Most texts are a reply-keyboard press: the label itself, answered before anything else.
             if norm and self._labels.get(msgid) == norm:
                 return Reading(label=msgid, matched=(norm,), score=100.0)
-        if not norm and not emoji_of(text):
+        if not self.words.words_of(text) and not emoji_of(text):
             return Reading()
         label = self._match_label(norm, labels)
         if label:

@@ -25,7 +25,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from bot.understanding.text import Words, emoji_of, normalise
+from bot.understanding.text import Words, emoji_of
 
 C = 0.5  # regularisation (cross-validated)
 TEMPERATURE = 6.0  # decision scores -> probabilities (cross-validated log-loss)
@@ -68,7 +68,7 @@ class Reader:
         tokens, _ = self.words.tokens(text)
         grams = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
         grams += [f"emoji:{ord(ch):x}" for ch in emoji_of(text)]
-        return grams, " ".join(self.words.spell(normalise(text)))
+        return grams, " ".join(self.words.spell(self.words.words_of(text)))
 
     @staticmethod
     def _weights(grams, index, idf) -> tuple[np.ndarray, np.ndarray]:

@@ -98,8 +98,11 @@ def _stemmer() -> Stemmer:
 class Words:
     """Canonical words for one locale: spellings, stems, corrections against a vocabulary."""
 
-    def __init__(self, spellings: Mapping[str, str], known_words: Iterable[str] = ()):
+    def __init__(self, spellings: Mapping[str, str], known_words: Iterable[str] = (),
+                 emoji: Mapping[str, str] | None = None):
         self.spellings = {normalise(k): normalise(v) for k, v in spellings.items() if normalise(k)}
+        # "👍" -> " oke ": pictographs become the words they stand for before anything else.
+        self.emoji = {ord(ch): f" {normalise(words)} " for ch, words in (emoji or {}).items() if len(ch) == 1}
         self.roots = root_words()
         self.known = {normalise(w) for w in known_words} | set(self.spellings.values())
         self.vocabulary: set[str] = set()
@@ -115,6 +118,10 @@ class Words:
         for word in sorted(self.vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
         self._fixes.clear()
+
+    def words_of(self, text: str) -> str:
+        """``text`` normalised, its pictographs replaced by their words."""
+        return normalise(text.translate(self.emoji) if self.emoji else text)
 
     def spell(self, norm: str) -> list[str]:
         out: list[str] = []
@@ -148,7 +155,7 @@ class Words:
         """(canonical stemmed words, corrections made) of a text."""
         words: list[str] = []
         corrections: list[str] = []
-        for token in self.spell(normalise(text)):
+        for token in self.spell(self.words_of(text)):
             word = self._fix(token)
             if word != token:
                 corrections.append(f"{token}→{word}")
