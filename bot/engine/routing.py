@@ -25,7 +25,7 @@ from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import Escalate, Say
 from bot.engine.step import Step
 from bot.flow.model import Line
-from bot.understanding import Reading
+from bot.understanding import MARGIN, SURE, Reading
 
 GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
 SCAM_INTENT = "scam"
@@ -53,12 +53,30 @@ class Routing:
             if reading.candidates[:1] == ("help",):
                 return self._offer_person(conv, reading)
             if reading.candidates:
-                return self._clarify(conv, reading)
+                event = self._agreed_event(conv, reading)
+                return self._event(conv, event, reading, inp.at) if event else self._clarify(conv, reading)
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, reading)
         event = self._intent_event(conv, reading.intent)
         if event is None:
             return self._clarify(conv, reading)  # a clear meaning this step has no answer for: ask
         return self._event(conv, event, reading, inp.at)
+
+    def _agreed_event(self, conv: Conversation, reading: Reading) -> str | None:
+        """Unsure between meanings that do the same thing here ("sudah siap": yes or done, both
+        "next"): the event, when together they are as sure as one clear meaning would be."""
+        weight: dict[str, float] = {}
+        for name, p in zip(reading.candidates, reading.likelihoods):
+            if name == SCAM_INTENT or name == "help":
+                return None
+            event = self._intent_event(conv, name)
+            if event:
+                weight[event] = weight.get(event, 0.0) + p
+        if not weight:
+            return None
+        weights = sorted(weight.values(), reverse=True)
+        rest = max(weights[1:] + [1.0 - sum(reading.likelihoods)])  # the other events, or meanings unlisted
+        best = max(weight, key=weight.__getitem__)
+        return best if weights[0] >= SURE and weights[0] >= MARGIN * rest else None
 
     def _intent_event(self, conv: Conversation, intent: str) -> str | None:
         if intent in GLOBAL_INTENTS:
@@ -148,6 +166,9 @@ class Routing:
         if len(choices) < 2 and not conv.overlay:
             choices += [ShownButton(b.label, b.event) for b in state.buttons
                         if b.event not in {c.event for c in choices}]
+        # The step's own buttons keep the order the resident saw them in; other meanings follow.
+        order = [b.event for b in state.buttons]
+        choices.sort(key=lambda c: order.index(c.event) if c.event in order else len(order))
         buttons = tuple(choices[:3]) + self._help_row(conv)
         asking = conv.evolve(misunderstandings=count, buttons=buttons, overlay=None)
         return Step(asking, (Say((Line(texts.CLARIFY),), buttons, self._progress(conv)),), understood=False,

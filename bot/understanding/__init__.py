@@ -40,6 +40,7 @@ class Reading:
     matched: tuple[str, ...] = ()  # the words read, corrections ("gagl→gagal"), the label
     score: float = 0.0  # 0-100: the probability of ``intent`` (100 for a button)
     candidates: tuple[str, ...] = ()  # the likeliest meanings, best first, when not sure
+    likelihoods: tuple[float, ...] = ()  # their probabilities (0-1), in the same order
 
     @property
     def understood(self) -> bool:
@@ -107,17 +108,18 @@ class Understanding:
         (best, p1), (second, p2) = ranked[0], ranked[1]
         tokens, corrections = self.words.tokens(text)
         matched = tokens + corrections
+        likely = dict(ranked)
         top = tuple(name for name, p in ranked[:_TOP] if p >= 0.05) or (best,)
         if best == "help":
             if p1 >= HELP_SURE:
                 return Reading(intent="help", matched=matched, score=100 * p1)
-            return Reading(matched=matched, score=100 * p1, candidates=top)
-        if "help" in top and dict(ranked)["help"] >= UNSURE_HELP:
-            return Reading(matched=matched, score=100 * p1, candidates=("help",) + tuple(n for n in top if n != "help"))
-        sure = SCAM_SURE if best == "scam" else SURE
-        if p1 >= sure and p1 >= MARGIN * p2:
-            return Reading(intent=best, matched=matched, score=100 * p1)
-        return Reading(matched=matched, score=100 * p1, candidates=top)
+        elif "help" in top and likely["help"] >= UNSURE_HELP:
+            top = ("help",) + tuple(n for n in top if n != "help")
+        else:
+            sure = SCAM_SURE if best == "scam" else SURE
+            if p1 >= sure and p1 >= MARGIN * p2:
+                return Reading(intent=best, matched=matched, score=100 * p1)
+        return Reading(matched=matched, score=100 * p1, candidates=top, likelihoods=tuple(likely[n] for n in top))
 
     def _match_label(self, norm: str, labels: Sequence[str]) -> Reading | None:
         if not norm:
