@@ -68,15 +68,12 @@ class Routing:
         for name, p in zip(reading.candidates, reading.likelihoods):
             if name == SCAM_INTENT or name == "help":
                 return None
-            event = self._intent_event(conv, name)
-            if event:
-                weight[event] = weight.get(event, 0.0) + p
-        if not weight:
-            return None
+            event = self._intent_event(conv, name) or f"?{name}"  # no answer here: still a rival
+            weight[event] = weight.get(event, 0.0) + p
         weights = sorted(weight.values(), reverse=True)
         rest = max(weights[1:] + [1.0 - sum(reading.likelihoods)])  # the other events, or meanings unlisted
         best = max(weight, key=weight.__getitem__)
-        return best if weights[0] >= SURE and weights[0] >= MARGIN * rest else None
+        return best if not best.startswith("?") and weights[0] >= SURE and weights[0] >= MARGIN * rest else None
 
     def _intent_event(self, conv: Conversation, intent: str) -> str | None:
         if intent in GLOBAL_INTENTS:

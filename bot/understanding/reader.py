@@ -28,6 +28,12 @@ from sklearn.svm import LinearSVC
 from bot.understanding.text import Words, emoji_of
 
 C = 0.5  # regularisation (cross-validated)
+# Words that negate what follows ("tidak berhasil", "teu acan", "ora iso"): the next two words are
+# read as negated ("not:hasil"), so that a negated word never counts as the word itself.
+NEGATORS = frozenset({"tidak", "belum", "bukan", "jangan", "ora", "teu", "henteu", "durung", "dereng", "mboten",
+                      "bli", "langka", "acan", "sanes"})
+_SCOPE = 2
+_SCOPE_ENDS = frozenset({"tapi", "padahal", "terus", "dan", "sudah"})
 TEMPERATURE = 6.0  # decision scores -> probabilities (cross-validated log-loss)
 
 
@@ -65,7 +71,7 @@ class Reader:
 
     def views(self, text: str) -> tuple[list[str], str]:
         """The two inputs of the model: word grams (with pictographs) and the spelled text."""
-        tokens, _ = self.words.tokens(text)
+        tokens = _negated(self.words.tokens(text)[0])
         grams = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
         grams += [f"emoji:{ord(ch):x}" for ch in emoji_of(text)]
         return grams, " ".join(self.words.spell(self.words.words_of(text)))
@@ -101,3 +107,19 @@ class Reader:
         z -= z.max()
         p = np.exp(z)
         return p / p.sum()
+
+
+def _negated(tokens: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    left = 0
+    for token in tokens:
+        if token in NEGATORS:
+            out.append(token)
+            left = _SCOPE
+        elif left and token not in _SCOPE_ENDS:
+            out.append(f"not:{token}")
+            left -= 1
+        else:
+            out.append(token)
+            left = 0
+    return out

@@ -65,7 +65,7 @@ def test_unsure_asks_a_short_question_with_only_the_buttons_meant(guide) -> None
     siti.says("sdh ngerti")  # inst_intro -> inst_search
     siti.says("udah ketemu")  # -> inst_install
     assert siti.reply["state"] == "inst_install"
-    siti.says("entah sudah entah gagal")  # both meanings at once: the reader is unsure
+    siti.says("entah berhasil entah gagal")  # both meanings at once: the reader is unsure
     assert siti.reply["understood"] is False and siti.reply["state"] == "inst_install"
     assert "yang mana" in siti.text
     assert siti.buttons[:2] == ["✅ Sudah terpasang", "⚠️ Tidak kompatibel"]
