@@ -27,7 +27,7 @@ SURE = 0.5  # the best meaning's probability needed to act on it...
 MARGIN = 2.0  # ...and how many times likelier than the second it must be
 HELP_SURE = 0.6  # a person is called at once only above this; between UNSURE_HELP and it, offered
 UNSURE_HELP = 0.25
-SCAM_SURE = 0.5  # the scam warning interrupts the journey: it needs the reader to be sure
+SCAM_SURE = 0.7  # the scam warning interrupts the journey: it needs the reader to be sure
 _TOP = 3
 
 

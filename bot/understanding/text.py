@@ -113,7 +113,10 @@ class Words:
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the examples: typos are corrected towards them."""
         for text in texts:
-            self.vocabulary.update(t for t in self.tokens(text)[0] if len(t) >= 3 and not t.isdigit())
+            # The words as typed (spelled) and their stems: a typo is corrected towards either.
+            for word in self.spell(self.words_of(text)) + list(self.tokens(text)[0]):
+                if len(word) >= 3 and word.isalpha():
+                    self.vocabulary.add(word)
         self._by_initial = {}
         for word in sorted(self.vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
