@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 from rapidfuzz import fuzz
 
 from bot.understanding.examples import Examples, ProblemSpec
-from bot.understanding.reader import Reader
+from bot.understanding.reader import Reader, Trainer, fit_examples
 from bot.understanding.text import _NORMALISED, Words, emoji_of, normalise
 
 __all__ = ["Reading", "Understanding", "normalise", "_NORMALISED"]
@@ -53,14 +53,14 @@ class Understanding:
     def __init__(self, examples: Examples, labels: Mapping[str, str], fallbacks: Mapping[str, str] | None = None,
                  *, spellings: Mapping[str, str] | None = None, known_words: Iterable[str] = (),
                  extra: Mapping[str, Sequence[str]] | None = None, emoji: Mapping[str, str] | None = None,
-                 fuzzy_threshold: float = 88.0):
+                 fuzzy_threshold: float = 88.0, trainer: Trainer = fit_examples):
         self.examples = examples
         self.problems: dict[str, ProblemSpec] = dict(examples.problems)
         self.aliases = examples.aliases()
         pairs = examples.labelled() + [(t, i) for i, texts in (extra or {}).items() for t in texts]
         self.words = Words(spellings or {}, known_words, emoji)
         self.words.learn(t for t, _ in pairs)
-        self.reader = Reader(self.words, pairs)
+        self.reader = Reader(self.words, pairs, trainer)
         self.intents = frozenset(self.reader.labels)
         self._labels = {msgid: normalise(text) for msgid, text in labels.items()}
         self._spelled_labels = {msgid: " ".join(self.words.spell(t)) for msgid, t in self._labels.items()}
@@ -92,9 +92,9 @@ class Understanding:
             return label
         return self._meaning(text, expected)
 
-    def ranked(self, text: str, expected: Iterable[str] = ()) -> list[tuple[str, float]]:
+    def ranked(self, text: str, expected: Iterable[str] = (), read=None) -> list[tuple[str, float]]:
         """Every meaning with its probability, best first (the step's expected answers weighed in)."""
-        p = self.reader.probabilities(text)
+        p = self.reader.probabilities(text, read)
         wanted = {self.aliases.get(e, e) for e in expected}
         if wanted:
             boost = [PRIOR if name in wanted else 1.0 for name in self.reader.labels]
@@ -104,9 +104,9 @@ class Understanding:
         return [(self.reader.labels[i], float(p[i])) for i in order]
 
     def _meaning(self, text: str, expected: Iterable[str]) -> Reading:
-        ranked = self.ranked(text, expected)
+        tokens, corrections = read = self.words.tokens(text)
+        ranked = self.ranked(text, expected, read)
         (best, p1), (second, p2) = ranked[0], ranked[1]
-        tokens, corrections = self.words.tokens(text)
         matched = tokens + corrections
         likely = dict(ranked)
         top = tuple(name for name, p in ranked[:_TOP] if p >= 0.05) or (best,)

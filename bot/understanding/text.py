@@ -36,6 +36,7 @@ PREFIXES = ("di", "ke", "ter")  # typed apart: "di buka", "ke hapus", "ter pasan
 _WORD_MEMO = 20_000
 
 _NORMALISED: dict[str, str] = {}  # button labels and short replies come again and again
+_STEMS: dict[str, str] = {}  # word -> Sastrawi stem (bounded; words with digits never enter)
 _NORMALISED_LIMIT = 4096
 
 
@@ -54,9 +55,11 @@ def normalise(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    if not text.isascii():  # most messages are plain ASCII: skip the per-character work
+        text = unicodedata.normalize("NFKD", text.translate(_INVISIBLE))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text)
     text = _REPEATS.sub(r"\1", text)
     text = _REDUPLICATION.sub(r"\1 \1", text)
     text = _NON_WORD.sub(" ", text).replace("_", " ")
@@ -65,6 +68,8 @@ def _normalise(text: str) -> str:
 
 def emoji_of(text: str) -> tuple[str, ...]:
     """Pictographs in ``text`` (skin tones and variation selectors dropped)."""
+    if text.isascii():
+        return ()
     return tuple(ch for ch in text if unicodedata.category(ch) == "So" and not 0x1F3FB <= ord(ch) <= 0x1F3FF)
 
 
@@ -107,14 +112,14 @@ class Words:
         self.known = {normalise(w) for w in known_words} | set(self.spellings.values())
         self.vocabulary: set[str] = set()
         self._by_initial: dict[str, list[str]] = {}
-        self._stems: dict[str, str] = {}
+        self._stems = _STEMS  # Sastrawi's stems do not depend on the locale's spellings: shared
         self._fixes: dict[str, str | None] = {}
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the examples: typos are corrected towards them."""
         for text in texts:
-            # The words as typed (spelled) and their stems: a typo is corrected towards either.
-            for word in self.spell(self.words_of(text)) + list(self.tokens(text)[0]):
+            # The words as spelled in the examples (no stemming needed: a correction is stemmed after).
+            for word in self.spell(self.words_of(text)):
                 if len(word) >= 3 and word.isalpha():
                     self.vocabulary.add(word)
         self._by_initial = {}
@@ -143,15 +148,15 @@ class Words:
         return joined
 
     def stem(self, token: str) -> str:
-        known = self._stems.get(token)
-        if known is not None:
-            return known
+        # The locale's own words first: the shared memo holds Sastrawi's answers only.
         if token.isdigit() or not token.isalpha() or len(token) <= 3 or token in self.known:
             return token
-        stem = _stemmer().stem(token) or token
-        if len(self._stems) >= _WORD_MEMO:
-            self._stems.clear()
-        self._stems[token] = stem
+        stem = self._stems.get(token)
+        if stem is None:
+            stem = _stemmer().stem(token) or token
+            if len(self._stems) >= _WORD_MEMO:
+                self._stems.clear()
+            self._stems[token] = stem
         return stem
 
     def tokens(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -167,7 +172,7 @@ class Words:
 
     def _fix(self, token: str) -> str:
         if (len(token) < 4 or not token.isalpha() or token in self.roots or token in self.vocabulary
-                or token in self.known or self.stem(token) in self.roots or self.stem(token) in self.vocabulary):
+                or token in self.known or self.stem(token) in self.roots):
             return token
         if token in self._fixes:
             return self._fixes[token] or token

@@ -170,10 +170,50 @@ def test_training_is_deterministic(engine) -> None:
     a = Understanding(engine.understanding.examples, labels, spellings={}, known_words=())
     b = Understanding(engine.understanding.examples, labels, spellings={}, known_words=())
     assert a.reader.labels == b.reader.labels
-    assert np.array_equal(a.reader._word_coef, b.reader._word_coef)
-    assert np.array_equal(a.reader._char_coef, b.reader._char_coef)
+    assert np.array_equal(a.reader.model.word_coef, b.reader.model.word_coef)
+    assert np.array_equal(a.reader.model.char_coef, b.reader.model.char_coef)
 
 
 def test_the_reader_is_trained_once_per_process_for_the_same_examples(engine) -> None:
     labels = dict(engine.understanding._labels)
     assert build_understanding("id", labels) is build_understanding("id", labels)
+
+
+def test_reading_without_scikit_learn_equals_its_arithmetic(real: Understanding) -> None:
+    """The running bot reads with the fitted numbers only; they give scikit-learn's own scores."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from bot.understanding.reader import _identity, char_grams, views
+
+    pairs = real.examples.labelled()
+    docs = [views(real.words, t) for t, _ in pairs]
+    word = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
+    char = TfidfVectorizer(analyzer=char_grams, sublinear_tf=True)
+    x = hstack([word.fit_transform([d[0] for d in docs]), char.fit_transform([d[1] for d in docs])]).tocsr()
+    labels = sorted({label for _, label in pairs})
+    svc = LinearSVC(C=0.5, random_state=0).fit(x, [labels.index(label) for _, label in pairs])
+    for text in ("sdh pak", "verifikasi wajah gagal terus 😭", "wa dr dukcapil minta kode", "x"):
+        doc = views(real.words, text)
+        expected = svc.decision_function(hstack([word.transform([doc[0]]), char.transform([doc[1]])]).tocsr())[0]
+        assert np.allclose(real.reader.model.scores(doc), expected)
+
+
+def test_the_model_survives_its_cache_file(real: Understanding, tmp_path) -> None:
+    from bot.understanding.reader import Model
+
+    real.reader.model.save(tmp_path / "m.npz")
+    loaded = Model.load(tmp_path / "m.npz")
+    assert loaded.labels == real.reader.model.labels
+    assert np.array_equal(loaded.scores(real.reader.views("lupa pin")), real.reader.model.scores(real.reader.views("lupa pin")))
+
+
+def test_char_grams_are_scikit_learns_char_wb() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from bot.understanding.reader import char_grams
+
+    analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    for text in ("sudah pak", "a bc def ghij klmno", "verifikasi wajah"):
+        assert char_grams(text) == analyzer(text)
