@@ -104,7 +104,8 @@ class Understanding:
         return [(self.reader.labels[i], float(p[i])) for i in order]
 
     def _meaning(self, text: str, expected: Iterable[str]) -> Reading:
-        tokens, corrections = read = self.words.tokens(text)
+        read = self.words.analyse(text)
+        _, tokens, corrections = read
         ranked = self.ranked(text, expected, read)
         (best, p1), (second, p2) = ranked[0], ranked[1]
         matched = tokens + corrections

@@ -20,7 +20,7 @@ of ``TfidfVectorizer.transform`` + ``decision_function`` (a test checks they agr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -88,6 +88,8 @@ class Model:
     word_coef: np.ndarray  # word features x labels
     char_coef: np.ndarray  # char features x labels
     intercept: np.ndarray
+    # word -> the columns of its character grams (bounded; words with digits never enter)
+    _char_memo: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def features(self) -> int:
@@ -114,10 +116,31 @@ class Model:
         cols, values = self._weights(grams, self.word_index, self.word_idf)
         if len(cols):
             total += values @ self.word_coef[cols]
-        cols, values = self._weights(char_grams(chars), self.char_index, self.char_idf)
+        cols, values = self._char_weights(chars)
         if len(cols):
             total += values @ self.char_coef[cols]
         return total
+
+    def _char_weights(self, chars: str) -> tuple[np.ndarray, np.ndarray]:
+        """As _weights for the character grams, counted with numpy from each word's memoised columns."""
+        parts = []
+        for word in chars.split():
+            cols = self._char_memo.get(word)
+            if cols is None:
+                index = self.char_index
+                cols = np.fromiter((j for g in char_grams(word) if (j := index.get(g)) is not None), dtype=np.intp)
+                if not any(ch.isdigit() for ch in word):
+                    if len(self._char_memo) >= 20_000:
+                        self._char_memo.clear()
+                    self._char_memo[word] = cols
+            parts.append(cols)
+        if not parts:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        cols, tf = np.unique(np.concatenate(parts), return_counts=True)
+        if not len(cols):
+            return cols, np.empty(0)
+        values = (1.0 + np.log(tf)) * self.char_idf[cols]
+        return cols, values / np.sqrt(values @ values)
 
     def save(self, path: Path) -> None:
         """Write atomically as .npz (no pickles: loading runs no code)."""
@@ -170,13 +193,14 @@ def fit_examples(words: Words, pairs: Sequence[tuple[str, str]]) -> Model:
 Trainer = Callable[[Words, Sequence[tuple[str, str]]], Model]
 
 
-def views(words: Words, text: str, read: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> Doc:
+def views(words: Words, text: str, read=None) -> Doc:
     """The two inputs of the model: word grams (negation marked, pictographs) and the spelled text.
-    ``read``: the text's (tokens, corrections) when the caller has them already."""
-    tokens = _negated((read or words.tokens(text))[0])
+    ``read``: the text's ``Words.analyse`` when the caller has it already."""
+    spelled, stems, _ = read or words.analyse(text)
+    tokens = _negated(stems)
     grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
     grams += [f"emoji:{ord(ch):x}" for ch in emoji_of(text)]
-    return grams, " ".join(words.spell(words.words_of(text)))
+    return grams, " ".join(spelled)
 
 
 class Reader:

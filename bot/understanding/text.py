@@ -129,7 +129,7 @@ class Words:
 
     def words_of(self, text: str) -> str:
         """``text`` normalised, its pictographs replaced by their words."""
-        return normalise(text.translate(self.emoji) if self.emoji else text)
+        return normalise(text.translate(self.emoji) if self.emoji and not text.isascii() else text)
 
     def spell(self, norm: str) -> list[str]:
         out: list[str] = []
@@ -161,14 +161,20 @@ class Words:
 
     def tokens(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(canonical stemmed words, corrections made) of a text."""
+        _, words, corrections = self.analyse(text)
+        return words, corrections
+
+    def analyse(self, text: str) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+        """(the words as spelled, the canonical stemmed words, the corrections made) of a text."""
+        spelled = self.spell(self.words_of(text))
         words: list[str] = []
         corrections: list[str] = []
-        for token in self.spell(self.words_of(text)):
+        for token in spelled:
             word = self._fix(token)
             if word != token:
                 corrections.append(f"{token}→{word}")
             words.append(self.stem(word))
-        return tuple(words), tuple(corrections)
+        return spelled, tuple(words), tuple(corrections)
 
     def _fix(self, token: str) -> str:
         if (len(token) < 4 or not token.isalpha() or token in self.roots or token in self.vocabulary
