@@ -8,6 +8,7 @@ a resident would see it. Returns findings; an empty list means the content may s
 from __future__ import annotations
 
 import re
+import statistics
 import string
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -247,10 +248,74 @@ def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Plain-language figures over every message a resident may read (locale id)."""
+
+    messages: int
+    median_chars: float
+    p90_sentence_words: float
+    max_instructions: int
+    over_two_instructions: int
+
+    def lines(self) -> list[str]:
+        return [f"messages measured: {self.messages}", f"median message length: {self.median_chars:.0f} characters",
+                f"90th-percentile sentence: {self.p90_sentence_words:.0f} words",
+                f"most instructions in one message: {self.max_instructions}",
+                f"messages with more than two instructions: {self.over_two_instructions}"]
+
+
+def resident_messages(guide, engine: Engine, locale: str = "id") -> dict[str, str]:
+    """Every message as a resident reads it: each step (progress line included) and its simpler
+    wording, the FAQ answers, the guide's own messages and the desk's messages to residents."""
+    renderer = guide.renderers[locale]
+    out = {}
+    for name, state in engine.flow.states.items():
+        step = engine.prompt(Conversation(state=name, history=("x",)))
+        say = step.effects[-1]
+        out[name] = renderer.say(say, step.conversation).text
+        if state.say_simple:
+            out[name + " say_simple"] = renderer.say(replace(say, lines=state.say_simple), step.conversation).text
+    for topic in engine.flow.faq:
+        out["faq " + topic.name] = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
+    for msgid in sorted(engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)):
+        if not msgid.startswith("btn."):
+            out[msgid] = renderer.t.text(msgid, **renderer.params(None), when="Senin", position=1, name="Rina")
+    return out
+
+
+def measure_figures(guide, engine: Engine, rules: dict, locale: str = "id") -> Figures:
+    texts = list(resident_messages(guide, engine, locale).values())
+    counts = [len(words(s)) for t in texts for s in sentences(t)]
+    todo = [len(instructions(t, rules)) for t in texts]
+    p90 = statistics.quantiles(counts, n=10, method="inclusive")[-1]
+    return Figures(len(texts), statistics.median(len(t) for t in texts), p90, max(todo),
+                   sum(n > 2 for n in todo))
+
+
+def figures_of_shipped_content(locale: str = "id") -> Figures:
+    from bot.assembly import build_guide
+
+    guide = build_guide(None, locale=locale)
+    return measure_figures(guide, guide.engines[locale], _load_rules(dialogs_dir()), locale)
+
+
+def _check_figures(guide, engine: Engine, rules: dict, locale: str) -> list[Finding]:
+    figures = measure_figures(guide, engine, rules, locale)
+    findings = []
+    if figures.median_chars > rules["median_chars_per_message"]:
+        findings.append(Finding("dialogs/plain-language.yaml", f"median message is {figures.median_chars:.0f} characters "
+                                f"(max {rules['median_chars_per_message']})"))
+    if figures.p90_sentence_words > rules["p90_words_per_sentence"]:
+        findings.append(Finding("dialogs/plain-language.yaml", f"90th-percentile sentence is {figures.p90_sentence_words:.0f} "
+                                f"words (max {rules['p90_words_per_sentence']})"))
+    return findings
+
+
 def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> list[Finding]:
     rules = _load_rules(dialogs)
     renderer = guide.renderers[locale]
-    findings = []
+    findings = _check_figures(guide, engine, rules, locale)
     for name, state in engine.flow.states.items():
         step = engine.prompt(Conversation(state=name, history=("x",)))
         say = step.effects[-1]

@@ -168,3 +168,20 @@ def test_untuk_apa_ikd_does_not_get_the_cost_answer_alone(guide, engine) -> None
     step = engine.step(at(engine, "req_phone"), Input.typed("untuk apa ikd"))
     text = read(guide, step)[0]
     assert text.startswith("IKD adalah e-KTP di ponsel. Gunanya:")
+
+
+# ----- plain-language figures --------------------------------------------------------------
+def test_the_figures_meet_the_bars_and_check_fails_when_they_do_not(tmp_path: Path, guide, engine) -> None:
+    from bot.checks import measure_figures
+
+    rules = _load_rules(ROOT / "dialogs")
+    figures = measure_figures(guide, engine, rules)
+    assert figures.messages > 200 and figures.median_chars <= 200 and figures.p90_sentence_words <= 14
+    assert figures.max_instructions <= 2
+    dialogs = shutil.copytree(ROOT / "dialogs", tmp_path / "dialogs")
+    locales = shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    path = dialogs / "plain-language.yaml"
+    path.write_text(path.read_text().replace("median_chars_per_message: 200", "median_chars_per_message: 60")
+                    .replace("p90_words_per_sentence: 14", "p90_words_per_sentence: 5"))
+    findings = [str(f) for f in run_checks(dialogs, locales)]
+    assert any("median message is" in f for f in findings) and any("90th-percentile sentence" in f for f in findings)
