@@ -127,7 +127,8 @@ def test_an_iphone_user_is_never_told_about_google_or_the_play_store(guide, engi
     unsure = engine.step(conv, Input.pressed(3))  # "Tidak yakin"
     text = read(guide, unsure)[0]
     assert unsure.conversation.state == "es_check_iphone" and "Google" not in text and "Mail" in text
-    for state in ("inst_intro", "inst_search", "form_register_help", "es_open_iphone", "es_iphone_install"):
+    for state in ("inst_intro", "inst_search", "form_register_help", "es_open_iphone", "es_iphone_install",
+                  "req_phone_version", "pb_app_update"):
         text = read(guide, engine.prompt(at(engine, state, phone="iphone")))[0]
         assert "Play Store" not in text and "Google" not in text, state
     assert "Play Store" in read(guide, engine.prompt(at(engine, "inst_search", phone="android")))[0]
@@ -185,3 +186,11 @@ def test_the_figures_meet_the_bars_and_check_fails_when_they_do_not(tmp_path: Pa
                     .replace("p90_words_per_sentence: 14", "p90_words_per_sentence: 5"))
     findings = [str(f) for f in run_checks(dialogs, locales)]
     assert any("median message is" in f for f in findings) and any("90th-percentile sentence" in f for f in findings)
+
+
+def test_pybabel_extraction_finds_the_simpler_wordings() -> None:
+    from bot.i18n_extract import extract_dialogs
+
+    with open(ROOT / "dialogs" / "flow" / "face_check.yaml", "rb") as handle:
+        found = {msgid for _, _, msgid, _ in extract_dialogs(handle, None, None, None)}
+    assert {"face.take", "simple.face_take", "simple.face_look"} <= found
