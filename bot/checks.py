@@ -325,8 +325,8 @@ def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> 
         if state.say_simple:
             simple = renderer.say(replace(say, lines=state.say_simple), step.conversation)
             findings += [Finding(where + " say_simple", p) for p in measure_message(simple.text, rules, whole_step=True)]
-        elif engine.flow.milestones[state.milestone].step:
-            findings.append(Finding(where, "no say_simple: a numbered step needs a simpler second wording"))
+        else:
+            findings.append(Finding(where, "no say_simple: every step needs a simpler second wording"))
         choices = [b for b in step.conversation.buttons if not b.help_row]
         if len(choices) > rules["max_buttons"]:
             findings.append(Finding(where, f"{len(choices)} choices (max {rules['max_buttons']})"))

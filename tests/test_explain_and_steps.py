@@ -89,7 +89,7 @@ def test_say_simple_must_differ_from_say(tmp_path: Path) -> None:
         load_flow(dialogs)
 
 
-def test_check_requires_a_simpler_wording_on_every_numbered_step(tmp_path: Path) -> None:
+def test_check_requires_a_simpler_wording_on_every_step(tmp_path: Path) -> None:
     dialogs = shutil.copytree(ROOT / "dialogs", tmp_path / "dialogs")
     locales = shutil.copytree(ROOT / "locales", tmp_path / "locales")
     path = dialogs / "flow" / "face_check.yaml"
