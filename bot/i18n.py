@@ -98,7 +98,7 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "sapaan.bapak_ibu", "sapaan.bapak", "sapaan.ibu",
     "sapaan.helper.bapak_ibu", "sapaan.helper.bapak", "sapaan.helper.ibu",
     "sapaan.kakek", "sapaan.nenek", "sapaan.dibantu", "sapaan.helper.kakek", "sapaan.helper.nenek",
-    "sapaan.helper.dibantu", "sapaan.typist",
+    "sapaan.helper.dibantu", "sapaan.typist", "toko.iphone", "toko.android", "toko.any",
     "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",

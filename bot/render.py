@@ -52,10 +52,12 @@ class Renderer:
         """``{sapaan}`` names the e-KTP's owner ("Nenek" when a grandchild types for her);
         ``{anda}`` addresses whoever is typing ("Anda" for a helper, the owner otherwise)."""
         honorific = facts.get("honorific", "bapak_ibu")
+        # The store the resident's phone has, so an iPhone user never reads about the Play Store.
+        toko = self.t.text("toko." + {"iphone": "iphone", "android": "android"}.get(facts.get("phone", ""), "any"))
         if facts.get("role") == "helper":
-            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist")}
+            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist"), "toko": toko}
         sapaan = self.t.text("sapaan." + honorific)
-        return {"sapaan": sapaan, "anda": sapaan}
+        return {"sapaan": sapaan, "anda": sapaan, "toko": toko}
 
     def say(self, say: Say, conv: Conversation | None) -> OutgoingMessage:
         params = self.params(conv)

@@ -65,7 +65,7 @@ def ends(engine: Engine, state: str) -> set[str]:
 
 def test_app_wont_open_gives_internet_restart_update_then_a_person(guide, engine) -> None:
     text, buttons, conv = seen(guide, engine, "pb_app_wont_open")
-    assert "server pusat" in text and "tutup aplikasinya dan buka lagi" in text
+    assert "server pusat" in text and "buka ulang aplikasinya" in text
     failed = press(engine, guide, conv, "Masih gagal")
     text2, _, conv2 = seen(guide, engine, failed.conversation.state)
     assert "Perbarui aplikasi IKD" in text2 and "Jangan hapus" in text2

@@ -169,7 +169,7 @@ class Engine(Routing):
             conv = conv.evolve(misunderstandings=0)
         handler = {
             "bantuan": lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
-            "ulangi": lambda: self._show(conv.evolve(overlay=None)),
+            "ulangi": lambda: self._explain_again(conv, confused=False),
             "kembali": lambda: self._back(conv),
             "mulai": lambda: self._show(self.start(), remind=True),
             "berhenti": lambda: self._pause(conv),
@@ -179,7 +179,7 @@ class Engine(Routing):
             "hapus_tidak": lambda: self._show(conv.evolve(overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
             ":thanks": lambda: self._show(conv, lead=(Line(texts.THANKS),)),
             ":greeting": lambda: self._show(conv, lead=(Line(texts.GREETING),)),
-            ":confused": lambda: self._confused(conv, reading),
+            ":confused": lambda: self._explain_again(conv, confused=True),
             RETURN: lambda: self._return(conv),
         }.get(event)
         if handler:
@@ -208,7 +208,8 @@ class Engine(Routing):
         """To ``target``, remembered for Back; any overlay menu closes."""
         history = (conv.history + (conv.state,))[-Conversation.HISTORY_LIMIT:] if target != conv.state else conv.history
         detour = None if target == conv.detour else conv.detour  # back at the step left for a problem
-        return conv.evolve(state=target, history=history, misunderstandings=0, overlay=None, detour=detour)
+        return conv.evolve(state=target, history=history, misunderstandings=0, overlay=None, explained=0,
+                           detour=detour)
 
     def _back(self, conv: Conversation) -> Step:
         if conv.overlay:
@@ -242,9 +243,19 @@ class Engine(Routing):
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
 
-    def _confused(self, conv: Conversation, reading: Reading) -> Step:
-        step = self._misunderstood(conv, texts.CONFUSED, reading)
-        return replace(step, understood=True)
+    def _explain_again(self, conv: Conversation, confused: bool) -> Step:
+        """"ulangi" repeats the step once, "gimana caranya" needs no repeat: the next ask gets the
+        step's simpler wording (say_simple), and asking once more offers a person."""
+        if conv.overlay:  # "ulangi" over a menu (FAQ, the stuck offer's "Coba lagi"): the step again
+            return self._show(conv.evolve(overlay=None, explained=0))
+        state = self.flow.states[conv.state]
+        asked = conv.explained + 1
+        simple_at = 1 if confused else 2
+        if asked < simple_at:
+            return self._show(conv.evolve(explained=asked))
+        if asked == simple_at and state.say_simple:
+            return self._show(conv.evolve(explained=asked), lead=(Line(texts.CONFUSED),), simple=True)
+        return self._overlay(conv.evolve(explained=0), "stuck")
 
     def _misunderstood(self, conv: Conversation, msgid: str, reading: Reading) -> Step:
         state = self.flow.states[conv.state]
@@ -293,13 +304,14 @@ class Engine(Routing):
         return Step(shown, (Say(topic.answer, buttons),))
 
     def _show(self, conv: Conversation, lead: tuple[Line, ...] = (), remind: bool = False,
-              extra: tuple[Effect, ...] = ()) -> Step:
-        """Show the current step: its lines after ``lead``, its buttons and the help row."""
+              extra: tuple[Effect, ...] = (), simple: bool = False) -> Step:
+        """Show the current step: its lines (or its simpler wording) after ``lead``, its buttons
+        and the help row."""
         state = self.flow.states[conv.state]
         buttons = tuple(ShownButton(b.label, b.event) for b in state.buttons) + self._help_row(conv)
         shown = conv.evolve(buttons=buttons, overlay=None)
         effects: list[Effect] = list(extra)
-        effects.append(Say(lead + state.say, buttons, self._progress(conv)))
+        effects.append(Say(lead + (state.say_simple if simple else state.say), buttons, self._progress(conv)))
         if remind and state.milestone != "activated":
             effects.append(Remind(REMIND_AFTER))
         return Step(shown, tuple(effects))

@@ -64,6 +64,7 @@ class State:
     stuck: StuckPolicy
     file: str = ""
     line: int | None = None
+    say_simple: tuple[Line, ...] = ()  # a simpler second wording, for "ulangi" / "gimana caranya"
 
     @property
     def events(self) -> frozenset[str]:
@@ -110,7 +111,7 @@ class Flow:
         """Every msgid the dialog data refers to."""
         ids: set[str] = set()
         for state in self.states.values():
-            ids.update(line.msgid for line in state.say)
+            ids.update(line.msgid for line in state.say + state.say_simple)
             ids.update(b.label for b in state.buttons)
         for m in self.milestones.values():
             ids.add(m.title)

@@ -138,7 +138,8 @@ def test_media_count_toward_the_stuck_policy(guide) -> None:
 INFORMAL_JOURNEY = [
     "/start", "ok pak", "buat sendiri", "bapak", "siap", "sdh punya ektp", "hp saya samsung", "lanjut",
     "ada emailnya", "iya ada semua", "iya ngerti", "udh ketemu", "sdh kepasang", "udah kebuka",
-    "sdh muncul", "sudah diisi", "udh diisi", "berhasil pak", "siap", "alhamdulillah berhasil", "oke",
+    "sdh muncul", "sudah diisi", "udh diisi", "sdh diisi semua", "berhasil pak", "siap", "udah",
+    "alhamdulillah berhasil", "oke",
     "lanjut", "sudah siap", "udah di kantor", "sdh selesai", "emailnya udah masuk", "sdh ditekan",
     "sdh diketik", "udah", "berhasil", "udah bisa masuk", "sdh", "ngerti pak",
 ]
