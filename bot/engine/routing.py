@@ -25,6 +25,7 @@ from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import Escalate, Say
 from bot.engine.step import Step
 from bot.flow.model import Line
+from bot.redaction import redact
 from bot.understanding import MARGIN, SURE, Reading
 
 GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
@@ -42,7 +43,10 @@ class Routing:
         return () if conv.overlay else tuple(self.flow.states[conv.state].intents)
 
     def _read(self, conv: Conversation, text: str) -> Reading:
-        return self.understanding.read(text, [b.label for b in conv.buttons], self._expected(conv))
+        # Read the masked text: a phone number or an address never enters the reading (whose
+        # words are kept in the transcript), and means nothing to the reader anyway.
+        masked = redact(text).text
+        return self.understanding.read(masked, [b.label for b in conv.buttons], self._expected(conv))
 
     def _act(self, conv: Conversation, reading: Reading, inp: Input):
         if reading.label:

@@ -106,6 +106,7 @@ class Understanding:
     def _meaning(self, text: str, expected: Iterable[str]) -> Reading:
         read = self.words.analyse(text)
         _, tokens, corrections = read
+        tokens = tuple(t for t in tokens if not any(ch.isdigit() for ch in t))  # kept for the transcript
         ranked = self.ranked(text, expected, read)
         (best, p1), (second, p2) = ranked[0], ranked[1]
         matched = tokens + corrections
