@@ -28,6 +28,7 @@ from bot.understanding.text import Words
 
 log = logging.getLogger(__name__)
 VERSION = 1  # bump when the features or the model change meaning
+KEEP = 8  # models kept in the cache (each edit of the examples makes a new one)
 
 
 def cache_dir() -> Path:
@@ -83,6 +84,7 @@ def cached_fit(words: Words, pairs: Sequence[tuple[str, str]]) -> Model:
     try:
         subprocess.run([sys.executable, "-m", "bot.understanding.training"], input=request.encode("utf-8"),
                        check=True, capture_output=True, timeout=120)
+        _prune(path.parent)
         return Model.load(path)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         log.warning("training in a child process failed (%s): training here", type(exc).__name__)
@@ -92,6 +94,16 @@ def cached_fit(words: Words, pairs: Sequence[tuple[str, str]]) -> Model:
         except OSError:
             pass
         return model
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP most recently written models; older ones belong to examples since edited."""
+    models = sorted(folder.glob("reader-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def _child() -> int:

@@ -86,3 +86,18 @@ def test_a_content_editor_adds_a_problem_without_python(copy: Path) -> None:
     conv = engine.prompt(Conversation(state="req_email", history=("req_phone_version",))).conversation
     step = engine.step(conv, Input.typed("pak bansos ibu saya ga cair katanya harus punya ikd"))
     assert step.conversation.state == "pb_what_for" and step.conversation.detour == "req_email"
+
+
+def test_the_model_cache_keeps_only_the_latest_models(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import time
+
+    from bot.understanding import training
+
+    for i in range(training.KEEP + 3):
+        path = tmp_path / f"reader-{i:02d}.npz"
+        path.write_bytes(b"x")
+        os.utime(path, (time.time() + i, time.time() + i))
+    training._prune(tmp_path)
+    kept = sorted(p.name for p in tmp_path.glob("reader-*.npz"))
+    assert kept == [f"reader-{i:02d}.npz" for i in range(3, training.KEEP + 3)]
