@@ -23,7 +23,7 @@ from bot.engine.machine import FlowMachine
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
-from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.routing import PROBLEM, RETURN, SCAM_INTENT, Routing
 from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
 
