@@ -86,6 +86,7 @@ def build_understanding(locale: str, labels: dict[str, str], root: Path | None =
 
 def build_guide(store: Store | None = None, *, locale: str = "id", handoff_available: bool = True,
                 channel: OperatorChannel | None = None, outbox: bool = False, region: str = "kota-serang",
+                ask_place: bool = False,
                 dialogs: Path | None = None, locales: Path | None = None) -> Guide:
     """Load and validate everything, then wire one Engine and Renderer per shipped locale."""
     examples = load_examples(Path(dialogs) if dialogs else dialogs_dir())
@@ -94,12 +95,13 @@ def build_guide(store: Store | None = None, *, locale: str = "id", handoff_avail
     engines, renderers = {}, {}
     for loc in available_locales(locales):
         renderer = Renderer(Translator(load_catalog(loc, locales)), the_region)
-        labels = renderer.labels(_label_msgids(flow) | {p.label for p in examples.problems.values()})
+        labels = renderer.labels(_label_msgids(flow) | {p.label for p in examples.problems.values()}
+                                 | engine_texts.place_msgids(the_region))
         try:
             understanding = build_understanding(loc, labels, dialogs, examples)
         except DialogError:
             continue  # a locale without a lexicon can still be shown, but not chosen for residents
-        engines[loc] = Engine(flow, understanding, the_region, handoff_available=handoff_available)
+        engines[loc] = Engine(flow, understanding, the_region, handoff_available=handoff_available, ask_place=ask_place)
         renderers[loc] = renderer
     if locale not in engines:
         raise DialogError([Problem(str(locales or "locales"), None, f"locale {locale!r} has no catalog or lexicon")])

@@ -15,15 +15,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot import places
 from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.engine.machine import FlowMachine
+from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
-from bot.engine.routing import PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
 from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
 
@@ -33,16 +35,19 @@ REMIND_AFTER = timedelta(hours=24)
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-class Engine(Routing):
+class Engine(Routing, PlaceQuestion):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
-                 handoff_available: bool = True):
+                 handoff_available: bool = True, ask_place: bool = False):
         self.flow = flow
         self.machine = FlowMachine(flow)
         self.understanding = understanding
         self.region = region
         self.handoff_available = handoff_available
+        # Ask the resident's kecamatan (before the office visit and a handoff): on where tickets
+        # are routed to kecamatan groups; with one group it would only delay the person.
+        self.ask_place = ask_place
 
     # ----- public -------------------------------------------------------------------------
     def start(self) -> Conversation:
@@ -79,6 +84,13 @@ class Engine(Routing):
     def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         """An operator ended the conversation: the guide rests (paused) where the resident was."""
         return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
+
+    def operator_follow_up(self, conv: Conversation) -> Step:
+        """An operator writes again after the ticket closed: the resident is with a person
+        again (their words are relayed), one tap from the guide. The operator's line is the
+        message, so the guide says nothing of its own."""
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
@@ -178,7 +190,25 @@ class Engine(Routing):
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, Reading())
         if len(text) > MAX_TEXT:
             return self._misunderstood(conv, texts.TOO_LONG, Reading())
-        return self._act(conv, self._read(conv, text), inp)
+        if conv.overlay == "kecamatan":
+            place = self.region.places.find(text) if self.region else None
+            if place is not None:  # a kecamatan or kelurahan typed instead of pressed
+                return self._kecamatan_chosen(conv, place.id)
+        reading = self._read(conv, text)
+        if conv.overlay == "kecamatan":
+            return self._kecamatan_reply(conv, reading, inp)
+        return self._act(conv, reading, inp)
+
+    def _kecamatan_reply(self, conv: Conversation, reading: Reading, inp: Input) -> Step:
+        """Only a place, a button or a way out (a person, back, repeat) answers the kecamatan question."""
+        if reading.label:
+            event = next(b.event for b in conv.buttons if b.label == reading.label)
+        else:
+            event = GLOBAL_INTENTS.get(reading.intent or "")
+        if event and (event.startswith("kec:") or event in GLOBAL_INTENTS.values()):
+            return self._event(conv, event, reading, inp.at)
+        asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
+        return Step(asked.conversation, asked.effects, understood=False, reading=reading)
 
     # ----- events -------------------------------------------------------------------------
     def _button_event(self, conv: Conversation, inp: Input) -> str | None:
@@ -210,6 +240,8 @@ class Engine(Routing):
             return _read_as(self._faq_answer(conv, event[4:]), reading)
         if event.startswith(PROBLEM):
             return _read_as(self._detour(conv, event[len(PROBLEM):], reading), reading)
+        if event.startswith("kec:") and conv.overlay == "kecamatan":
+            return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
 
     def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
@@ -224,6 +256,9 @@ class Engine(Routing):
             if count >= state.stuck.failures:
                 return self._overlay(moved.with_failures(state.milestone, 0), "stuck")
             moved = moved.with_failures(state.milestone, count)
+        if (self._needs_kecamatan(moved) and moved.state == self._visit_entry()
+                and self.flow.states[conv.state].milestone != PLACE_MILESTONE):
+            return self._ask_kecamatan(moved, "show")  # to name the nearest office
         return self._show(moved, remind=True)
 
     def _move(self, conv: Conversation, target: str) -> Conversation:
@@ -249,6 +284,12 @@ class Engine(Routing):
         state = self.flow.states[conv.state]
         if not self.handoff_available:
             return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        if reason != "scam" and self._needs_kecamatan(conv):
+            # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
+            # report goes straight through: it is urgent, and any operator can help.
+            if conv.overlay != "kecamatan":
+                return self._ask_kecamatan(conv, "bantuan:" + reason)
+            conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
