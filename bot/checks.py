@@ -8,8 +8,9 @@ a resident would see it. Returns findings; an empty list means the content may s
 from __future__ import annotations
 
 import re
+import statistics
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.engine import Conversation, Engine
@@ -26,7 +27,8 @@ RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queu
                         "desk.rate_ask", "desk.rated", "desk.typical_wait")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
-PLACEHOLDERS = {"sapaan", "min_android", "min_ios", "service_points", "office_hours", "call_center"}
+# Placeholders any sentence may use besides the region file's values (bot.render.Renderer.params).
+PLACEHOLDERS = {"sapaan", "anda", "toko", "service_points", "office_hours", "hours_note"}
 # Placeholders of the shell's own msgids.
 SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last",
                       # the operator desk's
@@ -65,7 +67,10 @@ def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale:
     findings: list[Finding] = []
     engine = guide.engines[locale]
     findings += _check_lexicons(dialogs, locales)
+    findings += _check_examples(engine, dialogs, locales)
     findings += _check_catalogs(engine, locales)
+    findings += _check_stated_facts(engine, locales)
+    findings += _check_claims(engine, dialogs, locales)
     findings += _check_graph(engine)
     findings += _check_plain_language(guide, engine, dialogs, locale)
     return findings
@@ -83,8 +88,22 @@ def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
             continue
         for intent in REQUIRED_INTENTS:
             if not intents.get(intent):
-                findings.append(Finding(f"dialogs/lexicon/{loc}.yaml", f"intent {intent!r} has no phrases"))
+                findings.append(Finding("dialogs/understanding/intents.yaml", f"intent {intent!r} has no examples"))
     return findings
+
+
+def _check_examples(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]:
+    """The examples the reader learns from: known states and labels, no duplicates, no example
+    under two meanings, enough examples per problem, every intent a step uses has examples."""
+    from bot.understanding.examples import check_examples, load_examples
+    from bot.understanding.text import normalise
+
+    examples = load_examples(dialogs)
+    msgids = set(load_catalog("id", locales).messages)
+    flow_intents = {i for s in engine.flow.states.values() for i in s.intents}
+    flow_intents |= {i for t in engine.flow.faq for i in t.intents}
+    problems = check_examples(examples, set(engine.flow.states), msgids, flow_intents, normalise)
+    return [Finding(p.file + (f":{p.line}" if p.line else ""), p.message) for p in problems]
 
 
 def _needed_msgids(engine: Engine) -> set[str]:
@@ -107,9 +126,60 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
             except ValueError as exc:
                 findings.append(Finding(where, f"msgid {msgid!r}: bad placeholder syntax ({exc})"))
                 continue
-            allowed = PLACEHOLDERS | SHELL_PLACEHOLDERS | params.get(msgid, set())
+            allowed = PLACEHOLDERS | set(engine.region.values()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
             for f in sorted(fields - allowed):
                 findings.append(Finding(where, f"msgid {msgid!r}: unknown placeholder {{{f}}}"))
+    return findings
+
+
+# What a sentence must not state itself: a number, an hour, a version, a phone number, an email
+# or web address. Those come from the region file as placeholders, so they can be confirmed and
+# hedged in one place. Allowed: a numbered list's markers ("1. ") and the guide's own step numbers.
+_STATED = re.compile(r"\d|@|\bhttps?:|\bwww\.|\.go\.id\b", re.IGNORECASE)
+_ALLOWED_NUMBERS = re.compile(r"^\d{1,2}\.\s|\b(?:langkah|step|steps)\s+\d{1,2}(?:\s+(?:sampai|to|-)\s+\d{1,2})?\b"
+                              r"|\b\d{1,2}\s+(?:langkah|steps)\b", re.IGNORECASE | re.MULTILINE)
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def resident_msgids(engine: Engine) -> set[str]:
+    """Every msgid whose sentence a resident may read."""
+    ids = {line.msgid for s in engine.flow.states.values() for line in s.say}
+    ids.update(line.msgid for t in engine.flow.faq for line in t.answer)
+    return ids | engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)
+
+
+def stated_facts(text: str) -> list[str]:
+    """Numbers, hours, versions or contacts written into a sentence rather than a placeholder."""
+    bare = _ALLOWED_NUMBERS.sub(" ", _PLACEHOLDER.sub(" ", text))
+    return [m.group(0) for m in _STATED.finditer(bare)]
+
+
+def _check_stated_facts(engine: Engine, locales: Path) -> list[Finding]:
+    findings = []
+    ids = resident_msgids(engine)
+    for loc in available_locales(locales):
+        catalog = load_catalog(loc, locales)
+        for msgid in sorted(ids & set(catalog.messages)):
+            text = catalog.messages[msgid]
+            if stated_facts(text):
+                findings.append(Finding(f"locales/{loc} ({msgid})", "states a number, hour, version or contact itself; "
+                                        f"use a placeholder from dialogs/region/*.yaml: {text[:70]!r}"))
+    return findings
+
+
+def _check_claims(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]:
+    """An unconfirmed claim of the region file is worded with a hedge wherever it is made."""
+    hedges = [h.lower() for h in _load_rules(dialogs)["hedges"]]
+    catalog = load_catalog("id", locales)
+    findings = []
+    for name, claim in engine.region.claims.items():
+        for msgid in claim.said_in:
+            text = catalog.messages.get(msgid)
+            if text is None:
+                findings.append(Finding(f"dialogs/region (claim {name})", f"said_in names unknown msgid {msgid!r}"))
+            elif not claim.confirmed and not any(h in text.lower() for h in hedges):
+                findings.append(Finding(f"locales/id ({msgid})", f"claim {name!r} is unconfirmed but said as certain; "
+                                        f"word it with a hedge ({', '.join(hedges)})"))
     return findings
 
 
@@ -135,6 +205,41 @@ def words(sentence: str) -> list[str]:
     return _WORD.findall(sentence)
 
 
+_CLAUSE = re.compile(r",?\s+(?:lalu|kemudian|then)\s+|;\s*|:\s+(?=\w)", re.IGNORECASE)
+_LEAD_IN = re.compile(r"^(?:(?:lalu|kemudian|setelah itu|sesudah itu|atau|juga|dan|then|or|and|pertama|kedua|ketiga|terakhir)[,:]?\s+)+",
+                      re.IGNORECASE)
+# After a jargon word: " (explanation)", or the rest of a quoted label and then " (...)".
+_EXPLAINED = re.compile(r'\s?\(|[^"”(\n]{0,30}["”]\s?\(')
+_WARNINGS = {"jangan", "hindari", "don't", "do"}  # a warning is not a task (it asks not to act)
+_AND = re.compile(r",\s+|\s+(?:dan|and)\s+", re.IGNORECASE)
+_CONDITION = re.compile(r"^(?:kalau|bila|jika|apabila|saat|sebelum|setelah|if|when)\b[^,]*,\s*", re.IGNORECASE)
+
+
+def instructions(text: str, rules: dict) -> list[str]:
+    """The things a message asks the resident to do: clauses that start with an imperative
+    (dialogs/plain-language.yaml action_words), warnings ("jangan ...") aside. Questions and the closing "press a button below"
+    or "press ✅ when done" are how the step is answered, not tasks, and are not counted."""
+    verbs = set(rules["action_words"])
+    found = []
+    # A hedge note "(... tanyakan dulu.)" and an overview's numbered lines are not tasks.
+    text = re.sub(r"^\d{1,2}\.\s.*$", "", re.sub(r"\([^)]*\)", "", text), flags=re.MULTILINE)
+    for sentence in sentences(text):
+        if sentence.rstrip().endswith("?"):
+            continue
+        for clause in _CLAUSE.split(sentence):
+            clause = _LEAD_IN.sub("", _CONDITION.sub("", clause.strip(" •-").strip()))
+            # "Diam, lihat ke layar, dan ikuti petunjuknya" asks three things.
+            for part in _AND.split(clause):
+                part = _LEAD_IN.sub("", part.strip())
+                first = words(part.lower())[:1]
+                if not first or first[0] not in verbs or first[0] in _WARNINGS:
+                    continue
+                if "di bawah" in part.lower() or "✅" in part or "below" in part.lower():
+                    continue
+                found.append(part)
+    return found
+
+
 def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
     """Plain-language problems of one message as shown to a resident."""
     problems = []
@@ -150,12 +255,17 @@ def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
         if word in tokens:
             problems.append(f"disrespectful form {word!r}: use the respectful form from dialogs/plain-language.yaml")
     for term, plain in rules["jargon"].items():
-        for m in re.finditer(rf"(?<![\w]){re.escape(term)}(?![\w])", lowered):
-            after = lowered[m.end():m.end() + 2]
-            before = lowered[max(0, m.start() - 1):m.start()]
-            if not (after.startswith(" (") or after.startswith("(") or before == "("):
-                problems.append(f"jargon {term!r} without an explanation (say {plain!r}, or explain it in brackets)")
-                break
+        # Explained once per message is enough: the word (or the app's own label in quotes,
+        # "Aktivasi") followed by " (explanation)", or "(word)" after a plain word.
+        found = list(re.finditer(rf"(?<![\w]){re.escape(term)}(?![\w])", lowered))
+        explained = any(_EXPLAINED.match(lowered, m.end()) or lowered[max(0, m.start() - 1):m.start()] == "("
+                        for m in found)
+        if found and not explained:
+            problems.append(f"jargon {term!r} without an explanation (say {plain!r}, or explain it in brackets)")
+    todo = instructions(text, rules)
+    if len(todo) > rules["max_instructions"]:
+        problems.append(f"{len(todo)} instructions (max {rules['max_instructions']}; split into sub-steps): "
+                        + " | ".join(t[:30] for t in todo))
     if whole_step:
         last = sentences(text)[-1] if sentences(text) else ""
         if not (last.rstrip().endswith("?") or set(words(last.lower())) & set(rules["action_words"])):
@@ -163,16 +273,85 @@ def measure_message(text: str, rules: dict, *, whole_step: bool) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Plain-language figures over every message a resident may read (locale id)."""
+
+    messages: int
+    median_chars: float
+    p90_sentence_words: float
+    max_instructions: int
+    over_two_instructions: int
+
+    def lines(self) -> list[str]:
+        return [f"messages measured: {self.messages}", f"median message length: {self.median_chars:.0f} characters",
+                f"90th-percentile sentence: {self.p90_sentence_words:.0f} words",
+                f"most instructions in one message: {self.max_instructions}",
+                f"messages with more than two instructions: {self.over_two_instructions}"]
+
+
+def resident_messages(guide, engine: Engine, locale: str = "id") -> dict[str, str]:
+    """Every message as a resident reads it: each step (progress line included) and its simpler
+    wording, the FAQ answers, the guide's own messages and the desk's messages to residents."""
+    renderer = guide.renderers[locale]
+    out = {}
+    for name, state in engine.flow.states.items():
+        step = engine.prompt(Conversation(state=name, history=("x",)))
+        say = step.effects[-1]
+        out[name] = renderer.say(say, step.conversation).text
+        if state.say_simple:
+            out[name + " say_simple"] = renderer.say(replace(say, lines=state.say_simple), step.conversation).text
+    for topic in engine.flow.faq:
+        out["faq " + topic.name] = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
+    for msgid in sorted(engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)):
+        if not msgid.startswith("btn."):
+            out[msgid] = renderer.t.text(msgid, **renderer.params(None), when="Senin", position=1, name="Rina")
+    return out
+
+
+def measure_figures(guide, engine: Engine, rules: dict, locale: str = "id") -> Figures:
+    texts = list(resident_messages(guide, engine, locale).values())
+    counts = [len(words(s)) for t in texts for s in sentences(t)]
+    todo = [len(instructions(t, rules)) for t in texts]
+    p90 = statistics.quantiles(counts, n=10, method="inclusive")[-1]
+    return Figures(len(texts), statistics.median(len(t) for t in texts), p90, max(todo),
+                   sum(n > 2 for n in todo))
+
+
+def figures_of_shipped_content(locale: str = "id") -> Figures:
+    from bot.assembly import build_guide
+
+    guide = build_guide(None, locale=locale)
+    return measure_figures(guide, guide.engines[locale], _load_rules(dialogs_dir()), locale)
+
+
+def _check_figures(guide, engine: Engine, rules: dict, locale: str) -> list[Finding]:
+    figures = measure_figures(guide, engine, rules, locale)
+    findings = []
+    if figures.median_chars > rules["median_chars_per_message"]:
+        findings.append(Finding("dialogs/plain-language.yaml", f"median message is {figures.median_chars:.0f} characters "
+                                f"(max {rules['median_chars_per_message']})"))
+    if figures.p90_sentence_words > rules["p90_words_per_sentence"]:
+        findings.append(Finding("dialogs/plain-language.yaml", f"90th-percentile sentence is {figures.p90_sentence_words:.0f} "
+                                f"words (max {rules['p90_words_per_sentence']})"))
+    return findings
+
+
 def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> list[Finding]:
     rules = _load_rules(dialogs)
     renderer = guide.renderers[locale]
-    findings = []
+    findings = _check_figures(guide, engine, rules, locale)
     for name, state in engine.flow.states.items():
         step = engine.prompt(Conversation(state=name, history=("x",)))
         say = step.effects[-1]
         message = renderer.say(say, step.conversation)
         where = f"{state.file}:{state.line} ({name})"
         findings += [Finding(where, p) for p in measure_message(message.text, rules, whole_step=True)]
+        if state.say_simple:
+            simple = renderer.say(replace(say, lines=state.say_simple), step.conversation)
+            findings += [Finding(where + " say_simple", p) for p in measure_message(simple.text, rules, whole_step=True)]
+        else:
+            findings.append(Finding(where, "no say_simple: every step needs a simpler second wording"))
         choices = [b for b in step.conversation.buttons if not b.help_row]
         if len(choices) > rules["max_buttons"]:
             findings.append(Finding(where, f"{len(choices)} choices (max {rules['max_buttons']})"))

@@ -1,4 +1,4 @@
-"""``teman-ikd``: the command line (chat, simulate, check, diagram, run, demo, report, dashboard).
+"""``teman-ikd``: the command line (chat, simulate, check, facts, diagram, run, demo, report, dashboard).
 
 Parses arguments and hands over to bot.commands.*; no logic of its own.
 """
@@ -24,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--db", default=":memory:", help="SQLite path or sqlite:/// URL (default: in memory)")
 
     sub.add_parser("check", help="validate dialogs, region file and catalogs; measure plain language")
+    facts = sub.add_parser("facts", help="what Disdukcapil must confirm before launch (unconfirmed facts and their sources)")
+    facts.add_argument("--region", default="kota-serang")
+
+    train = sub.add_parser("train", help="train the reader on dialogs/understanding and report on it")
+    train.add_argument("--locale", default="id")
+
+    ev = sub.add_parser("eval", help="score the guide on a labelled held-out set of resident messages")
+    ev.add_argument("--file", help="CSV of text,state,expect (default: tests/understanding/eval.csv)")
+    ev.add_argument("--locale", default="id")
 
     diagram = sub.add_parser("diagram", help="the flow as a picture (Mermaid or SVG)")
     diagram.add_argument("--format", choices=("mermaid", "svg"), default="mermaid")
@@ -102,10 +111,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         if findings:
             print(f"\n{len(findings)} problem(s) found.", file=sys.stderr)
             return 1
+        from bot.checks import figures_of_shipped_content
+
+        print("Plain language (every message a resident may read, Indonesian):")
+        for line in figures_of_shipped_content().lines():
+            print("  " + line)
         print("All checks passed.")
         return 0
+    if args.command == "facts":
+        from bot.commands.facts import run_facts
+
+        return run_facts(args.region, sys.stdout)
     if args.command == "diagram":
         return _diagram(args)
+    if args.command in ("train", "eval"):
+        return _understanding(args)
     if args.command == "run":
         from bot.telegram.run import main_run
 
@@ -123,6 +143,25 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return main_demo(args)
     return 2
+
+
+def _understanding(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from bot.assembly import build_guide
+
+    started = time.perf_counter()
+    engine = build_guide(None, locale=args.locale).engines[args.locale]
+    if args.command == "train":
+        reader = engine.understanding.reader
+        print(f"trained on {len(engine.understanding.examples.labelled())} examples, {len(reader.labels)} meanings, "
+              f"{reader.features} features, in {time.perf_counter() - started:.2f} s (guide included)")
+        return 0
+    from bot.commands.evaluate import default_path, run_eval
+
+    run_eval(engine, Path(args.file) if args.file else default_path())
+    return 0
 
 
 def _diagram(args: argparse.Namespace) -> int:

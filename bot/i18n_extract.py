@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator
 
 import yaml
 
-_KEY = re.compile(r"^(sys|btn|cmd|tg|cli|region|sapaan|datetime|desk)\.[a-z0-9_.]+$")
+_KEY = re.compile(r"^(sys|btn|cmd|tg|cli|region|sapaan|toko|datetime|desk)\.[a-z0-9_.]+$")
 Extracted = Iterator[tuple[int, str | None, str, list[str]]]
 
 
@@ -37,7 +37,7 @@ def _walk(node: yaml.Node, parent_key: str | None) -> Extracted:
                 yield from _walk(value, key)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            if parent_key in ("say", "answer") and isinstance(item, yaml.ScalarNode):
+            if parent_key in ("say", "say_simple", "answer") and isinstance(item, yaml.ScalarNode):
                 yield item.start_mark.line + 1, None, item.value, []
             else:
                 yield from _walk(item, parent_key)

@@ -7,6 +7,7 @@ renderer writes the Indonesian sentence with the resident's form of address fill
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from typing import Iterable
 
 from bot.engine.conversation import Conversation, ShownButton
@@ -45,9 +46,18 @@ class Renderer:
 
     def params(self, conv: Conversation | None) -> dict[str, str]:
         facts = dict(conv.facts) if conv else {}
+        return {**self._region_params, **self.address(facts)}
+
+    def address(self, facts: dict[str, str]) -> dict[str, str]:
+        """``{sapaan}`` names the e-KTP's owner ("Nenek" when a grandchild types for her);
+        ``{anda}`` addresses whoever is typing ("Anda" for a helper, the owner otherwise)."""
         honorific = facts.get("honorific", "bapak_ibu")
-        prefix = "sapaan.helper." if facts.get("role") == "helper" else "sapaan."
-        return {**self._region_params, "sapaan": self.t.text(prefix + honorific)}
+        # The store the resident's phone has, so an iPhone user never reads about the Play Store.
+        toko = self.t.text("toko." + {"iphone": "iphone", "android": "android"}.get(facts.get("phone", ""), "any"))
+        if facts.get("role") == "helper":
+            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist"), "toko": toko}
+        sapaan = self.t.text("sapaan." + honorific)
+        return {"sapaan": sapaan, "anda": sapaan, "toko": toko}
 
     def say(self, say: Say, conv: Conversation | None) -> OutgoingMessage:
         params = self.params(conv)
@@ -59,7 +69,7 @@ class Renderer:
             if "milestone_title" in values:  # a msgid (a reminder names the step it is about)
                 values["milestone_title"] = self.t.text(values["milestone_title"])
             parts.append(self.t.text(line.msgid, **{**params, **values}))
-        return OutgoingMessage("\n\n".join(parts), self.rows(say.buttons))
+        return OutgoingMessage(self._one_hedge_per_sentence("\n\n".join(parts)), self.rows(say.buttons))
 
     def rows(self, buttons: Iterable[ShownButton]) -> tuple[tuple[str, ...], ...]:
         """Choices one per row (large targets for older fingers), the help row side by side."""
@@ -69,19 +79,35 @@ class Renderer:
 
     # ----- region facts as sentences ------------------------------------------------------
     def _build_region_params(self) -> dict[str, str]:
+        """Placeholder values from the region file. A fact Disdukcapil has not confirmed is
+        hedged here, by construction: no sentence can state it bare."""
         r = self.region
-        unconfirmed = " " + self.t.text("region.unconfirmed")
-        points = "\n".join(
-            self.t.text("region.point", name=p.name, address=p.address) + ("" if p.confirmed else unconfirmed)
-            for p in r.service_points)
-        call_center = r.contacts.get("call_center")
-        return {
+        self._hedge = self.t.text("region.unconfirmed")
+        hedged = lambda text, confirmed: text if confirmed else f"{text} {self._hedge}"  # noqa: E731
+        lines = [self.t.text("region.point", name=p.name, address=p.address) for p in r.service_points]
+        if any(p.confirmed for p in r.service_points):
+            points = "\n".join(hedged(line, p.confirmed) for line, p in zip(lines, r.service_points))
+        else:  # one note under the list rather than the same words on every line
+            points = "\n".join(lines + [self.t.text("region.points_unconfirmed")])
+        params = {name: hedged(fact.value, fact.confirmed) for name, fact in r.values().items()}
+        params.update({
             "service_points": points,
-            "office_hours": self.office_hours() + ("" if r.hours_confirmed else unconfirmed),
-            "min_android": r.min_android.value,
-            "min_ios": r.min_ios.value,
-            "call_center": call_center.value if call_center else "",
-        }
+            "office_hours": hedged(self.office_hours(), r.hours_confirmed),
+            # after a moment computed from the hours ("Petugas kembali Senin pukul 08.00 WIB")
+            "hours_note": "" if r.hours_confirmed else " " + self._hedge,
+        })
+        return params
+
+    def _one_hedge_per_sentence(self, text: str) -> str:
+        """"Android 8 (belum pasti) atau iOS 11 (belum pasti)": keep only the last hedge of a sentence."""
+        if text.count(self._hedge) < 2:
+            return text
+        out = []
+        for sentence in re.split(r"((?<=[.!?])[ \t]+|\n)", text):
+            while sentence.count(self._hedge) > 1:
+                sentence = sentence.replace(" " + self._hedge, "", 1)
+            out.append(sentence)
+        return "".join(out)
 
     def office_hours(self) -> str:
         """e.g. "Senin–Jumat pukul 08.00–15.00 WIB", grouping consecutive days with equal hours."""

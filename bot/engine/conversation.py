@@ -37,6 +37,8 @@ class Conversation:
     buttons: tuple[ShownButton, ...] = ()
     turns: int = 0
     reminded: int = 0  # reminders sent since the resident last did something (bot/followup/schedule.py)
+    detour: str | None = None  # the step left for a problem's help, offered as "back to my step"
+    explained: int = 0  # times the resident asked to explain the current step again
 
     HISTORY_LIMIT = 30
 
@@ -72,6 +74,7 @@ class Conversation:
             "paused": self.paused, "handoff": self.handoff, "overlay": self.overlay,
             "buttons": [[b.label, b.event, b.help_row] for b in self.buttons], "turns": self.turns,
             "reminded": self.reminded,
+            "detour": self.detour, "explained": self.explained,
         }
 
     @classmethod
@@ -84,6 +87,7 @@ class Conversation:
             handoff=bool(data.get("handoff")), overlay=data.get("overlay"),
             buttons=tuple(ShownButton(b[0], b[1], bool(b[2])) for b in data.get("buttons", ())),
             turns=int(data.get("turns", 0)), reminded=int(data.get("reminded", 0)),
+            detour=data.get("detour"), explained=int(data.get("explained", 0)),
         )
 
 

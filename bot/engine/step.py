@@ -1,4 +1,4 @@
-"""What the engine returns for one input (its own module so the engine's parts can build it)."""
+"""The engine's answer to one input: the new snapshot, the effects, and how the input was read."""
 
 from __future__ import annotations
 
@@ -25,3 +25,8 @@ class Step:
     @property
     def input_deleted(self) -> bool:
         return any(isinstance(e, DeleteInput) for e in self.effects)
+
+
+def _read_as(step: Step, reading: Reading) -> Step:
+    """``step`` with the reading that led to it (dataclasses.replace costs several times this)."""
+    return Step(step.conversation, step.effects, step.understood, reading)

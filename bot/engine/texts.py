@@ -33,6 +33,7 @@ THANKS = "sys.thanks"
 GREETING = "sys.greeting"
 CONFUSED = "sys.confused"
 TOO_LONG = "sys.too_long"
+OFFER_PERSON = "sys.offer_person"
 MEDIA = {
     "voice": "sys.media.voice", "audio": "sys.media.voice", "video_note": "sys.media.voice",
     "photo": "sys.media.photo", "sticker": "sys.media.sticker", "animation": "sys.media.sticker",
@@ -59,6 +60,7 @@ CONTINUE_GUIDE = "btn.continue_guide"
 STOP_REMINDERS = "btn.stop_reminders"
 PLAN_VISIT = "btn.plan_visit"
 VISIT_DAYS = tuple(f"btn.visit.{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+RETURN_TO_STEP = "btn.return_to_step"
 KEC_UNKNOWN = "btn.kec_unknown"
 KEC_BUTTON = "btn.kec."  # + the kecamatan's id from the region file (bot/places.py)
 

@@ -131,9 +131,13 @@ class _Loading:
                 self.problem(file, line_of(raw, ["buttons", i]), f"state {name!r}: duplicate trigger {b.event!r} on two buttons")
             seen[b.event] = i
         local_stuck = StuckPolicy(**{**stuck.__dict__, **raw.get("stuck", {})})
-        return State(name=name, milestone=milestone, say=tuple(_line(x) for x in raw["say"]), buttons=buttons,
+        say = tuple(_line(x) for x in raw["say"])
+        say_simple = tuple(_line(x) for x in raw.get("say_simple", ()))
+        if say_simple and {x.msgid for x in say_simple} <= {x.msgid for x in say}:
+            self.problem(file, line_of(raw, ["say_simple"]), f"state {name!r}: say_simple must say it differently, not repeat say")
+        return State(name=name, milestone=milestone, say=say, buttons=buttons,
                      intents=dict(raw.get("intents", {})), transitions=tuple(transitions), stuck=local_stuck,
-                     file=file, line=line)
+                     file=file, line=line, say_simple=say_simple)
 
     def build_milestones(self, meta: Located, entries: dict[str, tuple[str, str, int | None]],
                          states: dict[str, State]) -> dict[str, Milestone]:
@@ -191,7 +195,7 @@ class _Loading:
 
     def check_msgids(self, flow: Flow, known: set[str]) -> None:
         for state in flow.states.values():
-            for msgid in [x.msgid for x in state.say] + [b.label for b in state.buttons]:
+            for msgid in [x.msgid for x in state.say + state.say_simple] + [b.label for b in state.buttons]:
                 if msgid not in known:
                     self.problem(state.file, state.line, f"state {state.name!r}: msgid {msgid!r} is missing from the catalogs")
         for m in flow.milestones.values():

@@ -13,7 +13,7 @@ from typing import Mapping
 # The fixed vocabulary shared by the product, its tests and its reports (issue: milestones).
 MILESTONES: tuple[str, ...] = (
     "welcome", "requirements", "email_setup", "install_app", "fill_form", "face_check",
-    "officer_visit", "activation_email", "set_pin", "activated", "account_problems",
+    "officer_visit", "activation_email", "set_pin", "activated", "account_problems", "problems",
 )
 
 # Events every state understands without declaring them.
@@ -64,6 +64,7 @@ class State:
     stuck: StuckPolicy
     file: str = ""
     line: int | None = None
+    say_simple: tuple[Line, ...] = ()  # a simpler second wording, for "ulangi" / "gimana caranya"
 
     @property
     def events(self) -> frozenset[str]:
@@ -110,7 +111,7 @@ class Flow:
         """Every msgid the dialog data refers to."""
         ids: set[str] = set()
         for state in self.states.values():
-            ids.update(line.msgid for line in state.say)
+            ids.update(line.msgid for line in state.say + state.say_simple)
             ids.update(b.label for b in state.buttons)
         for m in self.milestones.values():
             ids.add(m.title)

@@ -46,6 +46,7 @@ STATE = {
     "additionalProperties": False,
     "properties": {
         "say": {"type": "array", "minItems": 1, "items": _LINE},
+        "say_simple": {"type": "array", "minItems": 1, "items": _LINE},
         "buttons": {
             "type": "array",
             "maxItems": 3,
