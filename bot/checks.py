@@ -32,7 +32,8 @@ PLACEHOLDERS = {"sapaan", "anda", "toko", "service_points", "office_hours", "hou
 SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close", "tz", "first", "last",
                       # the operator desk's
                       "id", "who", "state", "reason", "attempts", "waiting", "lines", "count", "escalations",
-                      "median", "finished", "returned", "position", "when", "text", "minutes"}
+                      "median", "finished", "returned", "position", "when", "text", "minutes",
+                      "items"}  # what /hapusdata removed
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
 

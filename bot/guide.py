@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from babel.lists import format_list
+
 from bot.engine import Conversation, Engine, Input, Step
+from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.flow.model import Line
 from bot.redaction import redact
@@ -23,8 +26,13 @@ class Desk(Protocol):
     """The operator side, as the guide sees it (bot.desk.DeskService implements it)."""
 
     def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None: ...
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
+              delete_after: bool = False) -> None: ...
     def resident_left(self, store: Store, chat_id: int) -> None: ...
+    def erase(self, store: Store, chat_id: int) -> tuple[str, ...]: ...
+
+    @property
+    def copies_media(self) -> bool: ...
     def expectation(self, chat_id: int, renderer: Renderer) -> str: ...
 
 
@@ -65,11 +73,14 @@ class Guide:
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
-            name = first_name if first_name is not None else (stored.first_name if stored else None)
+            # A name is typed by the resident too (a NIK as first name): it becomes a topic title.
+            name = redact(first_name).text if first_name is not None else (stored.first_name if stored else None)
             reply = self._apply(chat_id, inp, step, loc, message_ref, name)
-            if step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff:
-                # Kept so that a photo of an error screen can go to the operator if asked for.
-                self.store.set_last_media(chat_id, message_ref, inp.media)
+            if (step.conversation is not None and inp.kind == "media" and message_ref is not None and not step.handoff
+                    and not step.input_deleted and inp.media not in UNCOPIED_MEDIA):
+                # Kept so that a photo of an error screen can go to the operator if asked for
+                # (with its caption masked: the copy carries that instead of the original).
+                self.store.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
             if input_id is not None:
                 self.store.mark_processed(source, input_id)
             return reply
@@ -115,6 +126,11 @@ class Guide:
         lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
         messages: list[OutgoingMessage] = []
         escalating = any(isinstance(e, Escalate) for e in step.effects)
+        # A photo with a secret in its caption, sent during a handoff: the desk copies it to the
+        # operators (caption masked) and only then deletes it, or the copy would find nothing.
+        delete_after_copy = (self.desk.copies_media and step.input_deleted
+                             and any(isinstance(e, Relay) and e.media for e in step.effects))
+        erased = ""
         if escalating and conv is not None:
             store.add_transcripts(lines)  # the operator's card shows the resident's last words
             lines = []
@@ -128,6 +144,9 @@ class Guide:
                     # Tell the resident what to expect now: queue place, or when people are back.
                     extra = self.desk.expectation(chat_id, renderer)
                     message = OutgoingMessage(f"{message.text}\n\n{extra}", message.rows)
+                if erased:
+                    message = OutgoingMessage(f"{erased}\n\n{message.text}", message.rows)
+                    erased = ""
                 messages.append(message)
                 if conv is not None:  # after /hapusdata nothing about the resident is kept
                     lines.append((chat_id, "out", "say", message.text, conv.state, None, ()))
@@ -137,13 +156,16 @@ class Guide:
                         payload["bulk"] = True  # a reminder: may wait while residents who talk are answered
                     store.enqueue(chat_id, payload)
             elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
-                store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
+                if not delete_after_copy:
+                    store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
             elif isinstance(effect, Relay):
-                self.desk.relay(store, chat_id, effect, message_ref)
+                self.desk.relay(store, chat_id, effect, message_ref, delete_after=delete_after_copy)
             elif isinstance(effect, EndHandoff):
                 self.desk.resident_left(store, chat_id)
             elif isinstance(effect, EraseData):
-                store.erase_resident(chat_id)
+                # The operators' side first (ticket closed, topic deleted), then every row.
+                desk_removed = self.desk.erase(store, chat_id)
+                erased = _erased_summary(renderer, store.erase_resident(chat_id), desk_removed)
                 lines = []
         if lines:
             store.add_transcripts(lines)
@@ -159,11 +181,29 @@ class Guide:
         elif inp.kind == "button":
             text, kind = str(inp.button), "button"
         elif inp.kind == "command":
-            text, kind = f"/{inp.command} {inp.argument}".strip(), "command"
+            text, kind = redact(inp.written[:4096]).text, "command"
         else:
-            text, kind = inp.media, inp.kind
+            caption = redact(inp.text[:1024]).text if inp.text else ""
+            text, kind = f"{inp.media} {caption}".strip(), inp.kind
         return (chat_id, "in", kind, text, step.conversation.state if step.conversation else None,
                 (reading.intent or reading.label) if reading else None, reading.matched if reading else ())
+
+
+def _erased_summary(renderer: Renderer, counts: dict[str, int], desk_removed: tuple[str, ...]) -> str:
+    """What /hapusdata removed, in one sentence ("Yang saya hapus: a, b, dan c.")."""
+    t = renderer.t
+    items = []
+    if counts.get("conversations"):
+        items.append(t.text("sys.erased_item.progress"))
+    if counts.get("transcript"):
+        items.append(t.text("sys.erased_item.messages", count=counts["transcript"]))
+    if counts.get("tickets") or "ticket" in desk_removed:
+        items.append(t.text("sys.erased_item.ticket"))
+    if "topic" in desk_removed:
+        items.append(t.text("sys.erased_item.topic"))
+    if not items:
+        return ""
+    return t.text("sys.erased_summary", items=format_list(items, locale=t.locale))
 
 
 def reply_json(reply: Reply | None) -> dict[str, Any]:

@@ -104,6 +104,8 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
     "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
     "tg.private_only", "tg.error",
+    "sys.erased_summary", "sys.erased_item.progress", "sys.erased_item.messages", "sys.erased_item.ticket",
+    "sys.erased_item.topic",
 )
 
 # Msgids of the operator desk (bot.desk): what residents and operators read during a handoff.
@@ -114,4 +116,5 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.btn.finish", "desk.btn.end", "desk.taken", "desk.resident_left", "desk.closed.returned",
     "desk.closed.ended", "desk.queue_title", "desk.queue_line", "desk.queue_empty", "desk.nobody", "desk.stats",
     "desk.not_operator", "desk.no_ticket", "desk.remind_operators", "desk.note_saved",
+    "desk.shared.contact", "desk.shared.location", "desk.erased",
 )

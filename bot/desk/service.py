@@ -1,7 +1,7 @@
 """The desk's decisions, on any transport: open, take, relay, note, finish, end, leave.
 
-Implements the guide's Desk protocol (escalate / relay / resident_left, called inside the
-guide's transaction) and the operators' actions. How operators are reached is an
+Implements the guide's Desk protocol (escalate / relay / resident_left / erase, called inside
+the guide's transaction) and the operators' actions. How operators are reached is an
 OperatorChannel: the Telegram forum group in production, a silent one in simulate. Messages for
 the resident are rendered here and, when the guide runs with an outbox, queued there in the same
 transaction; they are also returned, which is what simulate prints.
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.desk import cards
 from bot.engine import Conversation
+from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import Escalate, Relay
 from bot.flow.model import Line
 from bot.redaction import redact
@@ -39,8 +40,13 @@ class OperatorChannel(Protocol):
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None: ...
     def to_topic(self, store: Store, resident: int, text: str) -> None: ...
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None: ...
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None: ...
     def ticket_closed(self, store: Store, resident: int, text: str) -> None: ...
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None: ...
+
+    @property
+    def copies_media(self) -> bool: ...
 
 
 class SilentChannel:
@@ -52,11 +58,17 @@ class SilentChannel:
     def to_topic(self, store: Store, resident: int, text: str) -> None:
         pass
 
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None:
         pass
 
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         pass
+
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
+        pass
+
+    copies_media = False  # nothing is copied, so a message to delete is deleted by the guide
 
 
 class DeskService:
@@ -100,15 +112,46 @@ class DeskService:
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
-            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]))
+            # The copy carries the masked caption, never the original (older rows have none).
+            self.channel.media_to_topic(store, chat_id, chat_id, int(media["message_id"]), caption=media.get("caption", ""))
 
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None) -> None:
-        if effect.text:
+    @property
+    def copies_media(self) -> bool:
+        return self.channel.copies_media
+
+    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
+              delete_after: bool = False) -> None:
+        """``effect.text`` is already masked; with media it is the caption the copy carries."""
+        if effect.media in UNCOPIED_MEDIA:
+            # Said, not copied: the operator learns a number (masked) or a place was shared.
+            text = self._renderer(chat_id).t.text(f"desk.shared.{effect.media}", text=effect.text)
+            store.add_transcript(chat_id, "in", "relay", text)
+            self.channel.to_topic(store, chat_id, text)
+        elif effect.media and message_ref is not None:
+            store.add_transcript(chat_id, "in", f"media:{effect.media}", effect.text)
+            self.channel.media_to_topic(store, chat_id, chat_id, message_ref, caption=effect.text,
+                                        delete_after=delete_after)
+        elif effect.text:
             store.add_transcript(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
-        elif effect.media and message_ref is not None:
-            store.add_transcript(chat_id, "in", f"media:{effect.media}", "")
-            self.channel.media_to_topic(store, chat_id, chat_id, message_ref)
+
+    def erase(self, store: Store, chat_id: int) -> tuple[str, ...]:
+        """/hapusdata (inside the guide's transaction, before the rows go): the open ticket is
+        closed and the resident's topic deleted in the operators' group. What was there."""
+        removed: list[str] = []
+        ticket = store.active_ticket(chat_id)
+        if ticket is not None:
+            store.close_ticket(ticket.id, "erased")
+            store.audit(ticket.id, "erased")
+            removed.append("ticket")
+        topic = store.topic_for(chat_id)
+        if topic is not None:
+            removed.append("topic")
+        if topic is not None or ticket is not None:
+            # Operators see the topic vanish: a line in the group says why (no personal data).
+            note = self._renderer(chat_id).t.text("desk.erased", id=ticket.id) if ticket is not None else ""
+            self.channel.resident_erased(store, chat_id, topic[0] if topic else None, note)
+        return tuple(removed)
 
     def resident_left(self, store: Store, chat_id: int) -> None:
         ticket = store.active_ticket(chat_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.render import Renderer
 from bot.store import OutboxItem, Store, Ticket
@@ -48,9 +48,22 @@ class ForumChannel:
         store.enqueue(self.group_id, {"kind": "desk_text", "resident": resident, "text": text,
                                       "title": self._title(store, resident)})
 
-    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int) -> None:
-        store.enqueue(self.group_id, {"kind": "desk_media", "resident": resident, "from_chat": from_chat,
-                                      "message_id": message_id, "title": self._title(store, resident)})
+    copies_media = True
+
+    def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
+                       delete_after: bool = False) -> None:
+        payload = {"kind": "desk_media", "resident": resident, "from_chat": from_chat, "message_id": message_id,
+                   "title": self._title(store, resident), "caption": caption or ""}
+        if delete_after:
+            payload["delete_after"] = True
+        store.enqueue(self.group_id, payload)
+
+    def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
+        # What was queued about the resident (a card, relays) is never sent; the topic goes.
+        store.delete_items_about(self.group_id, resident)
+        store.enqueue(self.group_id, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
+        if note:
+            store.enqueue(self.group_id, {"kind": "message", "text": note, "rows": []})
 
     def ticket_closed(self, store: Store, resident: int, text: str) -> None:
         store.enqueue(self.group_id, {"kind": "desk_close", "resident": resident, "text": text,
@@ -85,7 +98,8 @@ class ForumSender:
         self.renderer = renderer
 
     def handlers(self) -> dict[str, Any]:
-        return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close}
+        return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
+                "desk_erase": self.erase}
 
     async def open(self, item: OutboxItem) -> None:
         p = item.payload
@@ -113,8 +127,30 @@ class ForumSender:
 
     async def media(self, item: OutboxItem) -> None:
         p = item.payload
-        await self._in_topic(p["resident"], p["title"], lambda thread: self.bot.copy_message(
-            self.group_id, p["from_chat"], p["message_id"], message_thread_id=thread))
+        # The caption is always the masked one: an empty caption drops the original. (Items
+        # queued before captions were masked have none: those keep the original.)
+        caption = {"caption": p["caption"]} if "caption" in p else {}
+        try:
+            await self._in_topic(p["resident"], p["title"], lambda thread: self.bot.copy_message(
+                self.group_id, p["from_chat"], p["message_id"], message_thread_id=thread, **caption))
+        finally:
+            if p.get("delete_after"):
+                # The resident's message held a secret: it goes even if the copy failed.
+                try:
+                    await self.bot.delete_message(p["from_chat"], p["message_id"])
+                except TelegramError as exc:
+                    log.info("could not delete a message with a secret: %s", type(exc).__name__)
+
+    async def erase(self, item: OutboxItem) -> None:
+        """The resident erased their data: their topic, with the card and every message, goes."""
+        p = item.payload
+        topic = p.get("topic") or (self.store.topic_for(p["resident"]) or (None,))[0]
+        if topic is not None:
+            try:
+                await self.bot.delete_forum_topic(self.group_id, topic)
+            except BadRequest as exc:
+                log.info("could not delete topic %s: %s", topic, exc.message)
+        self.store.forget_topic(p["resident"])
 
     async def close(self, item: OutboxItem) -> None:
         p = item.payload

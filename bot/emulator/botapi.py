@@ -37,6 +37,7 @@ class BotApi(SendMethods, ChatMethods):
         self.world = world
         self.limiter = limiter
         self.stats = Stats()
+        self.revoked = False  # True: every call answers 401 Unauthorized, as for a revoked token
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.wake_webhook: Callable[[], None] = lambda: None  # replaced by the server
 

@@ -89,6 +89,9 @@ class ApiHandler(BaseHandler):
         api = self.hub.api
         self._adopt_token(token)
         try:
+            if api.revoked:
+                api.stats.bump("401")
+                raise ApiError(401, "Unauthorized")
             raw, files = _collect(self.request)
             name, params = api.prepare(method, raw, files)
             fault = self._fault(name)

@@ -9,6 +9,8 @@ from typing import Any, Literal, Mapping
 InputKind = Literal["text", "button", "media", "command", "timeout"]
 MEDIA_KINDS = ("photo", "voice", "sticker", "video", "document", "location", "contact",
                "video_note", "audio", "animation", "poll", "dice", "other")
+# Never copied to the operators as they are: a contact's number and a location are personal.
+UNCOPIED_MEDIA = ("contact", "location")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class Input:
     """One thing the resident did. Build with the class methods, not the constructor."""
 
     kind: InputKind
-    text: str = ""
+    text: str = ""  # what was typed; for media, the caption
     button: int = 0  # 1-based index into Conversation.buttons
     media: str = ""
     command: str = ""
@@ -113,12 +115,20 @@ class Input:
         return cls("button", button=number, at=at or _now())
 
     @classmethod
-    def sent(cls, media: str, at: datetime | None = None) -> "Input":
-        return cls("media", media=media if media in MEDIA_KINDS else "other", at=at or _now())
+    def sent(cls, media: str, at: datetime | None = None, caption: str = "") -> "Input":
+        return cls("media", text=caption or "", media=media if media in MEDIA_KINDS else "other", at=at or _now())
 
     @classmethod
     def commanded(cls, command: str, argument: str = "", at: datetime | None = None) -> "Input":
         return cls("command", command=command.lower().lstrip("/"), argument=argument.strip(), at=at or _now())
+
+    @property
+    def written(self) -> str:
+        """Every word the resident wrote in this input: a text, a caption, a command and its
+        argument (what is checked for secrets)."""
+        if self.kind == "command":
+            return f"/{self.command} {self.argument}".rstrip()
+        return self.text
 
     @classmethod
     def timed_out(cls, at: datetime | None = None) -> "Input":

@@ -1,8 +1,9 @@
 """The dialog engine: ``step(snapshot, input) -> Step(new snapshot, effects)``, nothing else.
 
 Order of handling, each a short method below:
-1. a secret in typed text is masked and deleted before anything else looks at it;
-2. commands (/start, /bantuan, ...);
+1. a secret in what was written (a text, a caption, a command's argument) is masked and deleted
+   before anything else looks at it;
+2. commands (/start, /bantuan, ...); the answer to /hapusdata's question, even during a handoff;
 3. while a person has the conversation (handoff), the guide stays silent and relays;
 4. a paused conversation resumes on any input;
 5. the input becomes an event (button, typed label, intent) or a misunderstanding;
@@ -74,10 +75,14 @@ class Engine:
     def step(self, conversation: Conversation | None, inp: Input) -> Step:
         conv = conversation or self.start()
         conv = conv.evolve(turns=conv.turns + 1)
-        if inp.kind == "text":
+        if inp.kind in ("text", "media", "command") and inp.written:
             secret = self._secret(conv, inp)
             if secret:
                 return secret
+        if conv.handoff and conv.overlay == "erase" and inp.kind in ("button", "text"):
+            erase = self._erase_answer(conv, inp)
+            if erase:
+                return erase
         if inp.kind == "command":
             return self._command(conv, inp, fresh=conversation is None)
         if inp.kind == "timeout":
@@ -101,13 +106,14 @@ class Engine:
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
-        found = redact(inp.text)
+        found = redact(inp.written[:4096])
         if not found.has_secret:
             return None
         effects: list[Effect] = [DeleteInput(found.secrets)]
         if conv.handoff:
-            # The operator still learns that something was sent, masked, never raw.
-            effects.append(Relay(text=found.text))
+            # The operator still learns that something was sent, masked, never raw (a photo
+            # goes without its caption's secret).
+            effects.append(Relay(text=found.text, media=inp.media if inp.kind == "media" else ""))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
         # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
         reading = self.understanding.read(found.text)
@@ -162,10 +168,26 @@ class Engine:
             return self._show(conv.evolve(handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
                               extra=(EndHandoff("resident"),))
         if inp.kind == "media":
-            return Step(conv, (Relay(media=inp.media),))
+            return Step(conv, (Relay(media=inp.media, text=redact(inp.text[:4096]).text),))
         if inp.kind == "text":
             return Step(conv, (Relay(text=redact(inp.text[:4096]).text),))
         return Step(conv, ())
+
+    def _erase_answer(self, conv: Conversation, inp: Input) -> Step | None:
+        """/hapusdata's question answered while a person has the conversation: the guide
+        answers it itself (it is never relayed); anything else is relayed as usual."""
+        if inp.kind == "button":
+            event = self._button_event(conv, inp)
+        else:
+            label = self.understanding.read(inp.text, [b.label for b in conv.buttons]).label
+            event = next((b.event for b in conv.buttons if b.label == label), None) if label else None
+        if event == "hapus_ya":
+            return Step(None, (EraseData(), Say((Line(texts.ERASED),))))
+        if event == "hapus_tidak":
+            buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+            return Step(conv.evolve(overlay=None, buttons=buttons),
+                        (Say((Line(texts.ERASE_CANCELLED),), buttons),))
+        return None
 
     def _interpret(self, conv: Conversation, inp: Input) -> Step:
         if inp.kind == "button":

@@ -196,6 +196,15 @@ class MessageQueues(Database):
         self._when_committed(lambda: self._forget_pending_chat(chat_id))
 
 
+    def delete_items_about(self, chat_id: int, resident: int) -> None:
+        """Erasure: the operators' group's items about one resident (cards, relays) go, sent or not."""
+        rows = self._run("SELECT id FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?",
+                         (chat_id, resident)).fetchall()
+        ids = [r[0] for r in rows]
+        self._run("DELETE FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?", (chat_id, resident))
+        self._when_committed(lambda: [self._forget_pending(i) for i in ids])
+
+
 class _Remember:
     """After commit: an enqueued item joins the pending mirror (a class, so that the items of
     the open transaction can be counted)."""

@@ -105,13 +105,15 @@ class ResidentRecords(Database):
         """False only for a resident who blocked the bot (an unknown chat counts as active)."""
         return chat_id not in self._inactive
 
-    def erase_resident(self, chat_id: int) -> None:
-        """/hapusdata: everything stored about this resident goes."""
+    def erase_resident(self, chat_id: int) -> dict[str, int]:
+        """/hapusdata: everything stored about this resident goes; how many rows of each kind."""
+        counts = {}
         for table in ("conversations", "transcript", "events", "tickets", "topics"):
-            self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+            counts[table] = self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,)).rowcount
         self.delete_outbox_of(chat_id)  # type: ignore[attr-defined]  (bot.store.messages: keeps its mirror)
         self._changed(chat_id)
         self._when_committed(lambda: self._inactive.discard(chat_id))
+        return counts
 
     def count_conversations(self) -> int:
         return self._run("SELECT COUNT(*) FROM conversations").fetchone()[0]
@@ -163,8 +165,9 @@ class ResidentRecords(Database):
         row = self._run("SELECT first_name FROM conversations WHERE chat_id = ?", (chat_id,)).fetchone()
         return row[0] if row else None
 
-    def set_last_media(self, chat_id: int, message_id: int | None, kind: str | None) -> None:
-        value = json.dumps({"message_id": message_id, "kind": kind, "at": self.clock()}) if message_id else None
+    def set_last_media(self, chat_id: int, message_id: int | None, kind: str | None, caption: str = "") -> None:
+        """The resident's latest photo (or other media), with its caption already masked."""
+        value = to_json({"message_id": message_id, "kind": kind, "at": self.clock(), "caption": caption}) if message_id else None
         self._run("UPDATE conversations SET last_media = ? WHERE chat_id = ?", (value, chat_id))
 
     def last_media(self, chat_id: int) -> dict[str, Any] | None:

@@ -46,7 +46,10 @@ def message_input(message: Message) -> Input | None:
         return Input.typed(text, at=at)
     for attribute, kind in _MEDIA:
         if getattr(message, attribute, None):
-            return Input.sent(kind, at=at)
+            # The caption is written by the resident like any text: it is checked for secrets.
+            # A shared contact's number travels the same way, so it is only ever kept masked.
+            caption = message.contact.phone_number if attribute == "contact" and message.contact else message.caption
+            return Input.sent(kind, at=at, caption=caption or "")
     return None
 
 

@@ -24,26 +24,49 @@ from bot.store import Store
 from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
-_TEXT_FIELDS = ("text", "caption")
-_MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+# Strings people write (or that describe them) anywhere in an update: messages, captions, names,
+# a shared contact's number, a poll's question. Ids, file ids and types are left as they are.
+_WRITTEN = frozenset(("text", "caption", "first_name", "last_name", "username", "title", "phone_number",
+                      "question", "vcard", "address", "query", "bio", "description", "name", "emoji_status"))
+_ENTITIES = {"text": "entities", "caption": "caption_entities"}
+_COORDINATES = ("latitude", "longitude")
 
 
 def masked_copy(data: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
-    """The update as it may be stored: texts redacted, with a note of what was masked.
+    """The update as it may be stored: every written string redacted (texts, captions, names, a
+    shared contact), coordinates rounded to about 10 km, with a note of the secrets masked.
     ``fresh``: ``data`` was just built for this (``Update.to_dict``), so it may be changed in place."""
     safe = data if fresh else copy.deepcopy(data)
-    for key in _MESSAGE_KEYS:
-        message = safe.get(key)
-        if not isinstance(message, dict):
-            continue
-        for field in _TEXT_FIELDS:
-            if isinstance(message.get(field), str):
-                found = redact(message[field])
-                if found.has_secret or found.personal:
-                    message[field] = found.text
-                    message.pop("entities", None) if field == "text" else message.pop("caption_entities", None)
-                    safe.setdefault("_teman_masked", []).extend(found.secrets)
+    masked: list[str] = []
+    _mask_tree(safe, masked)
+    if masked:
+        safe["_teman_masked"] = masked
     return safe
+
+
+def _mask_tree(node: dict[str, Any], masked: list[str]) -> None:
+    """Mask ``node`` in place (every update is stored, so this walk is kept cheap)."""
+    stale = None
+    for key, value in node.items():
+        kind = type(value)
+        if kind is str:
+            if key in _WRITTEN:
+                found = redact(value)
+                if found.has_secret or found.personal:
+                    node[key] = found.text
+                    masked.extend(found.secrets)
+                    if key in _ENTITIES:
+                        stale = (stale or []) + [_ENTITIES[key]]  # offsets into the original text
+        elif kind is dict:
+            _mask_tree(value, masked)
+        elif kind is list:
+            for child in value:
+                if type(child) is dict:
+                    _mask_tree(child, masked)
+        elif kind is float and key in _COORDINATES:
+            node[key] = round(value, 1)  # the town, not the house
+    for key in stale or ():
+        node.pop(key, None)
 
 
 class RawUpdatesBot(ExtBot):

@@ -73,6 +73,25 @@ def test_log_filter_hides_token_and_secrets_at_debug() -> None:
     assert "SECRET-token" not in out and "3673041234560001" not in out and "<token>" in out
 
 
+def test_log_lines_keep_ids_readable_and_mask_every_secret_in_arguments() -> None:
+    stream = io.StringIO()
+    handler = configure_logging("DEBUG", "123456:SECRET-token", stream, secrets=["hook-secret-value"])
+    try:
+        log = logging.getLogger("bot.test")
+        log.info("could not handle update %s for resident %d", 987654321, 700000003)
+        log.debug("parameters %r", {"text": "pin saya 246813", "secret_token": "hook-secret-value"})
+        log.info("resident wrote %s", "nik 3673 0412 3456 0001")
+        log.info(f"an f-string with nik {'3673041234560002'}")
+        log.info("bad %d", "3673041234560003")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out = stream.getvalue()
+    assert "update 987654321 for resident 700000003" in out  # ids are not secrets
+    for raw in ("246813", "hook-secret-value", "0412 3456", "3673041234560002", "3673041234560003"):
+        assert raw not in out
+    assert "<secret>" in out and "pin saya ••••••" in out
+
+
 def _update(update_id: int, chat_id: int) -> Update:
     user = User(chat_id, "x", False)
     return Update(update_id, message=Message(update_id, None, Chat(chat_id, "private"), from_user=user, text="x"))
