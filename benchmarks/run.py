@@ -3,7 +3,8 @@
     python benchmarks/run.py [--quick] [--json FILE]
 
 One run measures, in order: 1 handling cost (bot vs floor vs peer), 2 growth, 3 sends per turn,
-4 rate-limit utilisation, 5 crash, 6 faults, 7 bad input (see each module's docstring).
+4 rate-limit utilisation, 5 crash, 6 faults, 7 bad input, 8 faults survived (outage, full disk,
+poison updates; see each module's docstring).
 ``--quick`` uses small numbers (about two minutes on two cores); the test suite runs a smoke
 profile through :func:`run` so the harness keeps working.
 """
@@ -21,23 +22,25 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bad_input, crash, faults, growth, handling, limits, sends  # noqa: E402
+from benchmarks import bad_input, crash, faults, growth, handling, limits, sends, survival  # noqa: E402
 from benchmarks.harness import machine  # noqa: E402
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": dict(handling_residents=40, handling_repeats=5, growth_sizes=(100, 10_000, 100_000), growth_journeys=12,
                  growth_repeats=3, sends_residents=10, backlog=600, talkers=10, talk_turns=10, time_scale=1.0,
                  crash_residents=8, crash_turns=None, crash_kills=6, fault_residents=10, fault_turns=None,
-                 fault_rate=0.1, hang_seconds=6.0, bad_every=1, replays=40),
+                 fault_rate=0.1, hang_seconds=6.0, bad_every=1, replays=40,
+                 outage_residents=8, outage_turns=12, outage_seconds=30.0, poison_rounds=10),
     "quick": dict(handling_residents=40, handling_repeats=3, growth_sizes=(100, 10_000, 100_000), growth_journeys=8,
                   growth_repeats=2, sends_residents=3, backlog=150, talkers=5, talk_turns=6, time_scale=1.0,
                   crash_residents=3, crash_turns=10, crash_kills=3, fault_residents=4, fault_turns=10,
-                  fault_rate=0.15, hang_seconds=6.0, bad_every=1, replays=20),
+                  fault_rate=0.15, hang_seconds=6.0, bad_every=1, replays=20,
+                  outage_residents=4, outage_turns=8, outage_seconds=10.0, poison_rounds=3),
     "smoke": dict(handling_residents=2, handling_repeats=1, growth_sizes=(10, 100, 300), growth_journeys=1,
                   growth_repeats=1, sends_residents=1, backlog=20, talkers=2, talk_turns=2, time_scale=4.0,
                   crash_residents=1, crash_turns=4, crash_kills=1, fault_residents=2, fault_turns=4,
                   fault_rate=0.2, hang_seconds=0.3, bad_every=16, replays=3, parallel=True, crash_spread=(0.5, 1.0),
-                  linger=0.3),
+                  linger=0.3, outage_residents=2, outage_turns=4, outage_seconds=1.0, poison_rounds=1),
 }
 
 
@@ -66,6 +69,8 @@ def run(profile: str = "full", log=print) -> dict[str, Any]:
                                         spread=p.get("crash_spread", (1.5, 4.0)), linger=p.get("linger", 1.5)))
     step("faults", lambda: asyncio.run(faults.measure(p["fault_residents"], p["fault_turns"], p["fault_rate"],
                                                       p["hang_seconds"])))
+    step("survival", lambda: asyncio.run(survival.measure(p["outage_residents"], p["outage_turns"],
+                                                          p["outage_seconds"], p["hang_seconds"], p["poison_rounds"])))
     step("bad_input", lambda: asyncio.run(bad_input.measure(p["replays"], p["bad_every"])))
     out["residents"] = {"handling": plan_count, "sends": p["sends_residents"], "limits": p["backlog"] + p["talkers"],
                         "crash": p["crash_residents"], "faults": p["fault_residents"]}

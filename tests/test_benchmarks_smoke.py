@@ -14,6 +14,7 @@ FIGURES = (
     "lost_messages", "interactive_p50_ms", "interactive_p95_ms", "backlog_drain_s", "crash_lost",
     "duplicates_after_crash", "crash_handled_twice", "fault_lost", "fault_duplicates", "errors",
     "bad_input_updates", "bad_input_answered", "bad_input_ignored", "residents", "machine",
+    "outage_lost", "outage_max_copies", "disk_full_lost", "disk_full_answered_twice", "poison_quarantined",
 )
 
 
@@ -28,6 +29,9 @@ def test_smoke_run_produces_every_figure_with_sane_values() -> None:
     assert figures["lost_messages"] == 0 and figures["journey_lost"] == 0
     assert figures["crash_lost"] == 0 and figures["crash_handled_twice"] == 0
     assert figures["fault_lost"] == 0
+    assert figures["outage_lost"] == 0 and figures["outage_max_copies"] <= 2
+    assert figures["disk_full_lost"] == 0 and figures["disk_full_answered_twice"] == 0
+    assert figures["poison_quarantined"] == figures["poison_updates"] and figures["poison_residents_lost"] == 0
     assert figures["errors"] == 0, (figures["fault_error_lines"], figures["bad_input_error_lines"])
     assert figures["bad_input_unexpected"] == [] and figures["bad_input_replays_answered"] == 0
     assert figures["bad_input_answered"] + figures["bad_input_ignored"] == figures["bad_input_updates"]

@@ -1,23 +1,31 @@
 """What operators do in the forum group: commands, replies in topics, card buttons.
 
-Only members of the operators' group (asked with getChatMember, cached briefly) or people on
-the allow-list may act. Messages in the group that belong to no ticket are left alone;
+Only members of the operators' group (asked with getChatMember, cached briefly, updated at once
+by chat_member updates) or people on the allow-list may act. When getChatMember fails, it is
+asked again; then what was known before is used; if nothing was, the operator is told in the
+topic that the message was not passed on (never a silent drop). Messages in the group that belong to no ticket are left alone;
 residents never get operator powers because they never write in this group.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
 from telegram import Bot, Message, Update
+from telegram.error import BadRequest
 
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
 from bot.render import Renderer
+from bot.telegram.ids import small_number
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
+MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
+UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
 TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan")
 GROUP_COMMANDS = ("antrian", "statistik")
 
@@ -50,31 +58,60 @@ class ForumDesk:
             raise OperatorGroupError(f"TEMAN_IKD_OPERATOR_CHAT {self.group_id}: make the bot an administrator "
                                      "with the right to manage topics")
 
-    async def is_operator(self, user_id: int) -> bool:
+    async def is_operator(self, user_id: int) -> bool | None:
+        """Whether ``user_id`` may act as an operator; None if Telegram could not say and nothing
+        was known before (the caller tells the operator instead of dropping the message)."""
         if user_id in self.allow:
             return True
         cached = self._members.get(user_id)
         now = time.monotonic()
         if cached and now - cached[1] < MEMBER_CACHE_SECONDS:
             return cached[0]
-        try:
-            member = await self.bot.get_chat_member(self.group_id, user_id)
+        delay = MEMBER_RETRY_DELAY
+        for attempt in range(MEMBER_TRIES):
+            try:
+                member = await self.bot.get_chat_member(self.group_id, user_id)
+            except BadRequest:  # Telegram knows no such member: no powers
+                allowed = False
+                break
+            except Exception as exc:  # network trouble, a timeout, a 5xx: ask again, briefly
+                if attempt + 1 < MEMBER_TRIES:
+                    await asyncio.sleep(delay)
+                    delay *= 2
+                    continue
+                if cached:
+                    log.warning("getChatMember for %s failed (%s); using what was known %.0f s ago", user_id,
+                                type(exc).__name__, now - cached[1])
+                    return cached[0]
+                log.warning("getChatMember for %s failed %d times (%s); membership unknown", user_id, MEMBER_TRIES,
+                            type(exc).__name__)
+                return None
             allowed = member.status in OPERATOR_STATUSES
-        except Exception:  # unknown user, network trouble: no powers this time, ask again later
-            return False
-        self._members[user_id] = (allowed, now)
+            break
+        self._members[user_id] = (allowed, time.monotonic())
         return allowed
+
+    def member_changed(self, user_id: int, status: str) -> None:
+        """A chat_member update for the group: powers follow at once, not after the cache expires."""
+        self._members[user_id] = (status in OPERATOR_STATUSES, time.monotonic())
 
     # ----- updates from the group ---------------------------------------------------------
     async def authorise(self, update: Update) -> Operator | None:
-        """The acting operator, or None for anyone without operator powers (the only await)."""
+        """The acting operator, None for anyone without operator powers, or UNVERIFIED when
+        Telegram could not say (the only await)."""
         user = update.effective_user
-        if user is None or user.is_bot or not await self.is_operator(user.id):
+        if user is None or user.is_bot:
             return None
-        return Operator(user.id, user.first_name or str(user.id))
+        allowed = await self.is_operator(user.id)
+        if allowed is None:
+            return UNVERIFIED
+        return Operator(user.id, user.first_name or str(user.id)) if allowed else None
 
     def handle(self, update: Update, operator: Operator | None) -> None:
         """Synchronous, so the adapter can run it in one transaction with the update's id."""
+        if operator is UNVERIFIED:
+            self._unverified(update)
+            return
         if update.callback_query is not None:
             self._callback(update, operator)
         elif update.message is not None:
@@ -121,15 +158,33 @@ class ForumDesk:
         assert query is not None
         self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
         parts = (query.data or "").split(":")
-        if len(parts) != 3 or parts[0] != "desk" or parts[1] not in ("take", "finish", "end") or not parts[2].isdigit():
+        # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
+        # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
+        # and ignored by design.
+        number = small_number(parts[2]) if len(parts) == 3 else None
+        if parts[0] != "desk" or parts[1:2] not in (["take"], ["finish"], ["end"]) or number is None:
             return  # forged or foreign callback data: answered, nothing done
-        ticket = self.store.ticket(int(parts[2]))
+        ticket = self.store.ticket(number)
         thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
         if ticket is None or ticket.status == "closed" or self.store.resident_of_topic(thread or -1) != ticket.chat_id:
             return
         if operator is None:
             return
         self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+
+    def _unverified(self, update: Update) -> None:
+        """Telegram could not confirm the sender's membership: nothing is done, and the sender is
+        told in the topic so the message is not silently lost."""
+        query, message = update.callback_query, update.message
+        if query is not None:
+            self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+            message = query.message if isinstance(query.message, Message) else None
+        if message is None:
+            return
+        thread = message.message_thread_id if message.is_topic_message else None
+        if thread is None and _command(message.text or "")[0] is None and query is None:
+            return  # chatter in the General topic: not ours either way
+        self._reply(thread, self.renderer.t.text("desk.not_relayed"))
 
     def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
         if self.store.active_ticket(resident) is None:

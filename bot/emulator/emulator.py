@@ -18,7 +18,7 @@ from .faults import Faults
 from .limits import Limits, RateLimiter
 from .methods_chat import member_api
 from .people import Group, Operator, Resident
-from .server import Hub, make_app
+from .server import RAW_JSON, Hub, make_app
 from .webhook import deliver_forever
 from .world import Chat, now, World
 
@@ -199,6 +199,15 @@ class Emulator:
     def inject(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update of any shape (update_id assigned if missing)."""
         return self.world.push_update(dict(update))
+
+    def inject_json(self, kind: str, payload_json: str) -> int:
+        """Queue an update whose ``kind`` part is sent exactly as this JSON text, even one no
+        JSON library would write or read back (nested 5,000 deep, say). Returns its update_id."""
+        with self.world.lock:
+            update_id = self.world.next_update_id
+            text = f'{{"update_id": {update_id}, "{kind}": {payload_json}}}'
+            self.world.push_update({"update_id": update_id, kind: None, RAW_JSON: text})
+        return update_id
 
     # ---- inspection -------------------------------------------------------------------------
     @property

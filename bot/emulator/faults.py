@@ -6,7 +6,9 @@ Boundary: only decides *whether* and *which* fault hits a request; the server ac
 * ``"429"``     -> HTTP 429 retry after 1, request NOT executed (spurious flood wait);
 * ``"timeout"`` -> request executed, answer delayed by ``hang_seconds`` (client times out,
                    so a naive retry duplicates the send, as with the real API);
-* ``"drop"``    -> request executed, connection closed without an answer.
+* ``"drop"``    -> request executed, connection closed without an answer;
+* ``"garbled"`` -> request NOT executed, answered 200 with a result no client can read
+                   (opt-in: not among the default kinds).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 
 KINDS = ("500", "429", "timeout", "drop")
+EXTRA_KINDS = ("garbled",)
 
 
 @dataclass
@@ -26,10 +29,12 @@ class Faults:
     hang_seconds: float = 6.0
     # Methods exempt from faults; getUpdates is included by default so polling keeps working.
     exempt: tuple[str, ...] = ("getUpdates",)
+    # If given, only these methods get faults (e.g. ("sendMessage",)).
+    only: tuple[str, ...] | None = None
     injected: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = set(self.kinds) - set(KINDS)
+        unknown = set(self.kinds) - set(KINDS) - set(EXTRA_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         self._rng = random.Random(self.seed)
@@ -38,6 +43,8 @@ class Faults:
     def pick(self, method: str) -> str | None:
         """Return the fault kind for this request, or None. Deterministic for a given seed."""
         if self.rate <= 0 or not self.kinds or method in self.exempt:
+            return None
+        if self.only is not None and method not in self.only:
             return None
         with self._lock:
             if self._rng.random() >= self.rate:

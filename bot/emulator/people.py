@@ -241,6 +241,18 @@ class Resident(Person, ChatView):
 class Group(ChatView):
     """A group or forum supergroup the bot is in."""
 
+    def remove(self, member: "Person", by: "Person | None" = None, ban: bool = False) -> None:
+        """An admin removes ``member`` (a chat_member update, sent only to bots that ask for it)."""
+        world = self._emu.world
+        with world.lock:
+            old = self.chat.members.get(member.id, "left")
+            new = "kicked" if ban else "left"
+            self.chat.members[member.id] = new
+            world.emit("chat_member", {
+                "chat": world.chat_api(self.chat), "from": dict((by or member).user), "date": now(),
+                "old_chat_member": member_api(dict(member.user), old),
+                "new_chat_member": member_api(dict(member.user), new)})
+
     @property
     def topics(self) -> dict[int, dict[str, Any]]:
         with self._world.lock:

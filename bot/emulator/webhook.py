@@ -8,11 +8,10 @@ updates from the World and confirms delivered ones. Deliveries are sequential (l
 from __future__ import annotations
 
 import asyncio
-import json
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-from .server import Hub
+from .server import Hub, update_json
 from .world import now
 
 BACKOFF_START = 0.05
@@ -39,7 +38,7 @@ async def deliver_forever(hub: Hub, stopping: asyncio.Event) -> None:
             error = None
             try:
                 resp = await client.fetch(HTTPRequest(
-                    hook["url"], method="POST", headers=headers, body=json.dumps(update),
+                    hook["url"], method="POST", headers=headers, body=update_json(update),
                     request_timeout=10.0), raise_error=False)
                 if 200 <= resp.code < 300:
                     world.confirm_through(update["update_id"])

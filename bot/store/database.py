@@ -43,6 +43,7 @@ class Database:
         self._transaction = _Transaction(self)
         self._savepoint = _Savepoint(self)
         self._marks: list[int] = []  # per open savepoint: how many after-commit actions preceded it
+        self._lost = False  # SQLite rolled the open transaction back on its own (see _check_lost)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable against a crash of the process (kill -9); only power loss may
@@ -111,7 +112,20 @@ class Database:
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self._db.execute(sql, args)
+            if self._lost:
+                raise _lost_error()
+            try:
+                return self._db.execute(sql, args)
+            except sqlite3.Error:
+                self._check_lost()
+                raise
+
+    def _check_lost(self) -> None:
+        """After a failed statement: did SQLite roll the whole transaction back by itself? (It may,
+        on a full disk or an I/O error.) Then every later write of it must fail too, not run on its
+        own outside any transaction, until the outermost transaction ends."""
+        if self._depth and not self._db.in_transaction:
+            self._lost = True
 
     def _purge_older(self, table: str, moment: str, older_than: float) -> int:
         """Delete the rows of ``table`` whose ``moment`` (an SQL expression, NULL for "keep") is
@@ -153,6 +167,10 @@ def _locked(db: Database, sql: str) -> None:
         raise
 
 
+def _lost_error() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError("the transaction was rolled back by SQLite (database or disk is full?)")
+
+
 class _Transaction:
     """The context manager behind Database.transaction (a class, not a generator: it is entered
     at least once per update, and this costs a fraction of contextlib's machinery)."""
@@ -166,6 +184,9 @@ class _Transaction:
         db = self.db
         db._lock.acquire()
         if db._depth:
+            if db._lost:
+                db._lock.release()
+                raise _lost_error()
             db._depth += 1
             return db
         db._lock.release()
@@ -181,13 +202,19 @@ class _Transaction:
                 return
             db._depth = 0
             actions, db._after_commit = db._after_commit, []
+            lost, db._lost = db._lost or not db._db.in_transaction, False
+            if lost:
+                if exc_type is None:
+                    raise _lost_error()
+                return
             if exc_type is not None:
                 db._db.execute("ROLLBACK")
                 return
             try:
                 db._db.execute("COMMIT")
             except BaseException:
-                db._db.execute("ROLLBACK")  # nothing half-done stays open
+                if db._db.in_transaction:
+                    db._db.execute("ROLLBACK")  # nothing half-done stays open
                 raise
             for action in actions:
                 action()
@@ -205,6 +232,8 @@ class _Savepoint:
 
     def __enter__(self) -> Database:
         db = self.db
+        if db._lost:  # a SAVEPOINT now would open a transaction of its own
+            raise _lost_error()
         _locked(db, "SAVEPOINT step")
         db._marks.append(len(db._after_commit))
         db._depth += 1
@@ -216,8 +245,13 @@ class _Savepoint:
             db._depth -= 1
             mark = db._marks.pop()
             if exc_type is not None:
-                db._db.execute("ROLLBACK TO step")
                 del db._after_commit[mark:]  # what was undone never happened in memory either
+                db._check_lost()
+                if db._lost:
+                    return  # nothing left to undo: the whole transaction is gone
+                db._db.execute("ROLLBACK TO step")
+            elif db._lost:
+                raise _lost_error()
             db._db.execute("RELEASE step")
         finally:
             db._lock.release()

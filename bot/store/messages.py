@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -49,9 +50,18 @@ class MessageQueues(Database):
                   (update_id, self.clock(), self.clock()))
         return True
 
+    def quarantine(self, update_id: int, text: str, reason: str) -> bool:
+        """Keep an update that could not be read (``text`` already masked); False if kept before."""
+        return bool(self._run("INSERT OR IGNORE INTO quarantine (update_id, data, reason, received_at) "
+                              "VALUES (?, ?, ?, ?)", (update_id, text, reason, self.clock())).rowcount)
+
+    def quarantined(self) -> list[tuple[int, str, str]]:
+        return [tuple(r) for r in self._run("SELECT update_id, data, reason FROM quarantine ORDER BY update_id")]
+
     def purge_handled(self, older_than: float) -> int:
-        """Forget handled updates and delivered (or undeliverable) messages older than this."""
+        """Forget handled updates, quarantined ones and delivered (or undeliverable) messages older than this."""
         removed = self._purge_older("inbox", "handled_at", older_than)
+        removed += self._purge_older("quarantine", "received_at", older_than)
         return removed + self._purge_older("outbox", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
                                            older_than)
 
@@ -85,6 +95,10 @@ class MessageQueues(Database):
                 items.pop(item_id, None)
                 if not items:
                     del self._pending[chat_id]
+
+    def forget_pending(self, item_id: int) -> None:
+        """Stop offering an item in this process (its row stays pending: offered after a restart)."""
+        self._forget_pending(item_id)
 
     def _forget_pending_chat(self, chat_id: int) -> None:
         with self._lock:
@@ -168,13 +182,28 @@ class MessageQueues(Database):
             self._forget_pending(item_id)
             self._sent_later.append((self.clock(), item_id))
 
-    def write_sent(self) -> int:
-        """Write the sent-marks kept by mark_sent_later (in the open transaction, if any)."""
+    def take_sent(self) -> list[tuple[float, int]]:
+        """The sent-marks kept by mark_sent_later, for write_sent."""
         with self._lock:
             marks, self._sent_later = self._sent_later, []
-            if marks:
+        return marks
+
+    def write_sent(self, marks: list[tuple[float, int]] | None = None) -> int:
+        """Write sent-marks (by default those kept by mark_sent_later), in the open transaction if any."""
+        if marks is None:
+            marks = self.take_sent()
+        if marks:
+            with self._lock:
+                if self._lost:
+                    raise sqlite3.OperationalError("the transaction was rolled back")
                 self._db.executemany("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", marks)
         return len(marks)
+
+    def keep_sent_for_later(self, marks: list[tuple[float, int]]) -> None:
+        """The transaction carrying these marks failed: write them with the next one (the
+        messages did leave; marking them again is what keeps them from being sent twice)."""
+        with self._lock:
+            self._sent_later[:0] = marks
 
     def mark_attempt(self, item_id: int) -> None:
         self._run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))

@@ -121,4 +121,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX conversations_inactive ON conversations(chat_id) WHERE active = 0;
     DROP INDEX transcript_at;
     """,
+    # 5: updates python-telegram-bot could not read (a poison update): kept masked, skipped, so
+    # one of them never stalls every resident (bot/telegram/poison.py).
+    """
+    CREATE TABLE quarantine (
+        update_id   INTEGER PRIMARY KEY,
+        data        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        received_at REAL NOT NULL
+    );
+    """,
 )

@@ -21,7 +21,8 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
-from bot.telegram.turn import Turn
+from bot.telegram.ids import ids_fit, small_number
+from bot.telegram.turn import Turn, storage_refused
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -67,6 +68,9 @@ class TelegramAdapter:
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not ids_fit(update):
+            log.warning("update %s carries an id beyond 64 bits: ignored by design", str(update.update_id)[:24])
+            return
         try:
             if self.forum is not None and self._from_operators(update):
                 await self._operators(update)
@@ -74,13 +78,24 @@ class TelegramAdapter:
                 # No await inside: the step and the update's claim in the inbox happen together
                 # or not at all (the guide's own transaction joins this one).
                 with self.turn.step():
+                    self.turn.handled(update)  # handled again should this turn fail to commit
                     if self.store.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
-        except Exception:
+        except Exception as exc:
+            if storage_refused(exc):
+                # The database refused the step (a full disk): nothing of it happened, so no
+                # apology either; the update is handled again once the database writes.
+                self.turn.retry_later(update, exc)
+                return
             log.exception("could not handle update %s", update.update_id)
-            with self.turn.step():
-                self.store.claim_update(update.update_id)
-                self._apologise(update)
+            try:
+                with self.turn.step():
+                    self.store.claim_update(update.update_id)
+                    self._apologise(update)
+            except Exception as again:
+                if not storage_refused(again):
+                    raise
+                self.turn.retry_later(update, again)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
@@ -99,6 +114,7 @@ class TelegramAdapter:
         operator = None if update.edited_message is not None else await self.forum.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
         with self.turn.step():
+            self.turn.handled(update)
             if self.store.claim_update(update.update_id) and update.edited_message is None:
                 self.forum.handle(update, operator)
 
@@ -107,6 +123,11 @@ class TelegramAdapter:
         """Route one update (True when it went to the guide); the caller claimed it in the inbox."""
         if update.my_chat_member is not None:
             self._membership(update)
+            return False
+        if update.chat_member is not None:
+            change = update.chat_member
+            if self.forum is not None and change.chat.id == self.operator_chat:
+                self.forum.member_changed(change.new_chat_member.user.id, change.new_chat_member.status)
             return False
         if update.callback_query is not None:
             return self._callback(update)
@@ -140,6 +161,11 @@ class TelegramAdapter:
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return False
+        if chat.id != query.from_user.id:
+            # In a private chat the presser is the chat; a query saying otherwise is forged and
+            # acts for nobody (answered, ignored by design).
+            log.info("callback %s: presser %s is not chat %s; ignored", update.update_id, query.from_user.id, chat.id)
+            return False
         # The guide uses reply keyboards; callback data can be forged by any client, so it is
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
         number = 0
@@ -147,8 +173,8 @@ class TelegramAdapter:
         stored = self.store.load(chat.id)
         if stored and data.startswith("b") and ":" in data:
             head, _, state = data[1:].partition(":")
-            if head.isdigit() and state == stored.conversation.state:
-                number = int(head)
+            if state == stored.conversation.state:
+                number = small_number(head) or 0
         self.guide.handle(chat.id, Input.pressed(number))
         return True
 

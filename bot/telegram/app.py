@@ -21,7 +21,9 @@ from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
-from bot.telegram.turn import Turn
+from bot.telegram.poison import Quarantine, UpdatesRequest
+from bot.telegram.turn import Turn, storage_refused
+from bot.telegram.webhook import WebhookServer
 from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
@@ -29,9 +31,10 @@ from bot.telegram.settings import Settings
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
 # rather than Update.ALL_TYPES, keeps a newer library from asking an older Bot API server for
-# kinds it does not know.
+# kinds it does not know. chat_member (someone joined or left the operators' group) comes only
+# when asked for by name; it updates who may act as an operator at once.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post",
-                   "edited_channel_post"]
+                   "edited_channel_post", "chat_member"]
 COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
 
 
@@ -74,13 +77,15 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIOR
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
                       rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0,
-                      request: BaseRequest | None = None) -> BotParts:
+                      request: BaseRequest | None = None, read_timeout: float = 5.0) -> BotParts:
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
-    bot = _make_bot(settings, rate_limiter, request, connect_timeout)
+    bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout)
     turn = Turn(guide.store)  # group commit (bot/telegram/turn.py)
     bot.use_turn(turn)
     queue = DurableUpdateQueue(guide.store, raw_source=bot, turn=turn)
+    turn.requeue = queue.put_nowait  # updates whose step the database refused come again
+    bot.use_quarantine(Quarantine(guide.store))
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -109,11 +114,12 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
 
 
 def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: BaseRequest | None,
-              connect_timeout: float) -> RawUpdatesBot:
+              connect_timeout: float, read_timeout: float = 5.0) -> RawUpdatesBot:
     """The bot object, built here rather than by ApplicationBuilder so it can keep raw updates."""
     if request is None:
-        request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout)
-        updates_request: BaseRequest = HTTPXRequest(connection_pool_size=1, connect_timeout=connect_timeout)
+        request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout,
+                               read_timeout=read_timeout)
+        updates_request: BaseRequest = UpdatesRequest(connection_pool_size=1, connect_timeout=connect_timeout)
     else:
         updates_request = request
     return RawUpdatesBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
@@ -142,6 +148,7 @@ async def startup(parts: BotParts) -> None:
 
 
 async def shutdown(parts: BotParts) -> None:
+    parts.adapter.turn.stop()
     for task in parts.background:
         task.cancel()
     await asyncio.gather(*parts.background, return_exceptions=True)
@@ -164,8 +171,8 @@ async def _reminders(parts: BotParts) -> None:
         try:
             if guide.send_due_reminders():
                 parts.delivery.wake()
-        except Exception:
-            log.exception("sending reminders failed")
+        except Exception as exc:
+            _background_failed("sending reminders", exc)
 
 
 async def _service_levels(parts: BotParts) -> None:
@@ -175,8 +182,17 @@ async def _service_levels(parts: BotParts) -> None:
         try:
             if desk.check_service_levels(parts.remind_minutes):
                 parts.delivery.wake()
-        except Exception:
-            log.exception("service-level check failed")
+        except Exception as exc:
+            _background_failed("the service-level check", exc)
+
+
+def _background_failed(what: str, exc: Exception) -> None:
+    """A full disk is reported once by the turn (bot/telegram/turn.py): one line here, no traceback
+    every minute; anything else is a bug and keeps its traceback."""
+    if storage_refused(exc):
+        log.warning("%s waits: the database refuses writes (%s)", what, str(exc)[:120])
+    else:
+        log.exception("%s failed", what)
 
 
 async def _post_init(application: Application) -> None:
@@ -189,8 +205,8 @@ async def _post_stop(application: Application) -> None:
 
 @dataclass(frozen=True)
 class Webhook:
-    """Where PTB's webhook server listens, the public URL Telegram posts to, and the secret
-    Telegram must echo in X-Telegram-Bot-Api-Secret-Token (PTB answers 403 without it)."""
+    """Where the webhook server (bot/telegram/webhook.py) listens, the public URL Telegram posts
+    to, and the secret Telegram must echo in X-Telegram-Bot-Api-Secret-Token (403 without it)."""
 
     listen: str
     port: int
@@ -209,6 +225,7 @@ class RunningBot:
         self.parts = parts
         self.poll_timeout = poll_timeout
         self.webhook = webhook
+        self._server: WebhookServer | None = None
 
     async def __aenter__(self) -> "RunningBot":
         app = self.parts.application
@@ -217,9 +234,10 @@ class RunningBot:
         assert app.updater is not None
         if self.webhook:
             w = self.webhook
-            await app.updater.start_webhook(listen=w.listen, port=w.port, url_path=w.path, webhook_url=w.url,
-                                            secret_token=w.secret, allowed_updates=ALLOWED_UPDATES,
-                                            drop_pending_updates=False)
+            # Our own server (bot/telegram/webhook.py): it checks the secret before reading a body.
+            self._server = WebhookServer(app.bot, self.parts.queue, listen=w.listen, port=w.port, path=w.path,
+                                         secret=w.secret)
+            await self._server.start(w.url, ALLOWED_UPDATES)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0,
                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
@@ -229,6 +247,9 @@ class RunningBot:
     async def __aexit__(self, *exc: object) -> None:
         app = self.parts.application
         assert app.updater is not None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         if app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -240,11 +261,14 @@ class RunningBot:
         """Wait until every queued update is handled and the outbox is empty."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        processor = self.parts.application.update_processor
         while loop.time() < deadline:
-            queue_empty = self.parts.queue.empty()
+            # (An update still being handled, e.g. waiting for getChatMember, counts as queued.)
+            queue_empty = self.parts.queue.empty() and not processor.current_concurrent_updates
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
-                if self.parts.queue.empty() and self.parts.adapter.store.count_pending() == 0:
+                if (self.parts.queue.empty() and not processor.current_concurrent_updates
+                        and self.parts.adapter.store.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False

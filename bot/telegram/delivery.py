@@ -4,8 +4,11 @@ Each chat with pending messages gets one sender task, so one chat's backlog neve
 chat's reply beyond the global rate (which PTB's AIORateLimiter enforces, with the 20/min group
 limit). Per chat we keep at least ``chat_interval`` seconds between messages (Telegram's ~1/s)
 and ``pacing`` seconds between the messages of one reply, showing "typing…" while waiting.
-A 429 is waited out and retried; network errors are retried with back-off; a resident who
-blocked the bot (403) is marked inactive and nothing more is sent to them.
+A 429 is waited out and retried; a call that never reached Telegram is retried with back-off
+until it does; one sent but never answered (a timeout, a dropped connection: perhaps carried
+out) is sent once more at most, so a resident sees at most one duplicate; any other error is
+tried a few times with back-off, then given up with a log line, and the chat's later messages
+still go. A resident who blocked the bot (403) is marked inactive and nothing more is sent to them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot, ReplyKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -27,6 +31,20 @@ from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
 BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" courtesy
+# A call sent but never answered (read timeout, dropped connection) may have been carried out:
+# sent again at most this many times, so a resident sees at most one duplicate of a message.
+AMBIGUOUS_RESENDS = 1
+# httpx errors raised before the request was sent: nothing can have reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+
+
+def maybe_carried_out(exc: TelegramError) -> bool:
+    """Did Telegram perhaps carry out the call although it failed? A 5xx or other answer means no;
+    a request that never left means no; a read timeout or a dropped connection means maybe."""
+    cause = exc.__cause__
+    if not isinstance(exc, (TimedOut, NetworkError)) or cause is None:
+        return False  # Telegram answered (5xx, an error): it did not carry it out
+    return not isinstance(cause, _NOT_SENT)
 
 
 def keyboard(rows: list[list[str]]) -> ReplyKeyboardMarkup | None:
@@ -50,7 +68,7 @@ def _seconds(value: int | float | timedelta) -> float:
 class Delivery:
     def __init__(self, bot: Bot, store: Store, *, turn: Turn, pacing: float = 1.0, chat_interval: float = 1.0,
                  idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None,
-                 bulk_in_flight: int = 4):
+                 bulk_in_flight: int = 4, first_backoff: float = 0.5, max_failures: int = 5):
         self.bot = bot
         # Sent-marks join the transaction of the turn they happen in (one commit for all of
         # them); a crash before it repeats those messages at the next start (at least once).
@@ -65,6 +83,8 @@ class Delivery:
         self.chat_interval = chat_interval
         self.idle_poll = idle_poll
         self.max_backoff = max_backoff
+        self.first_backoff = first_backoff
+        self.max_failures = max_failures  # tries of an item that fails in a way that is no Telegram error
         self._senders: dict[int, asyncio.Task[None]] = {}
         self._last_sent: dict[int, float] = {}
         self._parts_done: dict[int, int] = {}
@@ -121,7 +141,11 @@ class Delivery:
     async def _drain(self, chat_id: int) -> None:
         try:
             while not self._stopping:
-                item = self.store.next_for(chat_id)
+                try:
+                    item = self.store.next_for(chat_id)
+                except Exception as exc:  # the database cannot be read: the next look at the outbox tries again
+                    log.warning("could not read the outbox of chat %s (%s)", chat_id, type(exc).__name__)
+                    return
                 if item is None:
                     return
                 await self._deliver(item)
@@ -132,17 +156,19 @@ class Delivery:
             self._senders.pop(chat_id, None)
 
     async def _deliver(self, item: OutboxItem) -> None:
-        backoff = 0.5
+        backoff = self.first_backoff
         first = True
+        unanswered = 0  # calls that may have been carried out although no answer came
+        failures = 0  # other errors (a bug, an answer PTB cannot read, the database refusing)
         while not self._stopping:
             # The first look comes with the item (one query); retries ask again, since a resident
             # may block the bot while we wait out a 429.
-            active = item.active if first else self.store.is_active(item.chat_id)
-            first = False
-            if not active and item.chat_id > 0:
-                self.store.mark_failed(item.id, "inactive")
-                return
             try:
+                active = item.active if first else self.store.is_active(item.chat_id)
+                first = False
+                if not active and item.chat_id > 0:
+                    self.store.mark_failed(item.id, "inactive")
+                    return
                 if item.payload.get("bulk"):
                     async with self._bulk_gate:
                         await self._send(item)
@@ -152,25 +178,66 @@ class Delivery:
                 wait = _seconds(exc.retry_after)
                 log.info("429 from Telegram for chat %s: waiting %.1f s", item.chat_id, wait)
                 await asyncio.sleep(wait)
+                continue
             except Forbidden:
                 log.info("resident %s blocked the bot; marking inactive", item.chat_id)
-                self.store.set_active(item.chat_id, False)
-                self.store.drop_pending_for(item.chat_id, "blocked")
+                self._settle(item, lambda: (self.store.set_active(item.chat_id, False),
+                                            self.store.drop_pending_for(item.chat_id, "blocked")))
                 return
             except BadRequest as exc:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
                 log.warning("Telegram refused outbox item %s (%s): %s", item.id, item.payload.get("kind"), exc.message)
-                self.store.mark_failed(item.id, exc.message[:200])
+                reason = exc.message[:200]
+                self._settle(item, lambda: self.store.mark_failed(item.id, reason))
                 return
             except (TimedOut, NetworkError, TelegramError) as exc:
+                if not maybe_carried_out(exc):
+                    # Nothing reached Telegram (no connection, a 5xx answer): sending again
+                    # cannot show anything twice, so it is tried until it goes through.
+                    log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
+                else:
+                    unanswered += 1
+                    if unanswered > AMBIGUOUS_RESENDS:
+                        # Sent twice with no answer: it very likely arrived (Telegram answers late
+                        # under load). A third send would be the second duplicate the resident sees.
+                        log.warning("outbox item %s: no answer from Telegram after %d sends; taken as delivered, "
+                                    "not sent again", item.id, unanswered)
+                        self._settle(item, lambda: self._sent(item))
+                        return
+                    log.warning("no answer from Telegram for outbox item %s (%s); sending it once more in %.1f s",
+                                item.id, type(exc).__name__, backoff)
+                self._settle(item, lambda: self.store.mark_attempt(item.id), give_up=False)
+            except Exception as exc:  # noqa: BLE001 - anything else must not end this chat's sender
+                failures += 1
+                if failures >= self.max_failures:
+                    log.error("outbox item %s (%s) failed %d times (%s: %s); giving up on it", item.id,
+                              item.payload.get("kind"), failures, type(exc).__name__, str(exc)[:200])
+                    self._parts_done.pop(item.id, None)
+                    reason = f"error: {type(exc).__name__}"
+                    self._settle(item, lambda: self.store.mark_failed(item.id, reason))
+                    return
                 log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
-                self.store.mark_attempt(item.id)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+                self._settle(item, lambda: self.store.mark_attempt(item.id), give_up=False)
             else:
-                self.turn.join()
-                self.store.mark_sent_later(item.id)  # written when the turn commits
+                self._sent(item)
                 return
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+    def _sent(self, item: OutboxItem) -> None:
+        self._parts_done.pop(item.id, None)
+        self.turn.join()
+        self.store.mark_sent_later(item.id)  # written when the turn commits
+
+    def _settle(self, item: OutboxItem, write, give_up: bool = True) -> None:
+        """Record a verdict on ``item``; if the database refuses (a full disk), the item leaves
+        this sender's hands anyway (``give_up``) and is offered again after the next start."""
+        try:
+            write()
+        except Exception as exc:
+            log.warning("could not record the outcome of outbox item %s (%s)", item.id, type(exc).__name__)
+            if give_up:
+                self.store.forget_pending(item.id)
 
     async def _send(self, item: OutboxItem) -> None:
         payload = item.payload

@@ -7,6 +7,10 @@ the webhook's answer: bot/telegram/turn.py), a kill -9 at any moment loses nothi
 next start the stored, unhandled updates are queued again; a handled update's row stays (its
 text erased) for a day, so a redelivered one is not handled twice. Secrets in the stored copy
 are masked (bot.redaction).
+
+The getUpdates offset is the bot's only "arrived" signal, so RawUpdatesBot also sets it: never
+past an update whose storing the database refused (Telegram sends it again: bot/telegram/turn.py),
+and past an update PTB cannot read once it is quarantined (bot/telegram/poison.py).
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.redaction import redact
 from bot.store import Store
-from bot.telegram.turn import Turn
+from bot.telegram.ids import MAX_ID
+from bot.telegram.poison import Quarantine, UnreadableUpdates, first_update_id
+from bot.telegram.turn import Turn, storage_refused
 
 log = logging.getLogger(__name__)
 # Strings people write (or that describe them) anywhere in an update: messages, captions, names,
@@ -81,6 +88,8 @@ class RawUpdatesBot(ExtBot):
         super().__init__(*args, **kwargs)
         self._raw_updates: dict[int, dict[str, Any]] = {}
         self._turn: Turn | None = None  # (PTB's objects take only private attributes after init)
+        self._quarantine: Quarantine | None = None
+        self._last_batch: list[Any] = []
 
     @property
     def turn(self) -> Turn | None:
@@ -90,19 +99,103 @@ class RawUpdatesBot(ExtBot):
     def use_turn(self, turn: Turn) -> None:
         self._turn = turn
 
-    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
-        if endpoint == "getUpdates" and self._turn is not None:
-            # This call's offset tells Telegram that every update before it arrived: what was
-            # stored in this turn is committed first. From now on an update stored may wait for
-            # the end of its turn (or for this moment) instead of committing on its own.
-            self._turn.commit()
-            self._turn.polling = True
-        result = await super()._post(endpoint, *args, **kwargs)
-        if endpoint == "getUpdates" and isinstance(result, list):
+    @property
+    def quarantine(self) -> Quarantine | None:
+        return self._quarantine
+
+    def use_quarantine(self, quarantine: Quarantine) -> None:
+        self._quarantine = quarantine
+
+    async def _post(self, endpoint: str, data: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        if endpoint != "getUpdates" or self._turn is None:
+            return await super()._post(endpoint, data, *args, **kwargs)
+        # This call's offset tells Telegram that every update before it arrived: what was
+        # stored in this turn is committed first. From now on an update stored may wait for
+        # the end of its turn (or for this moment) instead of committing on its own.
+        self._turn.commit()
+        self._turn.polling = True
+        await self._turn.pause()  # the database refuses writes: ask again later, not at once
+        data = self._offset(dict(data or {}))
+        try:
+            result = await super()._post(endpoint, data, *args, **kwargs)
+        except UnreadableUpdates as exc:
+            self._unreadable(exc, data)
+            return []
+        if isinstance(result, list):
+            if not result and self._quarantine is not None:
+                self._quarantine.one_by_one = False
+            self._forget_gone(data.get("offset"), result)
             for raw in result:
                 if isinstance(raw, dict) and isinstance(raw.get("update_id"), int):
                     self.remember_raw(raw)
+            self._last_batch = result
         return result
+
+    def _forget_gone(self, offset: int | None, result: list[Any]) -> None:
+        """Held-back ids Telegram no longer has (it keeps updates for 24 h) stop holding the
+        offset back; otherwise the same batch would come again and again."""
+        turn = self._turn
+        if turn is None or not turn.unstored or offset != min(turn.unstored):
+            return
+        first = result[0].get("update_id") if result and isinstance(result[0], dict) else None
+        gone = {i for i in turn.unstored if first is None or i < first}
+        if gone:
+            log.warning("%d update(s) held back are no longer at Telegram", len(gone))
+            turn.unstored.difference_update(gone)
+
+    def _offset(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Skip what was quarantined; never confirm an update whose storing failed (turn.py)."""
+        offset = data.get("offset")
+        quarantine = self._quarantine
+        if quarantine is not None:
+            if quarantine.skip_through and (offset or 0) <= quarantine.skip_through:
+                offset = quarantine.skip_through + 1
+            if quarantine.one_by_one:
+                data["limit"] = 1
+        if self._turn is not None and self._turn.unstored and offset:
+            offset = min(offset, min(self._turn.unstored))
+        data["offset"] = offset
+        return data
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """PTB's getUpdates; a batch it cannot read is read update by update and the poison set aside."""
+        self._last_batch = []
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except TelegramError:
+            raise
+        except Exception:
+            raws, self._last_batch = self._last_batch, []
+            if not raws or self._quarantine is None:
+                raise
+        good, bad = self._quarantine.split(raws, self)
+        for update_id, text, reason in bad:
+            self._set_aside(update_id, text, reason)
+        for update in good:
+            self.insert_callback_data(update)
+        return tuple(good)
+
+    def _unreadable(self, exc: UnreadableUpdates, data: dict[str, Any]) -> None:
+        assert self._quarantine is not None
+        if data.get("limit") != 1:
+            self._quarantine.one_by_one = True  # find which update it is: one at a time
+            return
+        update_id = first_update_id(exc.payload)
+        if update_id is None:
+            raise TelegramError("Invalid server response") from exc
+        self._set_aside(update_id, exc.payload.decode("utf-8", "replace"), exc.reason)
+        self._quarantine.one_by_one = False
+
+    def _set_aside(self, update_id: int, text: str, reason: str) -> None:
+        assert self._quarantine is not None and self._turn is not None
+        try:
+            self._turn.join()  # committed before the next getUpdates confirms it
+            self._quarantine.keep(update_id, text, reason)
+            self._turn.kept(update_id)
+        except Exception as exc:
+            if not storage_refused(exc):
+                raise
+            self._turn.not_stored(update_id, exc)
 
     def remember_raw(self, raw: dict[str, Any]) -> None:
         self._raw_updates[raw["update_id"]] = raw
@@ -121,8 +214,8 @@ class DurableUpdateQueue(asyncio.Queue):
         self.turn = turn
 
     def _persist(self, item: object) -> None:
-        if not isinstance(item, Update):
-            return
+        if not isinstance(item, Update) or not -MAX_ID <= item.update_id <= MAX_ID:
+            return  # (an update_id beyond 64 bits is ignored by design: bot/telegram/ids.py)
         try:
             raw = self.raw_source.take_raw(item.update_id) if self.raw_source is not None else None
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
@@ -131,9 +224,19 @@ class DurableUpdateQueue(asyncio.Queue):
                 if self.turn.polling:
                     self.turn.join()  # committed with this turn, or before the next getUpdates
                 else:
-                    self.turn.commit()  # a webhook's answer follows: stored on its own, now
+                    # A webhook's answer follows: stored on its own, now. If the database refuses,
+                    # this raises and the webhook answers 500, so Telegram sends the update again.
+                    self.turn.commit()
             self.store.keep_update(item.update_id, masked_copy(data, fresh=True))
-        except Exception:
+            if self.turn is not None and self.turn.polling:
+                self.turn.kept(item.update_id)
+        except Exception as exc:
+            if self.turn is not None and storage_refused(exc):
+                if not self.turn.polling:
+                    raise
+                # Not stored, so not confirmed: Telegram sends it again (bot/telegram/turn.py).
+                self.turn.not_stored(item.update_id, exc)
+                return
             # Raising here would end PTB's polling loop for good; the update is still handled,
             # only not kept for a restart.
             log.exception("could not store update %s before handling it", item.update_id)

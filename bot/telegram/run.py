@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
+import sqlite3
 import sys
 
 
@@ -28,11 +29,19 @@ def main_run(args: argparse.Namespace) -> int:
     webhook_secret = (settings.webhook_secret or secrets.token_urlsafe(32)) if args.webhook else None
     configure_logging(settings.log_level, settings.token.reveal(), secrets=[settings.webhook_secret, webhook_secret],
                       guard_stderr=True)
-    store = Store(settings.database)
+    problem = _startup_problem(settings)
+    if problem:
+        print(f"teman-ikd: {problem}", file=sys.stderr)
+        return 2
+    try:
+        store = Store(settings.database)
+    except (sqlite3.Error, OSError) as exc:  # changed since the check a moment ago
+        print(f"teman-ikd: database {settings.database} cannot be used ({exc})", file=sys.stderr)
+        return 2
     parts = build_bot(settings, store)
     app = parts.application
     log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling", settings.database)
-    # run_polling / run_webhook stop cleanly on SIGINT and SIGTERM (PTB installs the handlers).
+    # run_polling and _run_webhook stop cleanly on SIGINT and SIGTERM.
     try:
         _serve(app, args, ALLOWED_UPDATES, webhook_secret)
     except OperatorGroupError as exc:
@@ -43,13 +52,42 @@ def main_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _startup_problem(settings) -> str | None:
+    """What stops the bot before it starts, as one line (database first: it needs no network)."""
+    import asyncio
+
+    from bot.store.health import database_problem
+    from bot.telegram.preflight import api_problem
+
+    return database_problem(settings.database) or asyncio.run(api_problem(settings))
+
+
 def _serve(app, args: argparse.Namespace, allowed_updates: list[str], secret: str | None) -> None:
     if args.webhook:
         from urllib.parse import urlparse
 
-        # Telegram must send this header back with every update; PTB rejects requests without it.
-        app.run_webhook(listen=args.listen, port=args.port, url_path=urlparse(args.webhook).path.lstrip("/"),
-                        webhook_url=args.webhook,
-                        secret_token=secret, allowed_updates=allowed_updates, drop_pending_updates=False)
+        # Telegram must send this header back with every update; the server refuses requests
+        # without it before reading them (bot/telegram/webhook.py).
+        assert secret is not None
+        _run_webhook(app, args.listen, args.port, urlparse(args.webhook).path.lstrip("/"), args.webhook, secret)
     else:
         app.run_polling(allowed_updates=allowed_updates, drop_pending_updates=False)
+
+
+def _run_webhook(app, listen: str, port: int, path: str, url: str, secret: str) -> None:
+    """Like PTB's run_webhook, with the server of bot/telegram/webhook.py (it checks the secret
+    before reading a body), until SIGINT or SIGTERM."""
+    import asyncio
+    import signal
+
+    from bot.telegram.app import RunningBot, Webhook
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with RunningBot(app.bot_data["teman_ikd"], webhook=Webhook(listen, port, path, url, secret)):
+            await stop.wait()
+
+    asyncio.run(serve())
