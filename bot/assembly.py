@@ -48,6 +48,7 @@ def load_spellings(locale: str, root: Path | None = None) -> tuple[dict[str, str
 
 def build_guide(store: Store | None = None, *, locale: str = "id", handoff_available: bool = True,
                 channel: OperatorChannel | None = None, outbox: bool = False, region: str = "kota-serang",
+                ask_place: bool = False,
                 dialogs: Path | None = None, locales: Path | None = None) -> Guide:
     """Load and validate everything, then wire one Engine and Renderer per shipped locale."""
     lexicon, _ = load_lexicon(locale, dialogs)
@@ -60,10 +61,10 @@ def build_guide(store: Store | None = None, *, locale: str = "id", handoff_avail
         except DialogError:
             continue  # a locale without a lexicon can still be shown, but not chosen for residents
         renderer = Renderer(Translator(load_catalog(loc, locales)), the_region)
-        labels = renderer.labels(_label_msgids(flow))
+        labels = renderer.labels(_label_msgids(flow) | engine_texts.place_msgids(the_region))
         spellings, known_words = load_spellings(loc, dialogs)
         understanding = Understanding(words, labels, fallbacks, spellings=spellings, known_words=known_words)
-        engines[loc] = Engine(flow, understanding, the_region, handoff_available=handoff_available)
+        engines[loc] = Engine(flow, understanding, the_region, handoff_available=handoff_available, ask_place=ask_place)
         renderers[loc] = renderer
     if locale not in engines:
         raise DialogError([Problem(str(locales or "locales"), None, f"locale {locale!r} has no catalog or lexicon")])

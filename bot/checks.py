@@ -23,7 +23,8 @@ from bot.paths import dialogs_dir, locales_dir
 
 # What residents read from the desk (operators' cards are for staff and are not measured).
 RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
-                        "desk.still_waiting_long")
+                        "desk.still_waiting_long", "desk.queue_answer", "desk.moved_resident",
+                        "desk.rate_ask", "desk.rated", "desk.typical_wait")
 REQUIRED_INTENTS = ("yes", "no", "done", "not_yet", "failed", "help", "repeat", "back", "restart", "pause",
                     "thanks", "greeting", "confused")
 # Placeholders any sentence may use besides the region file's values (bot.render.Renderer.params).
@@ -33,6 +34,10 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # the operator desk's
                       "id", "who", "state", "reason", "attempts", "waiting", "lines", "count", "escalations",
                       "median", "finished", "returned", "position", "when", "text", "minutes",
+                      # where the resident lives (issue 12)
+                      "kecamatan", "office", "names",
+                      # reviewing tickets (bot/desk/review.py)
+                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
                       "items"}  # what /hapusdata removed
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[\w'’\-/]+", re.UNICODE)
@@ -84,7 +89,8 @@ def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
 
 
 def _needed_msgids(engine: Engine) -> set[str]:
-    return engine.flow.msgids() | engine_texts.all_msgids() | set(SHELL_MSGIDS) | set(DESK_MSGIDS)
+    return (engine.flow.msgids() | engine_texts.all_msgids() | engine_texts.place_msgids(engine.region)
+            | set(SHELL_MSGIDS) | set(DESK_MSGIDS))
 
 
 def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:

@@ -58,7 +58,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.assembly import build_guide
         from bot.store import Store
 
-        guide = build_guide(Store(args.db), locale=args.locale)
+        # simulate plays the operator itself ({"operator": ...}); chat has nobody behind it, so
+        # asking for a person there gives the office contacts instead of a queue number.
+        guide = build_guide(Store(args.db), locale=args.locale, handoff_available=args.command == "simulate")
         if args.command == "chat":
             from bot.commands.chat import run_chat
 

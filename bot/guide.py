@@ -27,13 +27,14 @@ class Desk(Protocol):
 
     def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
     def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
-              delete_after: bool = False) -> None: ...
+              delete_after: bool = False) -> list[OutgoingMessage]: ...
     def resident_left(self, store: Store, chat_id: int) -> None: ...
     def erase(self, store: Store, chat_id: int) -> tuple[str, ...]: ...
 
     @property
     def copies_media(self) -> bool: ...
     def expectation(self, chat_id: int, renderer: Renderer) -> str: ...
+    def rate(self, chat_id: int, ticket_id: int, value: str) -> OutgoingMessage | None: ...
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,10 @@ class Guide:
         """An operator ended the conversation: the guide rests until the resident comes back."""
         return self._operator_step(chat_id, lambda engine, conv: engine.close_handoff(conv, lead=lead))
 
+    def reopen_handoff(self, chat_id: int) -> Reply | None:
+        """An operator follows up after the ticket closed: the resident is with a person again."""
+        return self._operator_step(chat_id, lambda engine, conv: engine.operator_follow_up(conv))
+
     def _operator_step(self, chat_id: int, make) -> Reply | None:
         with self.store.transaction():
             stored = self.store.load(chat_id)
@@ -159,7 +164,8 @@ class Guide:
                 if not delete_after_copy:
                     store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
             elif isinstance(effect, Relay):
-                self.desk.relay(store, chat_id, effect, message_ref, delete_after=delete_after_copy)
+                # The desk may answer a resident still in the queue (already in the outbox).
+                messages.extend(self.desk.relay(store, chat_id, effect, message_ref, delete_after=delete_after_copy))
             elif isinstance(effect, EndHandoff):
                 self.desk.resident_left(store, chat_id)
             elif isinstance(effect, EraseData):

@@ -116,5 +116,12 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.btn.finish", "desk.btn.end", "desk.taken", "desk.resident_left", "desk.closed.returned",
     "desk.closed.ended", "desk.queue_title", "desk.queue_line", "desk.queue_empty", "desk.nobody", "desk.stats",
     "desk.not_operator", "desk.no_ticket", "desk.remind_operators", "desk.note_saved",
+    # issue 12: the desk for a whole city
+    "desk.queue_answer", "desk.media_may_show_ktp", "desk.followup_opened", "desk.secret_request_blocked",
+    "desk.reason.followup", "desk.move_which", "desk.move_no_groups", "desk.move_same_group", "desk.moved_out",
+    "desk.moved_in", "desk.moved_resident",
+    "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable", "desk.res.none",
+    "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
+    "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link", "desk.typical_wait",
     "desk.shared.contact", "desk.shared.location", "desk.erased",
 )

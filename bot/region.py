@@ -21,6 +21,7 @@ import jsonschema
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.yamlfile import line_of, read_yaml
 from bot.paths import dialogs_dir
+from bot.places import PLACES_SCHEMA, Places, build_places
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -66,6 +67,7 @@ REGION_SCHEMA = {
             "properties": {"claim": {"type": "string"}, "confirmed": {"type": "boolean"}, "source": _SOURCE,
                            "said_in": {"type": "array", "minItems": 1,
                                        "items": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$"}}}}},
+        "kecamatan": PLACES_SCHEMA,  # bot/places.py: kecamatan, kelurahan, operators' groups
     },
 }
 
@@ -144,6 +146,7 @@ class Region:
     claims: dict[str, Claim] = field(default_factory=dict)
     hours_source: str = ""
     unconfirmed_closures: tuple[Unconfirmed, ...] = ()
+    places: Places = field(default_factory=Places)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)
@@ -260,4 +263,5 @@ def _build(data: Any, shown: str) -> Region:
         claims={k: Claim(v["claim"], v["confirmed"], v["source"], tuple(v["said_in"]))
                 for k, v in data.get("claims", {}).items()},
         hours_source=data["hours"]["source"], unconfirmed_closures=unconfirmed_closures,
+        places=build_places(data.get("kecamatan")),
     )

@@ -74,6 +74,15 @@ def test_chat_reads_lines_numbers_buttons_and_exits_at_eof() -> None:
     assert result.stdout.rstrip().splitlines()[-1]  # a goodbye line at end of input
 
 
+def test_chat_has_no_desk_so_asking_for_a_person_gives_the_office_contacts() -> None:
+    # No operators listen to the terminal: a queue number there would be a promise nobody keeps.
+    result = run(["chat"], "/start\n/bantuan\n")
+    assert result.returncode == 0, result.stderr
+    answer = result.stdout.split("/bantuan")[-1] if "/bantuan" in result.stdout else result.stdout
+    assert "Nomor antrean" not in result.stdout
+    assert "belum ada petugas" in answer and "call center" in answer.lower()
+
+
 def test_check_passes_on_shipped_content() -> None:
     result = run(["check"])
     assert result.returncode == 0, result.stdout + result.stderr
@@ -132,7 +141,10 @@ def test_simulate_plays_both_sides_of_a_handoff() -> None:
         {"button": 1},
     ])
     step = out[1]["state"]
-    assert out[2]["handoff"] and out[3]["replies"] == [] and out[3]["handoff"]  # the guide is silent
+    assert out[2]["handoff"] and out[3]["handoff"]
+    # The guide stays silent; the queue answers the waiting resident once, with their place or the hours.
+    assert [r["buttons"] for r in out[3]["replies"]] == [["↩️ Kembali ke panduan"]]
+    assert "teruskan ke petugas" in out[3]["replies"][0]["text"]
     assert "Simulasi" in out[4]["replies"][0]["text"]
     assert "folder Spam" in out[5]["replies"][0]["text"]
     assert not out[6]["handoff"] and out[6]["state"] == step and out[6]["replies"]
@@ -150,3 +162,13 @@ def test_demo_lets_one_person_play_resident_and_operator() -> None:
     assert "Halo Bu, saya Rina" in out  # the operator's reply reached the resident
     assert "warga-lansia-sabar" not in out  # an internal note reaches nobody
     assert out.rstrip().splitlines()[-1]  # shut down cleanly at end of input
+
+
+def test_demo_shows_the_card_buttons_and_the_operator_can_tap_them() -> None:
+    result = run(["demo"], "/start\n1\n/bantuan\n>#1\n>// pendengaran kurang\n>/selesai\n#1\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "[>#1] ✋ Ambil" in out and "Selesai" in out and "Tutup" in out
+    assert "Petugas Rina sudah bergabung" in out  # the tap took the ticket
+    assert "Catatan disimpan" in out  # a // note is confirmed to the operator
+    assert "[#1] 👍 Membantu" in out and "Terima kasih atas penilaiannya" in out  # the resident rates with "#1"

@@ -235,3 +235,27 @@ def test_the_delivery_is_never_offered_an_item_it_already_settled_even_inside_a_
         store.drop_pending_for(5, "blocked")
         assert store.next_for(5) is None and store.next_for(6) is not None
     assert [i.payload["text"] for i in store.pending()] == ["lain"]
+
+
+def test_a_desk_from_before_kecamatan_groups_keeps_its_topics_and_tickets(tmp_path: Path) -> None:
+    """Migration 6 re-keys topics by (group, thread): rows from a version-4 file are adopted by
+    the Disdukcapil group at start, so their topics still lead to their residents."""
+    from bot.store.schema import MIGRATIONS as ALL
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (4)")
+    for script in ALL[:4]:
+        db.executescript(script)
+    db.execute("INSERT INTO topics (chat_id, topic_id, title, closed) VALUES (7, 55, 'Siti · Foto wajah', 0)")
+    db.execute("INSERT INTO tickets (chat_id, status, reason, state, milestone, opened_at) "
+               "VALUES (7, 'open', 'asked', 'face_take', 'face_check', 1.0)")
+    db.commit()
+    db.close()
+    store = Store(str(path))
+    assert store.schema_version == len(ALL)
+    store.adopt_topics(-100123)
+    assert store.resident_of_topic(55, -100123) == 7 and store.topic_group(7) == -100123
+    assert store.active_ticket(7).group_id == -100123 and store.active_ticket(7).resolution is None
+    store.close()

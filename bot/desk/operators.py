@@ -16,6 +16,7 @@ import time
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 
+from bot.desk.safeguards import asks_for_secret
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
 from bot.render import Renderer
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan")
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
 GROUP_COMMANDS = ("antrian", "statistik")
 
 
@@ -120,34 +121,57 @@ class ForumDesk:
     def _message(self, message: Message, operator: Operator | None) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
         text = message.text or ""
-        command, argument = _command(text)
-        if command is None and thread is None:
+        # "// ..." is an internal note (said on the card); it must not be read as a command "/".
+        is_note = text.startswith("//")
+        command, argument = (None, "") if is_note else _command(text)
+        if (command is None or is_note) and thread is None:
             return  # chatter in the General topic: not ours
+        t = self.renderer.t
         if operator is None:
             if command in TICKET_COMMANDS + GROUP_COMMANDS:
-                self._reply(thread, self.renderer.t.text("desk.not_operator"))
+                self._reply(thread, t.text("desk.not_operator"))
             return
         if command == "antrian":
-            self._reply(thread, self.service.queue())
+            self._reply(thread, self.service.queue(self.group_id))
             return
         if command == "statistik":
-            self._reply(thread, self.service.statistics())
+            self._reply(thread, self.service.statistics(self.group_id))
             return
-        resident = self.store.resident_of_topic(thread) if thread else None
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
-                self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+                self._reply(thread, t.text("desk.no_ticket"))
             return
-        if command == "catatan" or (command is None and text.startswith("//")):
-            self.service.note(resident, operator, argument if command else text[2:].strip())
+        if is_note or command == "catatan":
+            note = text[2:].strip() if is_note else argument
+            if note:
+                self.service.note(resident, operator, note)
+                self._reply(thread, t.text("desk.note_saved"))
             return
         if command in ("ambil", "selesai", "tutup"):
             self._act(command, resident, operator, thread)
             return
+        if command == "pindah":
+            self._move(resident, operator, thread, argument)
+            return
+        if command == "toko":
+            if not self.service.send_store_link(resident, operator):
+                self._reply(thread, t.text("desk.no_ticket"))
+            return
+        if command == "riwayat":
+            self._reply(thread, self.service.history(resident))
+            return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
+        words = message.text or message.caption or ""
+        if words and asks_for_secret(words):
+            self.service.refuse_secret_request(resident, operator, words)
+            self._reply(thread, t.text("desk.secret_request_blocked"))
+            return
         if self.store.active_ticket(resident) is None:
-            self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+            # Writing to a resident after the ticket closed is a follow-up: a new ticket opens.
+            if not message.text or not self.service.follow_up(resident, operator, message.text):
+                self._reply(thread, t.text("desk.no_ticket"))
         elif message.text:
             self.service.operator_says(resident, operator, message.text)
         elif message.effective_attachment is not None:
@@ -158,6 +182,9 @@ class ForumDesk:
         assert query is not None
         self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
         parts = (query.data or "").split(":")
+        if len(parts) == 4 and parts[:2] == ["desk", "res"] and small_number(parts[2]) is not None:
+            self._resolution(query, operator, small_number(parts[2]), parts[3])
+            return
         # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
         # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
         # and ignored by design.
@@ -166,11 +193,25 @@ class ForumDesk:
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(number)
         thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
-        if ticket is None or ticket.status == "closed" or self.store.resident_of_topic(thread or -1) != ticket.chat_id:
+        if (ticket is None or ticket.status == "closed"
+                or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
             return
         if operator is None:
             return
         self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+
+    def _resolution(self, query, operator: Operator | None, ticket_id: int, resolution: str) -> None:
+        """An outcome button under a closing message: stored, and shown in place of the buttons."""
+        message = query.message
+        thread = message.message_thread_id if message and message.is_topic_message else None
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        if operator is None or resident is None or message is None:
+            return
+        if self.service.resolve(ticket_id, resident, operator, resolution):
+            t = self.renderer.t
+            text = (message.text or "").split("\n")[0] + "\n" + t.text(
+                "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
+            self.store.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
 
     def _unverified(self, update: Update) -> None:
         """Telegram could not confirm the sender's membership: nothing is done, and the sender is
@@ -192,8 +233,20 @@ class ForumDesk:
             return
         {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
 
+    def _move(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
+        places = self.service.region.places
+        target = places.find(argument) if argument else None
+        if target is None:
+            names = ", ".join(k.name for k in places.kecamatan)
+            self._reply(thread, self.renderer.t.text("desk.move_which", names=names))
+            return
+        problem = self.service.move(resident, operator, target)
+        if problem is not None:
+            self._reply(thread, self.renderer.t.text(problem, kecamatan=target.name))
+
     def _reply(self, thread: int | None, text: str) -> None:
-        self.store.enqueue(self.group_id, {"kind": "message", "text": text, "rows": [], "thread_id": thread})
+        # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
+        self.store.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
 
 
 def _command(text: str) -> tuple[str | None, str]:

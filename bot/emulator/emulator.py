@@ -24,6 +24,18 @@ from .world import Chat, now, World
 
 DEFAULT_TOKEN = "123456:TEST-token"
 
+# Emulators running in this process, by their root URL: a bot started against one can ask
+# whether updates are still waiting there (RunningBot.settle in tests and benchmarks).
+_RUNNING: dict[str, "Emulator"] = {}
+
+
+def waiting_at(base_url: str) -> bool:
+    """True when ``base_url`` is an emulator of this process still holding updates for its bot."""
+    for url, emulator in list(_RUNNING.items()):
+        if base_url.startswith(url + "/"):
+            return emulator.world.waiting()
+    return False
+
 
 class Emulator:
     """A local Telegram Bot API. ``with Emulator() as emu:`` starts and stops it."""
@@ -67,6 +79,7 @@ class Emulator:
             loop.close()
             return
         self._ready.set()
+        _RUNNING[f"http://127.0.0.1:{self._port}"] = self
         try:
             loop.run_forever()
         finally:
@@ -101,6 +114,7 @@ class Emulator:
         if thread is None or loop is None:
             return
         self._thread = None
+        _RUNNING.pop(f"http://127.0.0.1:{self._port}", None)
 
         async def shutdown() -> None:
             self._stopping.set()

@@ -79,7 +79,9 @@ class ChatMethods:
         if "allowed_updates" in p:
             self.world.allowed_updates = _allowed_set(p["allowed_updates"])
         limit = min(max(int(p.get("limit") or 100), 1), 100)
-        return self.world.take_updates(p.get("offset"), limit, self.world.allowed_updates)
+        taken = self.world.take_updates(p.get("offset"), limit, self.world.allowed_updates)
+        self.world.mark_handed(taken)
+        return taken
 
     def m_setWebhook(self: BotApi, p: dict[str, Any]) -> bool:
         url = p["url"]

@@ -80,6 +80,9 @@ class World:
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, Chat] = {}
         self.updates: list[dict[str, Any]] = []
+        # The highest update id handed to the bot (getUpdates result or webhook 2xx): updates above
+        # it are still waiting here, which a test's settle() must not mistake for a quiet bot.
+        self.handed_through = 0
         self.next_update_id = 1
         self.allowed_updates: frozenset[str] | None = None  # None = Telegram default
         self.webhook: dict[str, Any] | None = None
@@ -233,8 +236,20 @@ class World:
             self.updates = [u for u in self.updates if self._allowed(u, allowed)]
             return [dict(u) for u in self.updates[:limit]]
 
+    def mark_handed(self, updates: list[dict[str, Any]]) -> None:
+        with self.lock:
+            for update in updates:
+                self.handed_through = max(self.handed_through, int(update["update_id"]))
+
+    def waiting(self) -> bool:
+        """True while an update the bot would receive has not been handed to it yet."""
+        with self.lock:
+            return any(int(u["update_id"]) > self.handed_through and self._allowed(u, self.allowed_updates)
+                       for u in self.updates)
+
     def confirm_through(self, update_id: int) -> None:
         with self.lock:
+            self.handed_through = max(self.handed_through, update_id)
             self.updates = [u for u in self.updates if u["update_id"] > update_id]
 
     # ---- files ------------------------------------------------------------------------------

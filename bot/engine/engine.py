@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import places
 from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.engine.machine import FlowMachine
+from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
@@ -57,16 +59,19 @@ def _read_as(step: Step, reading: Reading) -> Step:
     return Step(step.conversation, step.effects, step.understood, reading)
 
 
-class Engine:
+class Engine(PlaceQuestion):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
-                 handoff_available: bool = True):
+                 handoff_available: bool = True, ask_place: bool = False):
         self.flow = flow
         self.machine = FlowMachine(flow)
         self.understanding = understanding
         self.region = region
         self.handoff_available = handoff_available
+        # Ask the resident's kecamatan (before the office visit and a handoff): on where tickets
+        # are routed to kecamatan groups; with one group it would only delay the person.
+        self.ask_place = ask_place
 
     # ----- public -------------------------------------------------------------------------
     def start(self) -> Conversation:
@@ -103,6 +108,13 @@ class Engine:
     def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         """An operator ended the conversation: the guide rests (paused) where the resident was."""
         return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
+
+    def operator_follow_up(self, conv: Conversation) -> Step:
+        """An operator writes again after the ticket closed: the resident is with a person
+        again (their words are relayed), one tap from the guide. The operator's line is the
+        message, so the guide says nothing of its own."""
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
@@ -202,10 +214,18 @@ class Engine:
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, Reading())
         if len(text) > MAX_TEXT:
             return self._misunderstood(conv, texts.TOO_LONG, Reading())
+        if conv.overlay == "kecamatan":
+            place = self.region.places.find(text) if self.region else None
+            if place is not None:  # a kecamatan or kelurahan typed instead of pressed
+                return self._kecamatan_chosen(conv, place.id)
         reading = self.understanding.read(text, [b.label for b in conv.buttons])
         if reading.intent == SCAM_INTENT:
             return self._scam_warning(conv, reading)
         event = self._reading_event(conv, reading)
+        if conv.overlay == "kecamatan" and not (event or "").startswith("kec:") and event not in GLOBAL_INTENTS.values():
+            # Only a place, a button or a way out (a person, back, repeat) answers the question.
+            asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
+            return Step(asked.conversation, asked.effects, understood=False, reading=reading)
         if event is None:
             if reading.intent or reading.candidates:
                 return self._clarify(conv, reading)  # words matched, meaning unclear: ask
@@ -266,6 +286,8 @@ class Engine:
             return _read_as(handler(), reading)
         if event.startswith("faq:"):
             return _read_as(self._faq_answer(conv, event[4:]), reading)
+        if event.startswith("kec:") and conv.overlay == "kecamatan":
+            return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
 
     def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
@@ -280,6 +302,9 @@ class Engine:
             if count >= state.stuck.failures:
                 return self._overlay(moved.with_failures(state.milestone, 0), "stuck")
             moved = moved.with_failures(state.milestone, count)
+        if (self._needs_kecamatan(moved) and moved.state == self._visit_entry()
+                and self.flow.states[conv.state].milestone != PLACE_MILESTONE):
+            return self._ask_kecamatan(moved, "show")  # to name the nearest office
         return self._show(moved, remind=True)
 
     def _move(self, conv: Conversation, target: str) -> Conversation:
@@ -303,6 +328,12 @@ class Engine:
         state = self.flow.states[conv.state]
         if not self.handoff_available:
             return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        if reason != "scam" and self._needs_kecamatan(conv):
+            # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
+            # report goes straight through: it is urgent, and any operator can help.
+            if conv.overlay != "kecamatan":
+                return self._ask_kecamatan(conv, "bantuan:" + reason)
+            conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))

@@ -34,6 +34,10 @@ MEDIA = {
     "video": "sys.media.video", "document": "sys.media.document", "poll": "sys.media.other",
 }
 MEDIA_OTHER = "sys.media.other"
+KEC_ASK = "sys.kec_ask"
+KEC_NOT_FOUND = "sys.kec_not_found"
+KEC_NEAREST = "sys.kec_nearest"
+KEC_NEAREST_UNKNOWN = "sys.kec_nearest_unknown"
 
 # Buttons
 PERSON = "btn.person"
@@ -46,10 +50,18 @@ TRY_AGAIN = "btn.try_again"
 ERASE_YES = "btn.erase_yes"
 ERASE_NO = "btn.erase_no"
 CONTINUE_GUIDE = "btn.continue_guide"
+KEC_UNKNOWN = "btn.kec_unknown"
+KEC_BUTTON = "btn.kec."  # + the kecamatan's id from the region file (bot/places.py)
 
 
 def all_msgids() -> set[str]:
     """Every msgid the engine itself may emit (checked against the catalogs)."""
     ids = {v for k, v in globals().items() if k.isupper() and isinstance(v, str)}
     ids.update(MEDIA.values())
+    ids.discard(KEC_BUTTON)  # a prefix: the region file's kecamatan complete it (place_msgids)
     return ids
+
+
+def place_msgids(region) -> set[str]:
+    """The kecamatan buttons' msgids for this region (bot/places.py)."""
+    return {KEC_BUTTON + k.id for k in region.places.kecamatan} if region else set()

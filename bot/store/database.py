@@ -90,6 +90,10 @@ class Database:
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
+            if version < len(MIGRATIONS) and self._db.execute("PRAGMA freelist_count").fetchone()[0]:
+                # A migration rebuilt a table (6: topics): give the freed pages back once, so the
+                # file holds only live rows (and a full disk is full, not quietly reused space).
+                self._db.execute("VACUUM")
 
     @property
     def schema_version(self) -> int:

@@ -26,10 +26,14 @@ class Ticket:
     outcome: str | None
     operators_reminded_at: float | None
     resident_told_at: float | None
+    group_id: int | None = None  # the operators' group that serves it (None: the Disdukcapil group)
+    resolution: str | None = None  # how it ended, chosen by the operator (bot/desk/review.py)
+    rating: int | None = None  # the resident's 👍 (1) or 👎 (-1) after the handoff
 
 
 _TICKET_COLUMNS = ("id, chat_id, status, reason, state, milestone, attempts, operator_id, operator_name, opened_at, "
-                   "taken_at, first_reply_at, closed_at, outcome, operators_reminded_at, resident_told_at")
+                   "taken_at, first_reply_at, closed_at, outcome, operators_reminded_at, resident_told_at, group_id, "
+                   "resolution, rating")
 
 
 @dataclass(frozen=True)

@@ -131,4 +131,28 @@ MIGRATIONS: tuple[str, ...] = (
         received_at REAL NOT NULL
     );
     """,
+    # 6: a desk for a whole city (issue 12). Each ticket is served by one operators' group (a
+    # kecamatan's, or the Disdukcapil group), and a resident's topic lives in one group: thread
+    # ids are unique per group only, so the topic's key becomes (group, thread). Rows from before
+    # get group 0, adopted by the Disdukcapil group at start (Store.adopt_topics).
+    """
+    CREATE TABLE topics_v6 (
+        chat_id     INTEGER PRIMARY KEY,
+        group_id    INTEGER NOT NULL DEFAULT 0,
+        topic_id    INTEGER NOT NULL,
+        title       TEXT NOT NULL,
+        closed      INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (group_id, topic_id)
+    );
+    INSERT INTO topics_v6 (chat_id, group_id, topic_id, title, closed) SELECT chat_id, 0, topic_id, title, closed FROM topics;
+    DROP TABLE topics;
+    ALTER TABLE topics_v6 RENAME TO topics;
+    ALTER TABLE tickets ADD COLUMN group_id INTEGER;
+    """,
+    # 7: reviewing escalated conversations (issue 12): how each ticket ended, chosen by the
+    # operator (solved, office, home_visit, unreachable), and the resident's 👍/👎 afterwards.
+    """
+    ALTER TABLE tickets ADD COLUMN resolution TEXT;
+    ALTER TABLE tickets ADD COLUMN rating INTEGER CHECK (rating IN (-1, 1));
+    """,
 )

@@ -56,12 +56,14 @@ def message_input(message: Message) -> Input | None:
 
 class TelegramAdapter:
     def __init__(self, guide: Guide, delivery: Delivery, *, turn: Turn, operator_chat: int | None = None,
-                 forum: "ForumDesk | None" = None):
+                 forum: "ForumDesk | None" = None, forums: "dict[int, ForumDesk] | None" = None):
         self.guide = guide
         self.store = guide.store
         self.delivery = delivery
         self.operator_chat = operator_chat
         self.forum = forum
+        # Every operators' group (the Disdukcapil group and the kecamatan groups), by chat id.
+        self.forums = forums or ({operator_chat: forum} if forum is not None and operator_chat is not None else {})
         self._group_noted: dict[int, float] = {}
         # Every update's writes join the transaction of this turn of the event loop (turn.py).
         self.turn = turn
@@ -72,8 +74,9 @@ class TelegramAdapter:
             log.warning("update %s carries an id beyond 64 bits: ignored by design", str(update.update_id)[:24])
             return
         try:
-            if self.forum is not None and self._from_operators(update):
-                await self._operators(update)
+            desk = self._operators_desk(update)
+            if desk is not None:
+                await self._operators(update, desk)
             else:
                 # No await inside: the step and the update's claim in the inbox happen together
                 # or not at all (the guide's own transaction joins this one).
@@ -101,22 +104,22 @@ class TelegramAdapter:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
 
     # ----- the operators' group ------------------------------------------------------------
-    def _from_operators(self, update: Update) -> bool:
+    def _operators_desk(self, update: Update) -> "ForumDesk | None":
+        """The desk of the operators' group this update comes from, if it comes from one."""
         query = update.callback_query
         if query is not None:
-            return query.message is not None and query.message.chat.id == self.operator_chat
+            return self.forums.get(query.message.chat.id) if query.message is not None else None
         message = update.message or update.edited_message
-        return message is not None and message.chat.id == self.operator_chat
+        return self.forums.get(message.chat.id) if message is not None else None
 
-    async def _operators(self, update: Update) -> None:
-        assert self.forum is not None
+    async def _operators(self, update: Update, desk: "ForumDesk") -> None:
         # Edits of what was already relayed stay in the group; everything else needs an operator.
-        operator = None if update.edited_message is not None else await self.forum.authorise(update)
+        operator = None if update.edited_message is not None else await desk.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
         with self.turn.step():
             self.turn.handled(update)
             if self.store.claim_update(update.update_id) and update.edited_message is None:
-                self.forum.handle(update, operator)
+                desk.handle(update, operator)
 
     # ----- dispatch -----------------------------------------------------------------------
     def _dispatch(self, update: Update) -> bool:
@@ -135,7 +138,7 @@ class TelegramAdapter:
         if message is not None:
             if message.chat.type == ChatType.PRIVATE:
                 return self._private(update, message)
-            if message.chat.id == self.operator_chat:
+            if message.chat.id in self.forums or message.chat.id == self.operator_chat:
                 return False  # the operator desk's business (handoff issue)
             self._group_note(message)
             return False
@@ -166,6 +169,13 @@ class TelegramAdapter:
             # acts for nobody (answered, ignored by design).
             log.info("callback %s: presser %s is not chat %s; ignored", update.update_id, query.from_user.id, chat.id)
             return False
+        data = query.data or ""
+        if data.startswith("rate:"):
+            # 👍/👎 after a handoff (bot/desk/review.py); checked against the resident's own tickets.
+            _, ticket, value = (data.split(":") + ["", ""])[:3]
+            if ticket.isdigit():
+                self.guide.desk.rate(chat.id, int(ticket), value)
+            return False
         # The guide uses reply keyboards; callback data can be forged by any client, so it is
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
         number = 0
@@ -189,7 +199,7 @@ class TelegramAdapter:
                 self.store.drop_pending_for(chat.id, "blocked")
             log.info("resident %s %s the bot", chat.id, "blocked" if blocked else "unblocked")
             return
-        if chat.id != self.operator_chat and status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        if chat.id != self.operator_chat and chat.id not in self.forums and status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
             self._note_group(chat.id)
 
     def _group_note(self, message: Message) -> None:

@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHa
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.desk.operators import ForumDesk
+from bot.desk.routing import Routing
 from bot.desk.telegram import ForumChannel, ForumSender
 from bot.guide import Guide
 from bot.store import Store
@@ -44,10 +45,11 @@ class BotParts:
     adapter: TelegramAdapter
     delivery: Delivery
     queue: DurableUpdateQueue
-    forum: ForumDesk | None = None
+    forum: ForumDesk | None = None  # the Disdukcapil group's desk
     remind_minutes: float = 10.0
     background: list = field(default_factory=list)
     retention: Retention | None = None
+    forums: dict[int, ForumDesk] = field(default_factory=dict)  # every operators' group, by chat id
 
 
 def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
@@ -56,8 +58,13 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
     from bot.assembly import build_guide
 
     channel = ForumChannel(settings.operator_chat) if settings.operator_chat is not None else None
+    routed = bool(settings.operator_groups) and channel is not None
     guide = build_guide(store, locale=settings.locale, handoff_available=channel is not None, channel=channel,
-                        outbox=True)
+                        outbox=True, ask_place=routed)
+    if settings.operator_chat is not None:
+        # Kecamatan groups (bot/desk/routing.py); with none, every ticket goes to the one group.
+        guide.desk.routing = Routing(settings.operator_chat, dict(settings.operator_groups), guide.desk.region.places)
+        store.adopt_topics(settings.operator_chat)
     return build_application(settings, guide, **kwargs)
 
 
@@ -95,20 +102,23 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         .post_stop(_post_stop)
     )
     application = builder.build()
-    forum, handlers = None, {}
+    forum, handlers, forums = None, {}, {}
     if settings.operator_chat is not None:
         renderer = guide.renderers[guide.default_locale]
         handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer).handlers()
-        forum = ForumDesk(guide.desk, application.bot, guide.store, settings.operator_chat, renderer,
-                          allow=settings.operators)
+        for group in dict.fromkeys((settings.operator_chat, *(g for _, g in settings.operator_groups))):
+            forums[group] = ForumDesk(guide.desk, application.bot, guide.store, group, renderer,
+                                      allow=settings.operators)
+        forum = forums[settings.operator_chat]
     delivery = Delivery(application.bot, guide.store, turn=turn, pacing=settings.pacing,
                         chat_interval=chat_interval, handlers=handlers)
     turn.after_commit = delivery.wake
-    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, turn=turn)
+    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, turn=turn,
+                              forums=forums)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
     parts = BotParts(application, adapter, delivery, queue, forum, settings.ticket_remind_minutes,
-                     retention=Retention(guide.store, settings.retention_days))
+                     retention=Retention(guide.store, settings.retention_days), forums=forums)
     application.bot_data["teman_ikd"] = parts
     return parts
 
@@ -135,8 +145,8 @@ async def startup(parts: BotParts) -> None:
         await app.bot.set_my_commands([BotCommand(c, t.text(f"cmd.{c}")) for c in COMMANDS])
     except Exception as exc:  # commands are a convenience: the bot still works without them
         log.warning("could not register commands: %s", type(exc).__name__)
-    if parts.forum is not None:
-        await parts.forum.verify()  # fails fast, saying exactly what is wrong with the group
+    for forum in parts.forums.values():
+        await forum.verify()  # fails fast, saying exactly what is wrong with each group
         parts.background.append(asyncio.create_task(_service_levels(parts), name="teman-ikd-service-levels"))
     parts.background.append(asyncio.create_task(_reminders(parts), name="teman-ikd-reminders"))
     requeued = parts.queue.requeue_unhandled(app.bot)
@@ -258,17 +268,25 @@ class RunningBot:
         await app.shutdown()
 
     async def settle(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued update is handled and the outbox is empty."""
+        """Wait until every queued update is handled and the outbox is empty.
+
+        Against an emulator of this process, also until it has handed over every update: an
+        update sent but not yet fetched by the long poll would otherwise look like a quiet bot
+        (a race seen on a loaded machine)."""
+        from bot.emulator.emulator import waiting_at
+
+        base_url = self.parts.application.bot.base_url
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         processor = self.parts.application.update_processor
         while loop.time() < deadline:
             # (An update still being handled, e.g. waiting for getChatMember, counts as queued.)
-            queue_empty = self.parts.queue.empty() and not processor.current_concurrent_updates
+            queue_empty = (self.parts.queue.empty() and not processor.current_concurrent_updates
+                           and not waiting_at(base_url))
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
                 if (self.parts.queue.empty() and not processor.current_concurrent_updates
-                        and self.parts.adapter.store.count_pending() == 0):
+                        and not waiting_at(base_url) and self.parts.adapter.store.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False

@@ -4,7 +4,8 @@ It starts the emulator on loopback, with an operators' forum group, and runs the
 Application as ``teman-ikd run`` (long polling over HTTP, SQLite). One person plays both sides:
 type as the resident (an answer, a command, or a button's number), or start a line with ">" to
 write as the operator Rina in the resident's topic (">Halo Bu", ">/ambil", ">/selesai",
-">/tutup", ">// catatan", ">/antrian"). Standard input is read line by line, so it can be
+">/tutup", ">// catatan", ">/antrian"); the buttons of the ticket card are shown numbered and
+">#1" taps the first. Standard input is read line by line, so it can be
 scripted with a pipe; at end of input (Ctrl-D) everything shuts down cleanly.
 """
 
@@ -24,6 +25,7 @@ from bot.telegram.logs import configure_logging
 from bot.telegram.settings import Settings, Token
 
 OPERATOR_PREFIX = ">"
+CARD_BUTTON_PREFIX = "#"  # ">#2" taps the second button of the latest message with buttons in the group
 
 
 def main_demo(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -54,16 +56,34 @@ class _People:
         self.resident, self.operator, self.group, self.store = resident, operator, group, store
         self.seen_resident = 0
         self.seen_group: set[int] = set()
+        self.card: tuple[int, list[str]] | None = None  # the latest group message with buttons
 
     def act(self, line: str) -> None:
         if line.startswith(OPERATOR_PREFIX):
             self._as_operator(line[len(OPERATOR_PREFIX):].strip())
+        elif line.strip().startswith(CARD_BUTTON_PREFIX) and line.strip()[1:].isdigit():
+            self._tap_as_resident(int(line.strip()[1:]))
         else:
             _as_resident(self.resident, line)
+
+    def _tap_as_resident(self, number: int) -> None:
+        """"#1": the resident taps a button under a message (the 👍/👎 after a handoff)."""
+        message = next((m for m in reversed(self.resident.inbox) if (m.get("reply_markup") or {}).get("inline_keyboard")), None)
+        if message is None:
+            return
+        data = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        if 1 <= number <= len(data):
+            self.resident.tap(data[number - 1], message_id=message["message_id"], force=True)
 
     def _as_operator(self, text: str) -> None:
         topic = self.store.topic_for(self.resident.chat_id)
         thread = topic[0] if topic else None
+        number = text[len(CARD_BUTTON_PREFIX):]
+        if text.startswith(CARD_BUTTON_PREFIX) and number.isdigit() and self.card:
+            message_id, data = self.card
+            if 1 <= int(number) <= len(data):
+                self.operator.tap(data[int(number) - 1], message_id=message_id, force=True)
+            return
         if text.startswith("/") and not text.startswith("//") and len(text) > 1:
             name, _, argument = text[1:].partition(" ")
             self.operator.command(name, *([argument] if argument else []), thread_id=thread)
@@ -77,6 +97,9 @@ class _People:
             if m["message_id"] not in self.seen_group:
                 self.seen_group.add(m["message_id"])
                 fresh.append(("group", m))
+                inline = (m.get("reply_markup") or {}).get("inline_keyboard")
+                if inline:
+                    self.card = (m["message_id"], [b["callback_data"] for row in inline for b in row])
         return fresh
 
 
@@ -116,10 +139,19 @@ def _print_message(side: str, message: dict, heading: str, operators_view: str, 
     if side == "group":
         # The operators' view, marked so the person at the terminal knows which side speaks.
         lines = (operators_view + "\n" + body).splitlines()
+        # The card's buttons (Ambil / Selesai / Tutup), numbered: ">#1" taps the first.
+        inline = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        buttons = [b["text"] for row in inline for b in row]
+        if buttons:
+            lines.append("  ".join(f"[{OPERATOR_PREFIX}{CARD_BUTTON_PREFIX}{i}] {label}"
+                                   for i, label in enumerate(buttons, start=1)))
         print("\n" + "\n".join(f"  │ {line}" for line in lines), file=stdout, flush=True)
         return
     print("\n" + body, file=stdout, flush=True)
     markup = message.get("reply_markup") or {}
+    inline = [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+    if inline:  # buttons under the message (the rating after a handoff): "#1" taps the first
+        print("  ".join(f"[{CARD_BUTTON_PREFIX}{i}] {label}" for i, label in enumerate(inline, start=1)), file=stdout)
     labels = _labels([[b["text"] if isinstance(b, dict) else b for b in row] for row in markup.get("keyboard", [])])
     if labels:
         print(heading, file=stdout)

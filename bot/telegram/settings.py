@@ -59,6 +59,9 @@ class Settings:
     retention_days: int = 30  # transcripts older than this are purged (bot/telegram/maintenance.py)
     operators: frozenset[int] = frozenset()  # allow-list on top of the group's members
     ticket_remind_minutes: float = 10.0
+    # Kecamatan operators' groups, by the key the region file names ("curug" -> its chat id);
+    # a kecamatan whose key is not here is served by the Disdukcapil group (operator_chat).
+    operator_groups: tuple[tuple[str, int], ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -115,11 +118,18 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes (got {remind_raw!r})") from None
     if not 1 <= remind <= 24 * 60:
         raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be between 1 and 1440 (got {remind_raw!r})")
+    groups_raw = get("TEMAN_IKD_OPERATOR_GROUPS") or ""
+    if groups_raw and not re.match(r"^\s*[a-z_]+\s*=\s*-?\d+(\s*,\s*[a-z_]+\s*=\s*-?\d+)*\s*$", groups_raw):
+        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS must be kecamatan keys and chat ids, e.g. "
+                            "curug=-1001234567890,kasemen=-1009876543210")
+    if groups_raw and not operator_chat:
+        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS needs TEMAN_IKD_OPERATOR_CHAT (the Disdukcapil group) as well")
+    groups = tuple((k.strip(), int(v)) for k, v in (pair.split("=") for pair in groups_raw.split(","))) if groups_raw else ()
     retention_raw = get("TEMAN_IKD_RETENTION_DAYS") or "30"
     if not re.match(r"^\d{1,4}$", retention_raw) or not 1 <= int(retention_raw) <= 3650:
         raise SettingsError(f"TEMAN_IKD_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got {retention_raw!r})")
     return Settings(
-        retention_days=int(retention_raw),
+        retention_days=int(retention_raw), operator_groups=groups,
         operators=frozenset(int(x) for x in operators_raw.split(",")) if operators_raw else frozenset(),
         ticket_remind_minutes=remind,
         token=Token(token), api_url=api_url.rstrip("/"), database=get("TEMAN_IKD_DATABASE") or "teman-ikd.sqlite3",
