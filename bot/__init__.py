@@ -4,7 +4,9 @@ The package is split by responsibility (functional core, imperative shell):
 
 - ``bot.flow``: loads and validates the dialog data in ``dialogs/`` (no I/O beyond reading files).
 - ``bot.engine``: the pure dialog engine, built on ``transitions`` (no I/O, no Telegram, no babel).
-- ``bot.understanding`` / ``bot.redaction``: pure text understanding and secret masking.
+- ``bot.understanding``: reading what residents write (a reader trained on ``dialogs/understanding``;
+  its ``training`` module is the shell that fits it in a child process and caches the model).
+- ``bot.redaction``: pure secret masking.
 - ``bot.i18n`` / ``bot.render``: gettext catalogs and turning engine effects into sentences.
 - ``bot.store``: all SQL (SQLite by default).
 - ``bot.guide``: the shell that ties one input to one transaction.

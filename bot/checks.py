@@ -64,6 +64,7 @@ def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale:
     findings: list[Finding] = []
     engine = guide.engines[locale]
     findings += _check_lexicons(dialogs, locales)
+    findings += _check_examples(engine, dialogs, locales)
     findings += _check_catalogs(engine, locales)
     findings += _check_stated_facts(engine, locales)
     findings += _check_claims(engine, dialogs, locales)
@@ -84,8 +85,22 @@ def _check_lexicons(dialogs: Path, locales: Path) -> list[Finding]:
             continue
         for intent in REQUIRED_INTENTS:
             if not intents.get(intent):
-                findings.append(Finding(f"dialogs/lexicon/{loc}.yaml", f"intent {intent!r} has no phrases"))
+                findings.append(Finding("dialogs/understanding/intents.yaml", f"intent {intent!r} has no examples"))
     return findings
+
+
+def _check_examples(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]:
+    """The examples the reader learns from: known states and labels, no duplicates, no example
+    under two meanings, enough examples per problem, every intent a step uses has examples."""
+    from bot.understanding.examples import check_examples, load_examples
+    from bot.understanding.text import normalise
+
+    examples = load_examples(dialogs)
+    msgids = set(load_catalog("id", locales).messages)
+    flow_intents = {i for s in engine.flow.states.values() for i in s.intents}
+    flow_intents |= {i for t in engine.flow.faq for i in t.intents}
+    problems = check_examples(examples, set(engine.flow.states), msgids, flow_intents, normalise)
+    return [Finding(p.file + (f":{p.line}" if p.line else ""), p.message) for p in problems]
 
 
 def _needed_msgids(engine: Engine) -> set[str]:

@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     facts = sub.add_parser("facts", help="what Disdukcapil must confirm before launch (unconfirmed facts and their sources)")
     facts.add_argument("--region", default="kota-serang")
 
+    train = sub.add_parser("train", help="train the reader on dialogs/understanding and report on it")
+    train.add_argument("--locale", default="id")
+
+    ev = sub.add_parser("eval", help="score the guide on a labelled held-out set of resident messages")
+    ev.add_argument("--file", help="CSV of text,state,expect (default: tests/understanding/eval.csv)")
+    ev.add_argument("--locale", default="id")
+
     diagram = sub.add_parser("diagram", help="the flow as a picture (Mermaid or SVG)")
     diagram.add_argument("--format", choices=("mermaid", "svg"), default="mermaid")
     diagram.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -90,6 +97,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_facts(args.region, sys.stdout)
     if args.command == "diagram":
         return _diagram(args)
+    if args.command in ("train", "eval"):
+        return _understanding(args)
     if args.command == "run":
         from bot.telegram.run import main_run
 
@@ -99,6 +108,25 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return main_demo(args)
     return 2
+
+
+def _understanding(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from bot.assembly import build_guide
+
+    started = time.perf_counter()
+    engine = build_guide(None, locale=args.locale).engines[args.locale]
+    if args.command == "train":
+        reader = engine.understanding.reader
+        print(f"trained on {len(engine.understanding.examples.labelled())} examples, {len(reader.labels)} meanings, "
+              f"{reader.features} features, in {time.perf_counter() - started:.2f} s (guide included)")
+        return 0
+    from bot.commands.evaluate import default_path, run_eval
+
+    run_eval(engine, Path(args.file) if args.file else default_path())
+    return 0
 
 
 def _diagram(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ class Conversation:
     overlay: str | None = None  # "faq", "stuck" or "erase": a small menu over the current step
     buttons: tuple[ShownButton, ...] = ()
     turns: int = 0
+    detour: str | None = None  # the step left for a problem's help, offered as "back to my step"
     explained: int = 0  # times the resident asked to explain the current step again
 
     HISTORY_LIMIT = 30
@@ -71,7 +72,7 @@ class Conversation:
             "failures": dict(self.failures), "misunderstandings": self.misunderstandings,
             "paused": self.paused, "handoff": self.handoff, "overlay": self.overlay,
             "buttons": [[b.label, b.event, b.help_row] for b in self.buttons], "turns": self.turns,
-            "explained": self.explained,
+            "detour": self.detour, "explained": self.explained,
         }
 
     @classmethod
@@ -83,7 +84,7 @@ class Conversation:
             misunderstandings=int(data.get("misunderstandings", 0)), paused=bool(data.get("paused")),
             handoff=bool(data.get("handoff")), overlay=data.get("overlay"),
             buttons=tuple(ShownButton(b[0], b[1], bool(b[2])) for b in data.get("buttons", ())),
-            turns=int(data.get("turns", 0)), explained=int(data.get("explained", 0)),
+            turns=int(data.get("turns", 0)), detour=data.get("detour"), explained=int(data.get("explained", 0)),
         )
 
 

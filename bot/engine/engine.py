@@ -12,7 +12,7 @@ Order of handling, each a short method below:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import places
@@ -25,41 +25,17 @@ from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQues
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
+from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
 
-# Intents every step understands, and the global event each fires.
-GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
             "mulai": "mulai", "tanya": "tanya"}
-SCAM_INTENT = "scam"  # outranks every intent but help (bot.understanding.PRIORITY)
 REMIND_AFTER = timedelta(hours=24)
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-@dataclass(frozen=True)
-class Step:
-    """The engine's answer to one input."""
-
-    conversation: Conversation | None  # None after the resident erased their data
-    effects: tuple[Effect, ...]
-    understood: bool = True
-    reading: Reading | None = None
-
-    @property
-    def handoff(self) -> bool:
-        return bool(self.conversation and self.conversation.handoff)
-
-    @property
-    def input_deleted(self) -> bool:
-        return any(isinstance(e, DeleteInput) for e in self.effects)
-
-
-def _read_as(step: Step, reading: Reading) -> Step:
-    """``step`` with the reading that led to it (dataclasses.replace costs several times this)."""
-    return Step(step.conversation, step.effects, step.understood, reading)
-
-
-class Engine(PlaceQuestion):
+class Engine(Routing, PlaceQuestion):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -93,8 +69,8 @@ class Engine(PlaceQuestion):
         if inp.kind == "timeout":
             return self._timeout(conversation)
         if conversation is None:
-            # Whatever a newcomer sends first ("halo", a sticker), the guide introduces itself.
-            return self._show(conv, remind=True)
+            # Whatever a newcomer sends first, the guide introduces itself, and answers a request.
+            return self._newcomer(conv, inp)
         if conv.handoff:
             return self._during_handoff(conv, inp)
         if conv.paused:
@@ -128,7 +104,7 @@ class Engine(PlaceQuestion):
             effects.append(Relay(text=found.text, media=inp.media if inp.kind == "media" else ""))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
         # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
-        reading = self.understanding.read(found.text)
+        reading = self._read(conv, found.text)
         if reading.intent == SCAM_INTENT:
             shown = self._scam_warning(conv, reading, lead=(Line(texts.SECRET_DELETED),))
         else:
@@ -218,51 +194,26 @@ class Engine(PlaceQuestion):
             place = self.region.places.find(text) if self.region else None
             if place is not None:  # a kecamatan or kelurahan typed instead of pressed
                 return self._kecamatan_chosen(conv, place.id)
-        reading = self.understanding.read(text, [b.label for b in conv.buttons])
-        if reading.intent == SCAM_INTENT:
-            return self._scam_warning(conv, reading)
-        event = self._reading_event(conv, reading)
-        if conv.overlay == "kecamatan" and not (event or "").startswith("kec:") and event not in GLOBAL_INTENTS.values():
-            # Only a place, a button or a way out (a person, back, repeat) answers the question.
-            asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
-            return Step(asked.conversation, asked.effects, understood=False, reading=reading)
-        if event is None:
-            if reading.intent or reading.candidates:
-                return self._clarify(conv, reading)  # words matched, meaning unclear: ask
-            return self._misunderstood(conv, texts.NOT_UNDERSTOOD, reading)
-        return self._event(conv, event, reading, inp.at)
+        reading = self._read(conv, text)
+        if conv.overlay == "kecamatan":
+            return self._kecamatan_reply(conv, reading, inp)
+        return self._act(conv, reading, inp)
+
+    def _kecamatan_reply(self, conv: Conversation, reading: Reading, inp: Input) -> Step:
+        """Only a place, a button or a way out (a person, back, repeat) answers the kecamatan question."""
+        if reading.label:
+            event = next(b.event for b in conv.buttons if b.label == reading.label)
+        else:
+            event = GLOBAL_INTENTS.get(reading.intent or "")
+        if event and (event.startswith("kec:") or event in GLOBAL_INTENTS.values()):
+            return self._event(conv, event, reading, inp.at)
+        asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
+        return Step(asked.conversation, asked.effects, understood=False, reading=reading)
 
     # ----- events -------------------------------------------------------------------------
     def _button_event(self, conv: Conversation, inp: Input) -> str | None:
         if 1 <= inp.button <= len(conv.buttons):
             return conv.buttons[inp.button - 1].event
-        return None
-
-    def _reading_event(self, conv: Conversation, reading: Reading) -> str | None:
-        if reading.label:
-            return next(b.event for b in conv.buttons if b.label == reading.label)
-        if reading.candidates:
-            # Two meanings ("iya sudah", "sudah tapi gagal"): fine if both lead to the same place.
-            events = {self._intent_event(conv, c) for c in reading.candidates}
-            return events.pop() if len(events) == 1 else None
-        if reading.intent is None:
-            return None
-        return self._intent_event(conv, reading.intent)
-
-    def _intent_event(self, conv: Conversation, intent: str) -> str | None:
-        if intent in GLOBAL_INTENTS:
-            return GLOBAL_INTENTS[intent]
-        if intent in ("thanks", "greeting", "confused"):
-            return f":{intent}"
-        topic = next((t for t in self.flow.faq if intent in t.intents), None)
-        if topic:
-            return f"faq:{topic.name}"
-        if conv.overlay:
-            return None
-        state = self.flow.states[conv.state]
-        for candidate in (intent, self.understanding.fallback(intent)):
-            if candidate and candidate in state.intents:
-                return state.intents[candidate]
         return None
 
     def _event(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
@@ -281,11 +232,14 @@ class Engine(PlaceQuestion):
             ":thanks": lambda: self._show(conv, lead=(Line(texts.THANKS),)),
             ":greeting": lambda: self._show(conv, lead=(Line(texts.GREETING),)),
             ":confused": lambda: self._explain_again(conv, confused=True),
+            RETURN: lambda: self._return(conv),
         }.get(event)
         if handler:
             return _read_as(handler(), reading)
         if event.startswith("faq:"):
             return _read_as(self._faq_answer(conv, event[4:]), reading)
+        if event.startswith(PROBLEM):
+            return _read_as(self._detour(conv, event[len(PROBLEM):], reading), reading)
         if event.startswith("kec:") and conv.overlay == "kecamatan":
             return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
@@ -310,7 +264,9 @@ class Engine(PlaceQuestion):
     def _move(self, conv: Conversation, target: str) -> Conversation:
         """To ``target``, remembered for Back; any overlay menu closes."""
         history = (conv.history + (conv.state,))[-Conversation.HISTORY_LIMIT:] if target != conv.state else conv.history
-        return conv.evolve(state=target, history=history, misunderstandings=0, overlay=None, explained=0)
+        detour = None if target == conv.detour else conv.detour  # back at the step left for a problem
+        return conv.evolve(state=target, history=history, misunderstandings=0, overlay=None, explained=0,
+                           detour=detour)
 
     def _back(self, conv: Conversation) -> Step:
         if conv.overlay:
@@ -378,21 +334,6 @@ class Engine(PlaceQuestion):
         msgid = texts.MEDIA.get(kind, texts.MEDIA_OTHER)
         return self._misunderstood(conv, msgid, Reading(matched=(f"media:{kind}",)))
 
-    def _clarify(self, conv: Conversation, reading: Reading) -> Step:
-        """Ask a short question with only the buttons the words could have meant."""
-        state = self.flow.states[conv.state]
-        count = conv.misunderstandings + 1
-        if conv.overlay or count >= state.stuck.misunderstandings:
-            return self._misunderstood(conv, texts.UNSURE, reading)
-        meant = {self._intent_event(conv, i) for i in reading.candidates or (reading.intent,)}
-        choices = tuple(ShownButton(b.label, b.event) for b in state.buttons if b.event in meant)
-        if len(choices) < 2:
-            choices = tuple(ShownButton(b.label, b.event) for b in state.buttons)
-        buttons = choices + self._help_row(conv)
-        asking = conv.evolve(misunderstandings=count, buttons=buttons, overlay=None)
-        return Step(asking, (Say((Line(texts.CLARIFY),), buttons, self._progress(conv)),), understood=False,
-                    reading=reading)
-
     def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
         """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person."""
         buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
@@ -440,7 +381,7 @@ class Engine(PlaceQuestion):
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
         first = ShownButton(texts.BACK, "kembali", True) if conv.history else ShownButton(texts.FAQ, "tanya", True)
-        return (first, ShownButton(texts.PERSON, "bantuan", True))
+        return self._return_row(conv) + (first, ShownButton(texts.PERSON, "bantuan", True))
 
     def _progress(self, conv: Conversation) -> tuple[int, int] | None:
         milestone = self.flow.milestones.get(self.flow.states[conv.state].milestone)

@@ -27,6 +27,7 @@ THANKS = "sys.thanks"
 GREETING = "sys.greeting"
 CONFUSED = "sys.confused"
 TOO_LONG = "sys.too_long"
+OFFER_PERSON = "sys.offer_person"
 MEDIA = {
     "voice": "sys.media.voice", "audio": "sys.media.voice", "video_note": "sys.media.voice",
     "photo": "sys.media.photo", "sticker": "sys.media.sticker", "animation": "sys.media.sticker",
@@ -50,6 +51,7 @@ TRY_AGAIN = "btn.try_again"
 ERASE_YES = "btn.erase_yes"
 ERASE_NO = "btn.erase_no"
 CONTINUE_GUIDE = "btn.continue_guide"
+RETURN_TO_STEP = "btn.return_to_step"
 KEC_UNKNOWN = "btn.kec_unknown"
 KEC_BUTTON = "btn.kec."  # + the kecamatan's id from the region file (bot/places.py)
 

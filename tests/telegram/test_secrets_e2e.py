@@ -48,7 +48,7 @@ async def test_no_raw_secret_reaches_the_database_or_the_logs(emu: Emulator, tmp
             for text, _ in SCRIPT:
                 sent.append(siti.send(text))
                 await running.settle(15.0)
-            await say(running, lambda: siti.press(next(b for b in labels(siti) if "Petugas" in b)))
+            await say(running, lambda: siti.press(next(b for b in labels(siti) if "petugas" in b.lower())))
             for text, _ in DURING_HANDOFF:
                 sent.append(siti.send(text))
                 await running.settle(15.0)

@@ -65,7 +65,7 @@ def test_unsure_asks_a_short_question_with_only_the_buttons_meant(guide) -> None
     siti.says("sdh ngerti")  # inst_intro -> inst_search
     siti.says("udah ketemu")  # -> inst_install
     assert siti.reply["state"] == "inst_install"
-    siti.says("sudah tapi gagal")
+    siti.says("entah berhasil entah gagal")  # both meanings at once: the reader is unsure
     assert siti.reply["understood"] is False and siti.reply["state"] == "inst_install"
     assert "yang mana" in siti.text
     assert siti.buttons[:2] == ["✅ Sudah terpasang", "⚠️ Tidak kompatibel"]
@@ -76,9 +76,9 @@ def test_unsure_asks_a_short_question_with_only_the_buttons_meant(guide) -> None
 
 def test_two_misunderstandings_in_a_row_offer_a_person(guide) -> None:
     budi = at(guide, "face_check")
-    budi.says("sudah tapi gagal")
+    budi.says("entah sudah entah gagal")
     assert "yang mana" in budi.text
-    budi.says("sudah tapi gagal")
+    budi.says("entah sudah entah gagal")
     assert "petugas" in budi.text.lower() and "🙋 Ya, minta petugas" in budi.buttons
     budi.presses("Ya, minta petugas")
     assert budi.reply["handoff"] is True
