@@ -335,8 +335,10 @@ class Engine(Reminders, Routing, PlaceQuestion):
         return self._misunderstood(conv, msgid, Reading(matched=(f"media:{kind}",)))
 
     def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
-        """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person."""
-        buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
+        """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person,
+        and a way to the victim's steps for whoever already gave the code or installed the file."""
+        buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.SCAM_VICTIM, f"{PROBLEM}scam_victim"),
+                   ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
         warned = conv.evolve(overlay="scam", paused=False, misunderstandings=0, buttons=buttons)
         return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
                     reading=reading)

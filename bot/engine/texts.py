@@ -57,6 +57,7 @@ TRY_AGAIN = "btn.try_again"
 ERASE_YES = "btn.erase_yes"
 ERASE_NO = "btn.erase_no"
 CONTINUE_GUIDE = "btn.continue_guide"
+SCAM_VICTIM = "btn.pb.scam_victim"  # on the scam warning: "I already gave it" -> the victim's steps
 STOP_REMINDERS = "btn.stop_reminders"
 PLAN_VISIT = "btn.plan_visit"
 VISIT_DAYS = tuple(f"btn.visit.{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))

@@ -14,7 +14,8 @@ from bot.region import Region
 
 
 def is_holiday(region: Region, day: date) -> bool:
-    """The one place reminders ask about holidays (the region file's list today)."""
+    """The one place reminders ask about holidays: the region's closures (the holidays package
+    with cuti bersama, plus the region file's own closures; bot/region.py)."""
     return day in region.holidays
 
 

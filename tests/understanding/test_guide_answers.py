@@ -88,7 +88,7 @@ def test_a_scam_mention_gets_a_plain_warning_and_a_person(guide) -> None:
     ani = at(guide, "activation_email")
     ani.says("tadi ada yang telpon ngaku dari dukcapil minta kode")
     assert "penipuan" in ani.text and "tidak pernah" in ani.text
-    assert ani.buttons == ["🙋 Ya, minta petugas", "↩️ Lanjut panduan"]
+    assert ani.buttons == ["🙋 Ya, minta petugas", "🚨 Sudah kena tipu", "↩️ Lanjut panduan"]
     ani.presses("Lanjut panduan")
     assert ani.reply["state"] == "mail_wait" and "Apakah email itu sudah ada" in ani.text
     for text in ("dikirim apk lewat wa", "disuruh transfer 200 ribu biar cepat", "ini link resmi bukan"):
