@@ -17,6 +17,7 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 
 from bot.desk.safeguards import asks_for_secret
+from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
 from bot.render import Renderer
@@ -170,6 +171,12 @@ class ForumDesk:
         if words and asks_for_secret(words):
             self.service.refuse_secret_request(resident, operator, words)
             self._reply(thread, t.text("desk.secret_request_blocked"))
+            return
+        if words and redact(words).has_secret:
+            # A NIK, PIN or code typed by an operator would sit raw in the outbox and the
+            # resident's chat: not sent, the operator told, audited (masked).
+            self.service.refuse_secret_request(resident, operator, words)
+            self._reply(thread, t.text("desk.secret_value_blocked"))
             return
         if self.store.active_ticket(resident) is None:
             # Writing to a resident after the ticket closed is a follow-up: a new ticket opens.

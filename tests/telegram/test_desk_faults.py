@@ -5,6 +5,8 @@ on photos that may show a KTP."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.telegram.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
@@ -101,6 +103,22 @@ async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audit
     assert "tidak dikirim" in d.texts_in(thread).lower()
     store = bot.parts.adapter.store
     assert "blocked_secret_request" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+
+
+async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk) -> None:
+    d, bot = desk
+    siti = d.emu.resident("Siti")
+    await escalate(bot, siti)
+    thread = d.topic_of(bot.parts, siti)
+    before = len(siti.inbox)
+    await act(bot, lambda: d.rina.send("Bu, NIK ibu 3201 2345 6789 0001 sudah saya cek ya", thread_id=thread))
+    assert len(siti.inbox) == before  # the resident got nothing
+    assert "tidak dikirim" in d.texts_in(thread).lower()
+    store = bot.parts.adapter.store
+    assert "blocked_secret_request" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+    store.close()
+    raw = b"".join(p.read_bytes() for p in Path(store.path).parent.iterdir() if p.is_file())
+    assert b"6789" not in raw
 
 
 async def test_an_operator_warning_about_codes_is_relayed(desk) -> None:
