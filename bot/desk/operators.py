@@ -16,6 +16,7 @@ import time
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 
+from bot import outbox
 from bot.desk.safeguards import asks_for_secret
 from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
@@ -133,13 +134,13 @@ class ForumDesk:
                 self._reply(thread, t.text("desk.not_operator"))
             return
         if command == "antrian":
-            self._reply(thread, self.service.queue(self.group_id))
+            self._reply(thread, self.service.views.queue(self.group_id))
             return
         if command == "statistik":
-            self._reply(thread, self.service.statistics(self.group_id))
+            self._reply(thread, self.service.views.statistics(self.group_id))
             return
         if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
-            self.store.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})
+            outbox.put(self.store, self.group_id, outbox.GroupReport(thread))
             return
         resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
@@ -163,7 +164,7 @@ class ForumDesk:
                 self._reply(thread, t.text("desk.no_ticket"))
             return
         if command == "riwayat":
-            self._reply(thread, self.service.history(resident))
+            self._reply(thread, self.service.views.history(resident))
             return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
@@ -190,7 +191,7 @@ class ForumDesk:
     def _callback(self, update: Update, operator: Operator | None) -> None:
         query = update.callback_query
         assert query is not None
-        self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+        outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
         parts = (query.data or "").split(":")
         if len(parts) == 4 and parts[:2] == ["desk", "res"] and small_number(parts[2]) is not None:
             self._resolution(query, operator, small_number(parts[2]), parts[3])
@@ -221,14 +222,14 @@ class ForumDesk:
             t = self.renderer.t
             text = (message.text or "").split("\n")[0] + "\n" + t.text(
                 "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
-            self.store.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
+            outbox.put(self.store, self.group_id, outbox.OutcomeShown(message.message_id, text))
 
     def _unverified(self, update: Update) -> None:
         """Telegram could not confirm the sender's membership: nothing is done, and the sender is
         told in the topic so the message is not silently lost."""
         query, message = update.callback_query, update.message
         if query is not None:
-            self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+            outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
             message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return
@@ -256,7 +257,7 @@ class ForumDesk:
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
-        self.store.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
+        outbox.put(self.store, self.group_id, outbox.GroupReply(text, thread))
 
 
 def _command(text: str) -> tuple[str | None, str]:

@@ -18,10 +18,10 @@ HISTORY_LIMIT = 10  # earlier tickets shown by /riwayat (the most recent ones)
 NOTE_CHARS = 200
 
 
-def resolution_buttons(renderer: Renderer, ticket_id: int) -> list[list[tuple[str, str]]]:
+def resolution_buttons(renderer: Renderer, ticket_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:
     """(label, callback data) rows: two outcomes a row, big enough to tap in a busy topic."""
     cells = [(renderer.t.text(f"desk.res.{r}"), f"desk:res:{ticket_id}:{r}") for r in RESOLUTIONS]
-    return [cells[:2], cells[2:]]
+    return (tuple(cells[:2]), tuple(cells[2:]))
 
 
 def history_text(renderer: Renderer, flow: Flow, tickets: list[Ticket], notes: dict[int, list[str]], tz) -> str:

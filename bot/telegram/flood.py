@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from bot import outbox
 from bot.engine import texts
 
 if TYPE_CHECKING:
@@ -87,5 +88,5 @@ class FloodReply:
         locale = stored.locale if stored and stored.locale in self.guide.renderers else self.guide.default_locale
         text = self.guide.renderers[locale].t.text(texts.FLOOD)
         # Through the outbox like every reply: in order, paced, retried, never lost.
-        self.guide.store.enqueue(chat_id, {"kind": "message", "text": text, "rows": []})
+        outbox.put(self.guide.store, chat_id, outbox.Text(text))
         return True
