@@ -15,11 +15,13 @@ from pathlib import Path
 
 from bot.engine import Conversation, Engine
 from bot.engine import texts as engine_texts
+from bot.engine.effects import Say
 from bot.flow.errors import DialogError
 from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
 from bot.i18n import DESK_MSGIDS, FOLLOWUP_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
 from bot.paths import dialogs_dir, locales_dir
+from bot.vocabulary import Command, DeskCommand, Event
 
 # What residents read from the desk (operators' cards are for staff and are not measured).
 RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
@@ -69,6 +71,7 @@ def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale:
     findings += _check_lexicons(dialogs, locales)
     findings += _check_examples(engine, dialogs, locales)
     findings += _check_catalogs(engine, locales)
+    findings += _check_commands_named(locales)
     findings += _check_stated_facts(engine, locales)
     findings += _check_claims(engine, dialogs, locales)
     findings += _check_graph(engine)
@@ -126,9 +129,26 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
             except ValueError as exc:
                 findings.append(Finding(where, f"msgid {msgid!r}: bad placeholder syntax ({exc})"))
                 continue
-            allowed = PLACEHOLDERS | set(engine.region.values()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
+            allowed = PLACEHOLDERS | set(engine.region.values() if engine.region else ()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
             for f in sorted(fields - allowed):
                 findings.append(Finding(where, f"msgid {msgid!r}: unknown placeholder {{{f}}}"))
+    return findings
+
+
+# "/word" in a sentence, not inside a word or an address ("foto/berkas", "https://...").
+_NAMED_COMMAND = re.compile(r"(?<![\w/:])/([a-z]+)\b")
+
+
+def _check_commands_named(locales: Path) -> list[Finding]:
+    """A sentence that tells someone to type a command names one that exists (bot/vocabulary.py)."""
+    known = {c.value for c in Command} | {c.value for c in DeskCommand}
+    findings = []
+    for loc in available_locales(locales):
+        catalog = load_catalog(loc, locales)
+        where = str(catalog.path.relative_to(locales.parent)) if catalog.path.is_relative_to(locales.parent) else str(catalog.path)
+        for msgid, text in catalog.messages.items():
+            for name in sorted(set(_NAMED_COMMAND.findall(text)) - known):
+                findings.append(Finding(where, f"msgid {msgid!r} names /{name}, which is no command"))
     return findings
 
 
@@ -172,7 +192,7 @@ def _check_claims(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]
     hedges = [h.lower() for h in _load_rules(dialogs)["hedges"]]
     catalog = load_catalog("id", locales)
     findings = []
-    for name, claim in engine.region.claims.items():
+    for name, claim in (engine.region.claims.items() if engine.region else ()):
         for msgid in claim.said_in:
             text = catalog.messages.get(msgid)
             if text is None:
@@ -188,7 +208,7 @@ def _check_graph(engine: Engine) -> list[Finding]:
                 for n in cannot_reach(engine.flow, "activated")]
     for name, state in engine.flow.states.items():
         shown = engine.prompt(Conversation(state=name, history=("x",))).conversation
-        if not any(b.event == "bantuan" for b in shown.buttons):
+        if shown is None or not any(b.event == Event.BANTUAN for b in shown.buttons):
             findings.append(Finding(f"{state.file}:{state.line}", f"state {name!r}: no button to a person"))
     return findings
 
@@ -298,6 +318,7 @@ def resident_messages(guide, engine: Engine, locale: str = "id") -> dict[str, st
     for name, state in engine.flow.states.items():
         step = engine.prompt(Conversation(state=name, history=("x",)))
         say = step.effects[-1]
+        assert isinstance(say, Say) and step.conversation is not None  # a prompt ends with what it says
         out[name] = renderer.say(say, step.conversation).text
         if state.say_simple:
             out[name + " say_simple"] = renderer.say(replace(say, lines=state.say_simple), step.conversation).text
@@ -344,6 +365,7 @@ def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> 
     for name, state in engine.flow.states.items():
         step = engine.prompt(Conversation(state=name, history=("x",)))
         say = step.effects[-1]
+        assert isinstance(say, Say) and step.conversation is not None  # a prompt ends with what it says
         message = renderer.say(say, step.conversation)
         where = f"{state.file}:{state.line} ({name})"
         findings += [Finding(where, p) for p in measure_message(message.text, rules, whole_step=True)]

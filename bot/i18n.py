@@ -9,7 +9,7 @@ reported by ``teman-ikd check`` and shown as the key itself, never as a crash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from babel import Locale
@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 
 from bot.paths import locales_dir
+from bot.vocabulary import Command
 
 DOMAIN = "teman_ikd"
 DEFAULT_LOCALE = "id"
@@ -39,7 +40,9 @@ def load_catalog(locale: str, root: Path | None = None) -> Catalog:
     path = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
         po = read_po(handle, locale=locale, domain=DOMAIN)
-    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    # No plural forms in these catalogs: every message is one string.
+    messages = {m.id: m.string for m in po if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+                and not m.fuzzy}
     return Catalog(locale, messages, path)
 
 
@@ -77,12 +80,12 @@ class Translator:
             # `teman-ikd check` reports it.
             return template
 
-    def moment(self, when: datetime, tz: object) -> str:
+    def moment(self, when: datetime, tz: tzinfo | None) -> str:
         """e.g. "Senin, 1 Desember 2026 pukul 08.00 WIB" (pattern from the catalog)."""
         pattern = self.text("datetime.long")
         return format_datetime(when, pattern, tzinfo=tz, locale=self.locale)
 
-    def clock(self, when: object) -> str:
+    def clock(self, when: time | datetime) -> str:
         from babel.dates import format_time
 
         return format_time(when, "HH.mm" if self.locale.language == "id" else "HH:mm", locale=self.locale)
@@ -102,7 +105,7 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
-    "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
+    *(f"cmd.{c}" for c in Command),
     "tg.private_only", "tg.error",
     "sys.erased_summary", "sys.erased_item.progress", "sys.erased_item.messages", "sys.erased_item.ticket",
     "sys.erased_item.topic",

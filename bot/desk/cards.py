@@ -10,6 +10,7 @@ import statistics
 from datetime import datetime, timezone
 
 from bot.flow.model import Flow
+from bot.vocabulary import reason_kind
 from bot.render import Renderer
 from bot.store import Ticket
 
@@ -23,8 +24,7 @@ def topic_title(renderer: Renderer, flow: Flow, first_name: str | None, ticket: 
 
 
 def reason_text(renderer: Renderer, reason: str) -> str:
-    kind = reason.split(":", 1)[0]
-    return renderer.t.text(f"desk.reason.{kind}")
+    return renderer.t.text(f"desk.reason.{reason_kind(reason)}")
 
 
 def ticket_card(renderer: Renderer, flow: Flow, ticket: Ticket, first_name: str | None, facts: dict[str, str],

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot import outbox
 from bot.desk.safeguards import asks_for_secret
+from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
 from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
-GROUP_COMMANDS = ("antrian", "statistik", "laporan")
+# The ticket card's buttons (callback data "desk:<action>:<ticket>") and the command each means.
+CARD_ACTIONS = {"take": DeskCommand.AMBIL, "finish": DeskCommand.SELESAI, "end": DeskCommand.TUTUP}
 
 
 class ForumDesk:
@@ -123,23 +124,24 @@ class ForumDesk:
     def _message(self, message: Message, operator: Operator | None) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
         text = message.text or ""
-        # "// ..." is an internal note (said on the card); it must not be read as a command "/".
-        is_note = text.startswith("//")
-        command, argument = (None, "") if is_note else _command(text)
-        if (command is None or is_note) and thread is None:
+        # "// ..." is an internal note (said on the card); it is no command "/".
+        line = parse_command(text)
+        command = line.name if isinstance(line, CommandLine) else None
+        argument = line.argument if isinstance(line, CommandLine) else ""
+        if command is None and thread is None:
             return  # chatter in the General topic: not ours
         t = self.renderer.t
         if operator is None:
-            if command in TICKET_COMMANDS + GROUP_COMMANDS:
+            if command in TICKET_COMMANDS | GROUP_COMMANDS:
                 self._reply(thread, t.text("desk.not_operator"))
             return
-        if command == "antrian":
+        if command == DeskCommand.ANTRIAN:
             self._reply(thread, self.service.views.queue(self.group_id))
             return
-        if command == "statistik":
+        if command == DeskCommand.STATISTIK:
             self._reply(thread, self.service.views.statistics(self.group_id))
             return
-        if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
+        if command == DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
             outbox.put(self.store, self.group_id, outbox.GroupReport(thread))
             return
         resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
@@ -147,23 +149,23 @@ class ForumDesk:
             if command in TICKET_COMMANDS:
                 self._reply(thread, t.text("desk.no_ticket"))
             return
-        if is_note or command == "catatan":
-            note = text[2:].strip() if is_note else argument
+        if isinstance(line, NoteLine) or command == DeskCommand.CATATAN:
+            note = line.text if isinstance(line, NoteLine) else argument
             if note:
                 self.service.note(resident, operator, note)
                 self._reply(thread, t.text("desk.note_saved"))
             return
-        if command in ("ambil", "selesai", "tutup"):
-            self._act(command, resident, operator, thread)
+        if command in (DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand.TUTUP):
+            self._act(DeskCommand(command), resident, operator, thread)
             return
-        if command == "pindah":
+        if command == DeskCommand.PINDAH:
             self._move(resident, operator, thread, argument)
             return
-        if command == "toko":
+        if command == DeskCommand.TOKO:
             if not self.service.send_store_link(resident, operator):
                 self._reply(thread, t.text("desk.no_ticket"))
             return
-        if command == "riwayat":
+        if command == DeskCommand.RIWAYAT:
             self._reply(thread, self.service.views.history(resident))
             return
         if command is not None:
@@ -193,23 +195,25 @@ class ForumDesk:
         assert query is not None
         outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
         parts = (query.data or "").split(":")
-        if len(parts) == 4 and parts[:2] == ["desk", "res"] and small_number(parts[2]) is not None:
-            self._resolution(query, operator, small_number(parts[2]), parts[3])
+        chosen = small_number(parts[2]) if len(parts) == 4 and parts[:2] == ["desk", "res"] else None
+        if chosen is not None:
+            self._resolution(query, operator, chosen, parts[3])
             return
         # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
         # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
         # and ignored by design.
         number = small_number(parts[2]) if len(parts) == 3 else None
-        if parts[0] != "desk" or parts[1:2] not in (["take"], ["finish"], ["end"]) or number is None:
+        if parts[0] != "desk" or parts[1] not in CARD_ACTIONS or number is None:
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(number)
-        thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
+        message = query.message if isinstance(query.message, Message) else None  # None: too old to read
+        thread = message.message_thread_id if message and message.is_topic_message else None
         if (ticket is None or ticket.status == "closed"
                 or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
             return
         if operator is None:
             return
-        self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+        self._act(CARD_ACTIONS[parts[1]], ticket.chat_id, operator, thread)
 
     def _resolution(self, query, operator: Operator | None, ticket_id: int, resolution: str) -> None:
         """An outcome button under a closing message: stored, and shown in place of the buttons."""
@@ -234,15 +238,20 @@ class ForumDesk:
         if message is None:
             return
         thread = message.message_thread_id if message.is_topic_message else None
-        if thread is None and _command(message.text or "")[0] is None and query is None:
+        if thread is None and not isinstance(parse_command(message.text or ""), CommandLine) and query is None:
             return  # chatter in the General topic: not ours either way
         self._reply(thread, self.renderer.t.text("desk.not_relayed"))
 
-    def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
+    def _act(self, command: DeskCommand, resident: int, operator: Operator, thread: int | None) -> None:
         if self.store.active_ticket(resident) is None:
             self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
-        {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
+        if command == DeskCommand.AMBIL:
+            self.service.take(resident, operator)
+        elif command == DeskCommand.SELESAI:
+            self.service.finish(resident, operator)
+        else:
+            self.service.end(resident, operator)
 
     def _move(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
         places = self.service.region.places
@@ -259,9 +268,3 @@ class ForumDesk:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
         outbox.put(self.store, self.group_id, outbox.GroupReply(text, thread))
 
-
-def _command(text: str) -> tuple[str | None, str]:
-    if not text.startswith("/") or len(text) < 2:
-        return None, ""
-    head, _, argument = text[1:].partition(" ")
-    return head.split("@")[0].lower(), argument.strip()

@@ -9,7 +9,6 @@ transaction; they are also returned, which is what simulate prints.
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime, timezone
 
 from bot import outbox
@@ -36,7 +35,6 @@ MEDIA_PASS_ON_WINDOW = 600.0  # a photo sent up to 10 minutes before asking for 
 QUEUE_ANSWER_EVERY = 180.0
 # What a resident sends as a picture or a file may show their KTP: the topic is told to delete it.
 MAY_SHOW_KTP = ("photo", "document")
-TYPICAL_WAIT_SAMPLES = 3  # first answers today needed before the resident is told the usual wait
 
 
 class DeskService:
@@ -161,29 +159,8 @@ class DeskService:
         store.record_event(chat_id, "ticket_left")
         self.channel.ticket_closed(store, chat_id, self._renderer(chat_id).t.text("desk.resident_left"))
 
-    def expectation(self, chat_id: int, renderer) -> str:
-        """What the resident may expect now: their place in the queue, or when people are back."""
-        now = self.clock()
-        moment = datetime.fromtimestamp(now, timezone.utc)
-        stored = self.store.load(chat_id)
-        params = renderer.params(stored.conversation if stored else None)
-        if self.region.is_open(moment):
-            own = self.store.active_ticket(chat_id)
-            group = own.group_id if own is not None and self.routing is not None else None
-            waiting = [k for k in self.store.active_tickets(group) if k.status == "open"]
-            position = next((i for i, k in enumerate(waiting, 1) if k.chat_id == chat_id), len(waiting) or 1)
-            text = renderer.t.text("desk.queue_position", **params, position=position)
-            # How long the first answer took today, when there is enough to say (never a guess).
-            since = cards.start_of_day(now, self.region.timezone)
-            replies = [k.first_reply_at - k.opened_at for k in self.store.tickets_since(since, group)
-                       if k.first_reply_at is not None]
-            if len(replies) >= TYPICAL_WAIT_SAMPLES:
-                minutes = max(1, round(statistics.median(replies) / 60))
-                text += " " + renderer.t.text("desk.typical_wait", minutes=str(minutes))
-            return text
-        opening = self.region.next_opening(moment)
-        when = renderer.t.moment(opening, self.region.timezone) + " " + self.region.timezone_label
-        return renderer.t.text("desk.after_hours", **params, when=when)
+    def expectation(self, chat_id: int, renderer: Renderer) -> str:
+        return self.views.expectation(chat_id, renderer)
 
     # ----- operators' actions --------------------------------------------------------------
     def take(self, resident: int, operator: Operator) -> list[OutgoingMessage]:

@@ -16,6 +16,7 @@ from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Say
 from bot.flow.model import Line
+from bot.vocabulary import KECAMATAN, Overlay
 
 if TYPE_CHECKING:
     from bot.engine.engine import Step
@@ -40,9 +41,9 @@ class PlaceQuestion:
         from bot.engine.engine import Step  # the engine module imports this one
 
         assert self.region is not None
-        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
-        buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
-        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay="kecamatan", paused=False, buttons=buttons)
+        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, KECAMATAN + k.id) for k in self.region.places.kecamatan)
+        buttons += (ShownButton(texts.KEC_UNKNOWN, KECAMATAN + places.UNKNOWN),)
+        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay=Overlay.KECAMATAN, paused=False, buttons=buttons)
         return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
 
     def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:

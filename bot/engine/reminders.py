@@ -17,6 +17,7 @@ from bot.engine.effects import Effect, Remind, Say
 from bot.flow.model import Line
 from bot.engine.step import Step
 from bot.followup.plan import ReminderPlan
+from bot.vocabulary import VISIT, Event, Overlay
 
 
 REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
@@ -60,9 +61,9 @@ class Reminders:
 
     @staticmethod
     def _reminder_buttons(plan_visit: bool) -> tuple[ShownButton, ...]:
-        return ((ShownButton(texts.CONTINUE_GUIDE, "ulangi"),)
-                + ((ShownButton(texts.PLAN_VISIT, "rencana_kunjungan"),) if plan_visit else ())
-                + (ShownButton(texts.STOP_REMINDERS, "pengingat_stop"), ShownButton(texts.PERSON, "bantuan", True)))
+        return ((ShownButton(texts.CONTINUE_GUIDE, Event.ULANGI),)
+                + ((ShownButton(texts.PLAN_VISIT, Event.RENCANA_KUNJUNGAN),) if plan_visit else ())
+                + (ShownButton(texts.STOP_REMINDERS, Event.PENGINGAT_STOP), ShownButton(texts.PERSON, Event.BANTUAN, True)))
 
     def _plan_visit(self, conv: Conversation, at: datetime) -> Step:
         """Which day will the resident go to the office? The next open days, by weekday name."""
@@ -73,9 +74,9 @@ class Reminders:
             moment = self.region.next_opening(datetime.combine(moment.date() + timedelta(days=1), time(0),
                                                                tzinfo=self.region.timezone))
             days.append(moment.date())
-        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], f"visit:{d.isoformat()}") for d in days) + (
-            ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
-        shown = conv.evolve(overlay="visit", buttons=buttons)
+        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], VISIT + d.isoformat()) for d in days) + (
+            ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True), ShownButton(texts.PERSON, Event.BANTUAN, True))
+        shown = conv.evolve(overlay=Overlay.VISIT, buttons=buttons)
         return Step(shown, (Say((Line(texts.VISIT_ASK),), buttons, self._progress(conv)),))
 
     def _visit_chosen(self, conv: Conversation, day: str) -> Step:

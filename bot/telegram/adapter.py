@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot import outbox
 from bot.engine import Input
+from bot.vocabulary import CommandLine, parse_command
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
@@ -42,9 +43,9 @@ def message_input(message: Message) -> Input | None:
     at = message.date
     if message.text is not None:
         text = message.text
-        if text.startswith("/") and len(text) > 1:
-            head, _, argument = text[1:].partition(" ")
-            return Input.commanded(head.split("@")[0], argument, at=at)
+        command = parse_command(text)
+        if isinstance(command, CommandLine):
+            return Input.commanded(command.name, command.argument, at=at)
         return Input.typed(text, at=at)
     for attribute, kind in _MEDIA:
         if getattr(message, attribute, None):

@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHa
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.assembly import desk_of
+from bot.vocabulary import Command
 from bot.desk.operators import ForumDesk
 from bot.desk.telegram import ForumChannel, ForumSender
 from bot.followup.laporan import laporan
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 # when asked for by name; it updates who may act as an operator at once.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post",
                    "edited_channel_post", "chat_member"]
-COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
+COMMANDS = tuple(Command)  # the menu Telegram shows residents (bot/vocabulary.py)
 
 
 @dataclass
