@@ -239,27 +239,32 @@ def _read(value: Any, hint: Any, where: str) -> Any:
     """``value`` as read from JSON, checked against the field's type (lists become tuples)."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
-        for option in typing.get_args(hint):
-            try:
-                return _read(value, option, where)
-            except UnreadableItem:
-                continue
-        raise UnreadableItem(f"{where}: {value!r} is no {hint}")
+        return _read_either(value, typing.get_args(hint), where)
     if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(value, (list, tuple)):
-            raise UnreadableItem(f"{where}: {value!r} is not a list")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_read(v, args[0], where) for v in value)
-        if len(args) != len(value):
-            raise UnreadableItem(f"{where}: {value!r} has not {len(args)} parts")
-        return tuple(_read(v, a, where) for v, a in zip(value, args))
-    if hint is type(None):
-        if value is None:
-            return None
-    elif hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif isinstance(hint, type) and isinstance(value, hint):
+        return _read_tuple(value, typing.get_args(hint), where)
+    if hint is type(None) and value is None:
+        return None
+    if hint is int and isinstance(value, bool):
+        raise UnreadableItem(f"{where}: {value!r} is no int")
+    if isinstance(hint, type) and hint is not type(None) and isinstance(value, hint):
         return value
     raise UnreadableItem(f"{where}: {value!r} is no {getattr(hint, '__name__', hint)}")
+
+
+def _read_either(value: Any, options: tuple[Any, ...], where: str) -> Any:
+    for option in options:
+        try:
+            return _read(value, option, where)
+        except UnreadableItem:
+            continue
+    raise UnreadableItem(f"{where}: {value!r} is none of {options}")
+
+
+def _read_tuple(value: Any, parts: tuple[Any, ...], where: str) -> tuple[Any, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise UnreadableItem(f"{where}: {value!r} is not a list")
+    if len(parts) == 2 and parts[1] is Ellipsis:  # tuple[X, ...]
+        return tuple(_read(v, parts[0], where) for v in value)
+    if len(parts) != len(value):
+        raise UnreadableItem(f"{where}: {value!r} has not {len(parts)} parts")
+    return tuple(_read(v, p, where) for v, p in zip(value, parts))

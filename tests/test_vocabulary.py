@@ -1,5 +1,5 @@
-"""One vocabulary: the /cmd parser's rules, and dialogs/ checked against the engine's words
-with file:line (an unknown intent, an event the engine owns, a reserved prefix)."""
+"""One vocabulary: the /cmd parser's rules, the command menu, and sentences naming commands
+(dialogs/ checked against the engine's words: tests/test_flow_loading.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.commands.lines import parse_line
-from bot.flow import DialogError, load_flow
 from bot.i18n import SHELL_MSGIDS
 from bot.telegram.app import COMMANDS
 from bot.vocabulary import GLOBAL_EVENTS, Command, CommandLine, NoteLine, parse_command
-from tests.conftest import make_mini_dialogs, write
 
 
 @pytest.mark.parametrize("text, read", [
@@ -43,55 +41,6 @@ def test_the_command_menu_and_its_descriptions_come_from_the_vocabulary() -> Non
     assert COMMANDS == tuple(Command)
     assert {f"cmd.{c}" for c in Command} <= set(SHELL_MSGIDS)
     assert set(GLOBAL_EVENTS) <= {c.value for c in Command}  # every global event can be typed
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    return make_mini_dialogs(tmp_path / "dialogs")
-
-
-def problems_of(root: Path, **kwargs) -> list[str]:
-    with pytest.raises(DialogError) as caught:
-        load_flow(root, **kwargs)
-    return [str(p) for p in caught.value.problems]
-
-
-def test_an_event_the_engine_owns_is_refused_with_its_line(mini: Path) -> None:
-    write(mini / "flow" / "install_app.yaml", """\
-        milestone: install_app
-        entry: s_install_app
-        states:
-          s_install_app:
-            say: [msg.install_app]
-            on:
-              next: s_fill_form
-              lanjut: s_welcome
-        """)
-    found = problems_of(mini)
-    assert any(p.startswith("dialogs/flow/install_app.yaml:8") and "'lanjut' is the engine's own" in p
-               for p in found), found
-
-
-def test_an_unknown_intent_is_reported_at_its_own_line(mini: Path) -> None:
-    write(mini / "flow" / "install_app.yaml", """\
-        milestone: install_app
-        entry: s_install_app
-        states:
-          s_install_app:
-            say: [msg.install_app]
-            intents:
-              "yes": next
-              terbang: next
-            on:
-              next: s_fill_form
-        """)
-    found = problems_of(mini, known_intents={"yes", "faq_cost"})
-    assert any(p.startswith("dialogs/flow/install_app.yaml:8") and "unknown intent 'terbang'" in p for p in found), found
-
-
-def test_an_unknown_faq_intent_is_reported_at_its_line(mini: Path) -> None:
-    found = problems_of(mini, known_intents={"yes", "no", "done", "failed"})
-    assert any(p.startswith("dialogs/faq.yaml:2: ") and "unknown intent 'faq_cost'" in p for p in found), found
 
 
 def test_check_finds_a_sentence_naming_a_command_that_does_not_exist(tmp_path: Path) -> None:

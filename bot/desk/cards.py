@@ -17,7 +17,8 @@ from bot.store import Ticket
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic name
 
 
-def topic_title(renderer: Renderer, flow: Flow, first_name: str | None, ticket: Ticket, kecamatan: str | None = None) -> str:
+def topic_title(renderer: Renderer, flow: Flow, first_name: str | None, ticket: Ticket, kecamatan: str | None) -> str:
+    """The topic's name: the resident's first name, their kecamatan when known, the step."""
     step = renderer.t.text(flow.milestones[ticket.milestone].title)
     parts = [first_name or renderer.t.text("desk.resident_unnamed"), kecamatan, step]
     return " · ".join(p for p in parts if p)[:TITLE_LIMIT]
