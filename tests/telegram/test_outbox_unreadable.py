@@ -12,7 +12,7 @@ import pytest
 from bot import outbox
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 
 
 async def test_an_unknown_kind_is_set_aside_and_later_messages_go(
