@@ -18,7 +18,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, Union
+from typing import Any, Callable, ClassVar, Protocol, Union
 
 InlineRows = tuple[tuple[tuple[str, str], ...], ...]  # inline buttons: rows of (label, callback data)
 
@@ -184,7 +184,10 @@ class Outbox(Protocol):
 
 def encode(message: Message) -> dict[str, Any]:
     """The JSON object stored in the outbox row."""
-    return {"kind": message.kind, **{f.name: getattr(message, f.name) for f in dataclasses.fields(message)}}
+    payload: dict[str, Any] = {"kind": message.kind}
+    for name, _, _ in _FIELDS[type(message)]:
+        payload[name] = getattr(message, name)
+    return payload
 
 
 def decode(payload: dict[str, Any]) -> Message:
@@ -193,14 +196,13 @@ def decode(payload: dict[str, Any]) -> Message:
     cls = _TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise UnreadableItem(f"unknown outbox item kind {kind!r}")
-    hints = typing.get_type_hints(cls)
     values = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in payload:
-            if f.default is dataclasses.MISSING:
-                raise UnreadableItem(f"outbox item {kind!r} lacks {f.name!r}")
+    for name, required, read in _FIELDS[cls]:
+        if name not in payload:
+            if required:
+                raise UnreadableItem(f"outbox item {kind!r} lacks {name!r}")
             continue
-        values[f.name] = _read(payload[f.name], hints[f.name], f"{kind}.{f.name}")
+        values[name] = read(payload[name], f"{kind}.{name}")
     return typing.cast(Message, cls(**values))
 
 
@@ -235,36 +237,62 @@ class _Nowhere:
 NOWHERE: Postbox = _Nowhere()
 
 
-def _read(value: Any, hint: Any, where: str) -> Any:
-    """``value`` as read from JSON, checked against the field's type (lists become tuples)."""
+Reader = Callable[[Any, str], Any]
+
+
+def _reader(hint: Any) -> Reader:
+    """A checker for one field's type, built once: the value read from JSON, checked (lists
+    become tuples), or UnreadableItem saying where."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
-        return _read_either(value, typing.get_args(hint), where)
+        return _either([_reader(option) for option in typing.get_args(hint)], hint)
     if origin is tuple:
-        return _read_tuple(value, typing.get_args(hint), where)
-    if hint is type(None) and value is None:
-        return None
-    if hint is int and isinstance(value, bool):
-        raise UnreadableItem(f"{where}: {value!r} is no int")
-    if isinstance(hint, type) and hint is not type(None) and isinstance(value, hint):
-        return value
-    raise UnreadableItem(f"{where}: {value!r} is no {getattr(hint, '__name__', hint)}")
+        parts = typing.get_args(hint)
+        if len(parts) == 2 and parts[1] is Ellipsis:  # tuple[X, ...]
+            return _many(_reader(parts[0]))
+        return _fixed([_reader(part) for part in parts])
+    return _plain(hint)
 
 
-def _read_either(value: Any, options: tuple[Any, ...], where: str) -> Any:
-    for option in options:
-        try:
-            return _read(value, option, where)
-        except UnreadableItem:
-            continue
-    raise UnreadableItem(f"{where}: {value!r} is none of {options}")
+def _plain(hint: type) -> Reader:
+    def read(value: Any, where: str) -> Any:
+        # bool is an int to Python, never to these fields; None only where the type says so.
+        if type(value) is hint or (hint is not bool and hint is not type(None) and not isinstance(value, bool)
+                                   and isinstance(value, hint)):
+            return value
+        raise UnreadableItem(f"{where}: {value!r} is no {hint.__name__}")
+    return read
 
 
-def _read_tuple(value: Any, parts: tuple[Any, ...], where: str) -> tuple[Any, ...]:
-    if not isinstance(value, (list, tuple)):
-        raise UnreadableItem(f"{where}: {value!r} is not a list")
-    if len(parts) == 2 and parts[1] is Ellipsis:  # tuple[X, ...]
-        return tuple(_read(v, parts[0], where) for v in value)
-    if len(parts) != len(value):
-        raise UnreadableItem(f"{where}: {value!r} has not {len(parts)} parts")
-    return tuple(_read(v, p, where) for v, p in zip(value, parts))
+def _either(options: list[Reader], hint: Any) -> Reader:
+    def read(value: Any, where: str) -> Any:
+        for option in options:
+            try:
+                return option(value, where)
+            except UnreadableItem:
+                continue
+        raise UnreadableItem(f"{where}: {value!r} is no {hint}")
+    return read
+
+
+def _many(item: Reader) -> Reader:
+    def read(value: Any, where: str) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise UnreadableItem(f"{where}: {value!r} is not a list")
+        return tuple(item(v, where) for v in value)
+    return read
+
+
+def _fixed(parts: list[Reader]) -> Reader:
+    def read(value: Any, where: str) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)) or len(value) != len(parts):
+            raise UnreadableItem(f"{where}: {value!r} is not a list of {len(parts)}")
+        return tuple(part(v, where) for part, v in zip(parts, value))
+    return read
+
+
+# Each type's fields: name, required, and its checker, worked out once at import.
+_FIELDS: dict[type, list[tuple[str, bool, Reader]]] = {
+    cls: [(f.name, f.default is dataclasses.MISSING, _reader(typing.get_type_hints(cls)[f.name]))
+          for f in dataclasses.fields(cls)]
+    for cls in _TYPES.values()}
