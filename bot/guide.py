@@ -95,7 +95,7 @@ class Guide:
                 continue
             # The store's clock is the shell's clock: the engine reads "today" from the input.
             reply = self.handle(chat_id, Input.timed_out(moment))
-            sent += bool(reply and reply.messages)
+            sent += bool(reply.messages)
         return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
     def operator_acted(self, chat_id: int, event: OperatorEvent) -> tuple[OutgoingMessage, ...]:
@@ -294,11 +294,8 @@ def _erased_summary(renderer: Renderer, counts: dict[str, int], desk_removed: tu
     return t.text("sys.erased_summary", items=format_list(items, locale=t.locale))
 
 
-def reply_json(reply: Reply | None) -> dict[str, Any]:
+def reply_json(reply: Reply) -> dict[str, Any]:
     """The simulate protocol's view of a reply."""
-    if reply is None:
-        return {"replies": [], "state": None, "milestone": None, "handoff": False, "understood": True,
-                "input_deleted": False, "duplicate": True}
     return {
         "replies": [{"text": m.text, "buttons": m.buttons} for m in reply.messages],
         "state": reply.state, "milestone": reply.milestone, "handoff": reply.handoff,
