@@ -1,16 +1,18 @@
 """The shell around the engine: one resident input in, one transaction, the rendered reply out.
 
 ``Guide.handle`` loads the snapshot, asks the pure engine for a step, renders what it says,
-and stores the new snapshot, the redacted transcript, the processed input id and (for Telegram)
-the outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all
-go through here, so they behave the same.
+and stores the new snapshot, the redacted transcript and (for Telegram, through the postbox) the
+outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all go
+through here, so they behave the same. What an operator did reaches the guide the same way
+(``operator_acted``, from the desk through bot/desk/port.py); the desk is asked to open tickets
+and relay through that port, never reached around it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 from babel.lists import format_list
 
@@ -57,7 +59,8 @@ class Guide:
         self.default_locale = default_locale
         self.desk = desk
         self.postbox = postbox  # where messages are queued for sending (nowhere: the caller shows the Reply)
-        self._hours: dict[tuple[str, bool, int], object] = {}  # (locale, office, hour) -> when a reminder may go
+        # (locale, office, hour) -> when a reminder due in that hour may go: a moment, or a rule
+        self._hours: dict[tuple[str, bool, int], float | Literal["as_due", "per_moment"]] = {}
 
     @property
     def flow(self):
@@ -236,7 +239,7 @@ class Guide:
         if known == "as_due":
             return due
         if known != "per_moment":
-            return known  # type: ignore[return-value]
+            return known
         moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
         return moment.timestamp()
 
