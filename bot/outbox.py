@@ -7,6 +7,9 @@ had, so items queued by an older version are still read); the delivery reads an 
 mypy checks covers every type). A row that names no known type, or lacks a field, is refused with
 ``UnreadableItem``, which the delivery turns into a failed row, never a crash of its loop.
 
+Two names of the row are read by the store too: ``kind`` (merging a resident's queued relays)
+and ``resident`` (erasure deletes the group's items about a resident): keep them.
+
 The operators' group items are whole desk operations rather than raw Bot API calls: the forum
 topic they go to is created, reopened or recreated when the item is sent (one sender task per
 group), because its thread id is not known when the item is queued.
