@@ -80,6 +80,9 @@ KECAMATAN = "kec:"  # kec:<id> answers "which kecamatan?"
 VISIT = "visit:"  # visit:<day> answers "when will you go to the office?"
 CHAT = ":"  # :<intent> a chit-chat intent (thanks, greeting, confused), answered in place
 RESERVED_PREFIXES = (FAQ, PROBLEM, KECAMATAN, VISIT, CHAT)
+# What to do once "which kecamatan?" is answered, when it was asked before a handoff:
+# "bantuan:<reason>" escalates with that reason (kept in a fact while the question is open).
+ESCALATE_AFTER = Event.BANTUAN + ":"
 
 
 def faq_event(topic: str) -> str:
@@ -134,7 +137,7 @@ class Reason(StrEnum):
     STUCK = "stuck"
     SCAM = "scam"
     CONTENT = "content"
-    MEDIA = "media"
+    MEDIA = "media"  # tickets opened by an older version (a photo sent); still shown on their cards
     FOLLOWUP = "followup"
 
 

@@ -15,6 +15,7 @@ from bot import outbox
 from bot.desk import cards, review
 from bot.desk.channel import Operator, OperatorChannel
 from bot.desk.views import DeskViews
+from bot.vocabulary import Reason
 from bot.desk.port import Guidance, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
 from bot.engine import Conversation
 from bot.desk.routing import Routing
@@ -215,7 +216,7 @@ class DeskService:
             if stored is None:
                 return []
             conv = stored.conversation
-            ticket_id = store.open_ticket(resident, reason="followup", state=conv.state,
+            ticket_id = store.open_ticket(resident, reason=Reason.FOLLOWUP, state=conv.state,
                                           milestone=self.flow.states[conv.state].milestone, attempts=0,
                                           group_id=store.topic_group(resident) or None)
             store.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)

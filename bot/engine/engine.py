@@ -28,8 +28,8 @@ from bot.redaction import redact
 from bot.region import Region
 from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
 from bot.vocabulary import (
-    COMMAND_EVENTS, FAQ, KECAMATAN, VISIT, Command, Event, Intent, Overlay, Reason, chat_event, content_reason, faq_event,
-    problem_event,
+    COMMAND_EVENTS, ESCALATE_AFTER, FAQ, KECAMATAN, VISIT, Command, Event, Intent, Overlay, Reason, chat_event,
+    content_reason, faq_event, problem_event,
 )
 from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
@@ -291,7 +291,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
             # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
             # report goes straight through: it is urgent, and any operator can help.
             if conv.overlay != Overlay.KECAMATAN:
-                return self._ask_kecamatan(conv, "bantuan:" + reason)
+                return self._ask_kecamatan(conv, ESCALATE_AFTER + reason)
             conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
         buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)

@@ -16,7 +16,7 @@ from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Say
 from bot.flow.model import Line
-from bot.vocabulary import KECAMATAN, Overlay
+from bot.vocabulary import ESCALATE_AFTER, KECAMATAN, Overlay
 
 if TYPE_CHECKING:
     from bot.engine.engine import Step
@@ -60,9 +60,9 @@ class PlaceQuestion:
         conv = self._without_question(conv, place.id if place else places.UNKNOWN)
         lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
                 else (Line(texts.KEC_NEAREST_UNKNOWN),))
-        if then.startswith("bantuan:"):
+        if then.startswith(ESCALATE_AFTER):
             # The person is asked for at once; the nearest office comes first in the same message.
-            step = self._escalate(conv, then[len("bantuan:"):])
+            step = self._escalate(conv, then[len(ESCALATE_AFTER):])
             return Step(step.conversation, tuple(replace(e, lines=lead + e.lines) if isinstance(e, Say) else e
                                                  for e in step.effects))
         return self._show(conv, lead=lead, remind=True)
