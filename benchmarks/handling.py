@@ -24,15 +24,32 @@ import statistics
 import time
 import warnings
 from collections import deque
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from telegram import ReplyKeyboardMarkup, Update
-from telegram.ext import (Application, ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler,
-                          MessageHandler, PicklePersistence, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    PicklePersistence,
+    TypeHandler,
+    filters,
+)
 
-from benchmarks.harness import (EmulatorTransport, Journey, bot_parts, in_process_request, make_journey,
-                                scaled_rate_limiter, workdir)
+from benchmarks.harness import (
+    EmulatorTransport,
+    Journey,
+    bot_parts,
+    in_process_request,
+    make_journey,
+    scaled_rate_limiter,
+    workdir,
+)
 from bot.emulator import Emulator, Limits
 from bot.telegram.app import shutdown, startup
 

@@ -15,8 +15,8 @@ import statistics
 import threading
 import time
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks.harness import bot_parts, make_journey, scaled_rate_limiter, workdir
 from bot.emulator import Emulator, Limits

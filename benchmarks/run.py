@@ -22,8 +22,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bad_input, cohort, crash, faults, growth, handling, limits, sends, survival  # noqa: E402
-from benchmarks.harness import machine  # noqa: E402
+from benchmarks import bad_input, cohort, crash, faults, growth, handling, limits, sends, survival
+from benchmarks.harness import machine
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": dict(handling_residents=40, handling_repeats=5, growth_sizes=(100, 10_000, 100_000), growth_journeys=12,

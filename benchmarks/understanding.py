@@ -27,9 +27,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.assembly import build_guide  # noqa: E402
-from bot.commands.evaluate import _conversation, default_path, load_rows  # noqa: E402
-from bot.understanding import Understanding  # noqa: E402
+from bot.assembly import build_guide
+from bot.commands.evaluate import _conversation, default_path, load_rows
+from bot.understanding import Understanding
 
 _MEMORY_PROBE = r"""
 import json, sys, tracemalloc

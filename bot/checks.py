@@ -13,8 +13,7 @@ import string
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.engine import Conversation, Engine
-from bot.engine import texts as engine_texts
+from bot.engine import Conversation, Engine, texts as engine_texts
 from bot.flow.errors import DialogError
 from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
@@ -37,7 +36,7 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
+                      "date", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
                       # follow-through and the supervisors' view (issue 13, bot/followup)
                       "milestone_title", "since", "until", "source", "reasons", "sent", "back", "stopped",
                       "started", "activated", "share", "target", "path", "rows",

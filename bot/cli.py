@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,18 +9,19 @@ as the launch checklist. Nothing here is hard-coded: a city edits the YAML, not 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 import jsonschema
 
 from bot.flow.errors import DialogError, Problem, relative
-from bot.followup.plan import REMINDERS_SCHEMA, TARGETS_SCHEMA, ReminderPlan, Targets, build_reminders, build_targets
 from bot.flow.yamlfile import line_of, read_yaml
+from bot.followup.plan import REMINDERS_SCHEMA, TARGETS_SCHEMA, ReminderPlan, Targets, build_reminders, build_targets
 from bot.paths import dialogs_dir
 from bot.places import PLACES_SCHEMA, Places, build_places
 
@@ -169,7 +170,7 @@ class Region:
         if self.is_open(moment):
             return moment
         local = self.local(moment)
-        for offset in range(0, 60):
+        for offset in range(60):
             day = local.date() + timedelta(days=offset)
             span = self.days.get(WEEKDAYS[day.weekday()])
             if span is None or day in self.holidays:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from bot.assembly import build_guide
 from tests.journeys import button_path
 

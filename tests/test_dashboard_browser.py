@@ -70,7 +70,7 @@ class Server:
                                      text=True)
         self.url = f"http://127.0.0.1:{self.port}/"
 
-    def wait(self) -> "Server":
+    def wait(self) -> Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

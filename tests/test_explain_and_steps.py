@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.assembly import build_guide
-from bot.checks import instructions, run_checks, _load_rules
+from bot.checks import _load_rules, instructions, run_checks
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say
 from bot.flow import DialogError, load_flow

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine import Conversation, Engine, Input
-from bot.engine import texts
+from bot.engine import Conversation, Engine, Input, texts
 from bot.engine.effects import Escalate, Say
 from bot.paths import dialogs_dir
 

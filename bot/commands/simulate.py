@@ -13,9 +13,9 @@ import json
 from typing import Any, TextIO
 
 from bot.commands.lines import parse_line
+from bot.desk import Operator
 from bot.engine import Input
 from bot.engine.conversation import MEDIA_KINDS
-from bot.desk import Operator
 from bot.guide import Guide, reply_json
 
 

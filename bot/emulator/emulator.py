@@ -20,13 +20,13 @@ from .methods_chat import member_api
 from .people import Group, Operator, Resident
 from .server import RAW_JSON, Hub, make_app
 from .webhook import deliver_forever
-from .world import Chat, now, World
+from .world import Chat, World, now
 
 DEFAULT_TOKEN = "123456:TEST-token"
 
 # Emulators running in this process, by their root URL: a bot started against one can ask
 # whether updates are still waiting there (RunningBot.settle in tests and benchmarks).
-_RUNNING: dict[str, "Emulator"] = {}
+_RUNNING: dict[str, Emulator] = {}
 
 
 def waiting_at(base_url: str) -> bool:

@@ -241,7 +241,7 @@ class Resident(Person, ChatView):
 class Group(ChatView):
     """A group or forum supergroup the bot is in."""
 
-    def remove(self, member: "Person", by: "Person | None" = None, ban: bool = False) -> None:
+    def remove(self, member: Person, by: Person | None = None, ban: bool = False) -> None:
         """An admin removes ``member`` (a chat_member update, sent only to bots that ask for it)."""
         world = self._emu.world
         with world.lock:

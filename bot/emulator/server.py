@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tornado.web
 
@@ -48,7 +49,7 @@ class Hub:
     async def wait(event: asyncio.Event, timeout: float) -> None:
         try:
             await asyncio.wait_for(event.wait(), timeout=max(timeout, 0))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

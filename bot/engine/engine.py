@@ -21,13 +21,13 @@ from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
 from bot.engine.machine import FlowMachine
-from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
+from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
+from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.step import Step, _read_as
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
-from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
-from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
 
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",

@@ -14,10 +14,9 @@ from datetime import date, datetime, time, timedelta
 from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Effect, Remind, Say
-from bot.flow.model import Line
 from bot.engine.step import Step
+from bot.flow.model import Line
 from bot.followup.plan import ReminderPlan
-
 
 REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
 VISIT_DAY = "visit_day"  # the day the resident plans to go to the office (YYYY-MM-DD), reminded that morning

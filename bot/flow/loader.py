@@ -6,8 +6,9 @@ Checks, in order: YAML syntax and duplicate keys; the JSON Schema of each file; 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 
@@ -15,7 +16,16 @@ from bot.flow import schema
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.graph import dead_ends, reachable
 from bot.flow.model import (
-    GLOBAL_EVENTS, MILESTONES, Button, FaqTopic, Flow, Line, Milestone, State, StuckPolicy, Transition,
+    GLOBAL_EVENTS,
+    MILESTONES,
+    Button,
+    FaqTopic,
+    Flow,
+    Line,
+    Milestone,
+    State,
+    StuckPolicy,
+    Transition,
 )
 from bot.flow.yamlfile import Located, line_of, read_yaml
 from bot.paths import dialogs_dir

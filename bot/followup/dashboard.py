@@ -88,7 +88,7 @@ class Attempts:
 
 class Base(tornado.web.RequestHandler):
     @property
-    def d(self) -> "Dashboard":
+    def d(self) -> Dashboard:
         return self.application.settings["dashboard"]
 
     def get_current_user(self) -> str | None:

@@ -8,10 +8,10 @@ handoffs; per kecamatan and per week; activations against the region file's targ
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Iterable
 
 from bot.followup.plan import Target, Targets
 from bot.store.journey import JourneyRow

@@ -20,9 +20,9 @@ of ``TfidfVectorizer.transform`` + ``decision_function`` (a test checks they agr
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -154,7 +154,7 @@ class Model:
         os.replace(partial, path)
 
     @classmethod
-    def load(cls, path: Path) -> "Model":
+    def load(cls, path: Path) -> Model:
         with np.load(path, allow_pickle=False) as data:
             return cls(tuple(str(x) for x in data["labels"]), {str(w): i for i, w in enumerate(data["words"])},
                        {str(c): i for i, c in enumerate(data["chars"])}, data["word_idf"], data["char_idf"],

@@ -20,10 +20,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from bot.understanding.reader import C, CHAR_RANGE, NEGATORS, TEMPERATURE, Model, fit_examples
+from bot.understanding.reader import CHAR_RANGE, NEGATORS, TEMPERATURE, C, Model, fit_examples
 from bot.understanding.text import Words
 
 log = logging.getLogger(__name__)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
 import asyncio
+import datetime
 
 import pytest
 import telegram
-from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-                      ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters, Update)
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
 

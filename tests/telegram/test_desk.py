@@ -3,9 +3,9 @@ per resident, relays both ways, notes, permissions, finishing, hours, restarts, 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -14,8 +14,8 @@ from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
 from tests.telegram.conftest import TIME_SCALE, make_settings
 
-MONDAY_0900_WIB = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc).timestamp()
-SATURDAY_1000_WIB = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc).timestamp()
+MONDAY_0900_WIB = datetime(2026, 11, 30, 2, 0, tzinfo=UTC).timestamp()
+SATURDAY_1000_WIB = datetime(2026, 11, 28, 3, 0, tzinfo=UTC).timestamp()
 
 
 class Desk:

@@ -4,8 +4,8 @@ the Disdukcapil group the city's, and /pindah moves a ticket (the resident told,
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
