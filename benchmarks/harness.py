@@ -8,6 +8,7 @@ crash, faults, bad_input) uses these pieces and returns its own keys.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -327,10 +328,8 @@ def machine() -> dict[str, Any]:
         pass
     libs = {}
     for name in ("python-telegram-bot", "transitions", "httpx", "tornado", "aiolimiter", "hypothesis"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             libs[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"cpu_model": model, "cores": cores, "python": platform.python_version(),
             "implementation": platform.python_implementation(), "os": platform.platform(terse=True),

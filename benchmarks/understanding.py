@@ -60,7 +60,7 @@ print(json.dumps({"rss_before_mb": before, "rss_imported_mb": imported, "rss_tra
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def training(repeats: int) -> dict[str, float]:
@@ -104,7 +104,7 @@ def reading(passes: int) -> dict[str, float]:
     warm = [t for run in runs for t in run]
     # Each message's fastest run: its own cost, without the pauses other processes on this
     # shared machine cause (reported beside the plain figures, not instead of them).
-    own = [min(times) for times in zip(*runs)]
+    own = [min(times) for times in zip(*runs, strict=True)]
     return {"messages": len(cases), "cold_p50_ms": 1e3 * statistics.median(cold),
             "cold_p99_ms": 1e3 * _percentile(cold, 0.99), "p50_ms": 1e3 * statistics.median(warm),
             "p99_ms": 1e3 * _percentile(warm, 0.99), "max_ms": 1e3 * max(warm + cold),

@@ -14,7 +14,8 @@ from tests.journeys import button_path
 CLI = [sys.executable, "-m", "bot"]
 
 
-def run(args: list[str], stdin: str = "", env: dict | None = None, cwd: str | None = None) -> subprocess.CompletedProcess:
+def run(args: list[str], stdin: str = "", env: dict | None = None,
+        cwd: str | None = None) -> subprocess.CompletedProcess:
     import os
 
     return subprocess.run(CLI + args, input=stdin, capture_output=True, text=True, timeout=120,

@@ -62,13 +62,15 @@ def person_reachable(conv: Conversation) -> bool:
 def is_back(conv: Conversation, inp: Input) -> bool:
     if inp.kind == "command":
         return inp.command == "kembali"
-    return inp.kind == "button" and 1 <= inp.button <= len(conv.buttons) and conv.buttons[inp.button - 1].event == "kembali"
+    return (inp.kind == "button" and 1 <= inp.button <= len(conv.buttons)
+            and conv.buttons[inp.button - 1].event == "kembali")
 
 
 def is_repeat(conv: Conversation, inp: Input) -> bool:
     if inp.kind == "command":
         return inp.command == "ulangi"
-    return inp.kind == "button" and 1 <= inp.button <= len(conv.buttons) and conv.buttons[inp.button - 1].event == "ulangi"
+    return (inp.kind == "button" and 1 <= inp.button <= len(conv.buttons)
+            and conv.buttons[inp.button - 1].event == "ulangi")
 
 
 @pytest.mark.parametrize("handoff", [True, False])

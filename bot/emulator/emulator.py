@@ -54,6 +54,7 @@ class Emulator:
         self._startup_error: BaseException | None = None
         self._port = 0
         self._channel: Chat | None = None
+        self._shutdown_task: asyncio.Future[None] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -73,7 +74,7 @@ class Emulator:
         asyncio.set_event_loop(loop)
         try:
             self._server, self._stopping = loop.run_until_complete(self._setup())
-        except BaseException as exc:  # surfaced to start()'s caller
+        except BaseException as exc:  # noqa: BLE001 -- surfaced to start()'s caller, re-raised there
             self._startup_error = exc
             self._ready.set()
             loop.close()
@@ -123,7 +124,8 @@ class Emulator:
             loop.stop()
 
         def kick() -> None:
-            asyncio.ensure_future(shutdown())
+            # Keep a reference: the loop holds tasks only weakly, and this one must run to the end.
+            self._shutdown_task = asyncio.ensure_future(shutdown())
 
         if self._wake in self.world.listeners:
             self.world.listeners.remove(self._wake)

@@ -158,10 +158,10 @@ class World:
                     chat_id = int(chat_id)
                 except ValueError:
                     raise bad_request("chat not found") from None
-            chat = self.chats.get(chat_id)
-            if chat is None:
+            found = self.chats.get(chat_id)
+            if found is None:
                 raise bad_request("chat not found")
-            return chat
+            return found
 
     # ---- messages ---------------------------------------------------------------------------
     def add_message(self, chat: Chat, sender: dict[str, Any], body: dict[str, Any],

@@ -108,7 +108,7 @@ class Understanding:
         _, tokens, corrections = read
         tokens = tuple(t for t in tokens if not any(ch.isdigit() for ch in t))  # kept for the transcript
         ranked = self.ranked(text, expected, read)
-        (best, p1), (second, p2) = ranked[0], ranked[1]
+        (best, p1), (_, p2) = ranked[0], ranked[1]
         matched = tokens + corrections
         likely = dict(ranked)
         top = tuple(name for name, p in ranked[:_TOP] if p >= 0.05) or (best,)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -198,7 +199,7 @@ def views(words: Words, text: str, read=None) -> Doc:
     ``read``: the text's ``Words.analyse`` when the caller has it already."""
     spelled, stems, _ = read or words.analyse(text)
     tokens = _negated(stems)
-    grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
     grams += [f"emoji:{ord(ch):x}" for ch in emoji_of(text)]
     return grams, " ".join(spelled)
 
