@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assembly import build_guide, load_lexicon
+from bot.assembly import load_lexicon
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import DeleteInput, Escalate, Say
 from bot.flow.model import MILESTONES

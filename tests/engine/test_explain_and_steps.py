@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import build_guide
 from bot.checks import _load_rules, instructions, run_checks
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say

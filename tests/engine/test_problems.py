@@ -11,7 +11,6 @@ from collections import deque
 
 import pytest
 
-from bot.assembly import build_guide
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Escalate
 

@@ -7,7 +7,6 @@ import io
 
 import pytest
 
-from bot.assembly import build_guide
 from bot.commands.evaluate import Outcome, Row, default_path, evaluate, figures, load_rows, outcome, per_label, run_eval
 from bot.understanding.text import normalise
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.assembly import build_guide, build_understanding
+from bot.assembly import build_understanding
 from bot.understanding import Understanding, normalise
 
 
