@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.engine import texts as engine_texts
+from bot.desk import DeskService, OperatorChannel, SilentChannel
+from bot.desk.routing import Routing
+from bot.engine import Engine, texts as engine_texts
 from bot.flow import load_flow
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.yamlfile import read_yaml
-from bot.desk import DeskService, OperatorChannel, SilentChannel
-from bot.desk.routing import Routing
 from bot.guide import Guide
-from bot.outbox import NOWHERE, Queued
 from bot.i18n import Translator, all_msgids, available_locales, load_catalog
+from bot.outbox import NOWHERE, Queued
 from bot.paths import dialogs_dir
 from bot.region import load_region
 from bot.render import Renderer

@@ -11,15 +11,15 @@ and relay through that port, never reached around it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal, assert_never
 
 from babel.lists import format_list
 
 from bot import outbox
+from bot.desk.port import Desk, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
 from bot.engine import Conversation, Engine, Input, Step
 from bot.engine.conversation import UNCOPIED_MEDIA
-from bot.desk.port import Desk, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
 from bot.followup import journey, schedule
 from bot.followup.journey import REMINDERS_FACT
@@ -89,7 +89,7 @@ class Guide:
         its length per quiet spell; the engine decides, the guide only finds who is due)."""
         sent = 0
         now = self.store.clock()
-        moment = datetime.fromtimestamp(now, timezone.utc)
+        moment = datetime.fromtimestamp(now, UTC)
         for chat_id in self.store.due_reminders(now, limit):
             later = self._not_now(chat_id, moment)
             if later is not None:  # the sweep came late (past 19.00, or into a holiday): wait for the day
@@ -151,7 +151,7 @@ class Guide:
                         remind_at=self._reminder(step, conv, locale, timeout), first_name=first_name)
         return milestone
 
-    def _reminder(self, step: Step, conv: Conversation, locale: str, timeout: bool) -> float | None | Keep:
+    def _reminder(self, step: Step, conv: Conversation, locale: str, timeout: bool) -> float | Keep | None:
         """When the resident is reminded next: as the step says, never (reminders off, or the
         last one just went: none until the resident acts again), or as it was (KEEP)."""
         remind = next((e for e in step.effects if isinstance(e, Remind)), None)
@@ -232,7 +232,7 @@ class Guide:
             if len(self._hours) > 10_000:
                 self._hours.clear()
             start = key[2] * 3600.0
-            ends = [schedule.allowed(datetime.fromtimestamp(t, timezone.utc), region, region.reminders,
+            ends = [schedule.allowed(datetime.fromtimestamp(t, UTC), region, region.reminders,
                                      remind.office).timestamp() for t in (start, start + 3599.0)]
             known = self._hours[key] = ("as_due" if ends == [start, start + 3599.0]
                                         else ends[0] if ends[0] == ends[1] else "per_moment")
@@ -240,7 +240,7 @@ class Guide:
             return due
         if known != "per_moment":
             return known
-        moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
+        moment = schedule.allowed(datetime.fromtimestamp(due, UTC), region, region.reminders, remind.office)
         return moment.timestamp()
 
     def _record_journey(self, chat_id: int, before: Conversation | None, step: Step, timeout: bool) -> None:

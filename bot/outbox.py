@@ -20,8 +20,9 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Protocol, Union
+from typing import Any, ClassVar, Protocol, Union
 
 InlineRows = tuple[tuple[tuple[str, str], ...], ...]  # inline buttons: rows of (label, callback data)
 
@@ -166,10 +167,10 @@ class GroupReport:
     thread_id: int | None = None
 
 
-ForumMessage = Union[TopicCard, TopicText, TopicMedia, TopicClosing, TopicErased, TopicMoved, GroupReply,
-                     OutcomeShown, GroupReport]
+ForumMessage = (TopicCard | TopicText | TopicMedia | TopicClosing | TopicErased | TopicMoved | GroupReply
+                | OutcomeShown | GroupReport)
 """What bot.desk.telegram.ForumSender sends."""
-Message = Union[Text, Delete, AnswerCallback, Copy, RatingQuestion, ForumMessage]
+Message = Text | Delete | AnswerCallback | Copy | RatingQuestion | ForumMessage
 """Every item the outbox holds."""
 
 _TYPES: dict[str, type] = {cls.kind: cls for cls in typing.get_args(Message)}  # the codec's only table
@@ -290,7 +291,7 @@ def _fixed(parts: list[Reader]) -> Reader:
     def read(value: Any, where: str) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)) or len(value) != len(parts):
             raise UnreadableItem(f"{where}: {value!r} is not a list of {len(parts)}")
-        return tuple(part(v, where) for part, v in zip(parts, value))
+        return tuple(part(v, where) for part, v in zip(parts, value, strict=True))
     return read
 
 

@@ -62,7 +62,8 @@ def test_rows_written_by_the_previous_version_are_read() -> None:
     ({"kind": "delete"}, "lacks 'message_id'"),
     ({"kind": "delete", "message_id": "12"}, "delete.message_id"),
     ({"kind": "message", "text": "x", "rows": [[1]]}, "message.rows"),
-    ({"kind": "desk_close", "resident": 1, "text": "t", "title": "t", "buttons": [[["only label"]]]}, "desk_close.buttons"),
+    ({"kind": "desk_close", "resident": 1, "text": "t", "title": "t", "buttons": [[["only label"]]]},
+     "desk_close.buttons"),
 ])
 def test_a_row_that_is_no_known_message_is_refused_clearly(payload: dict, says: str) -> None:
     with pytest.raises(outbox.UnreadableItem, match=says.replace("(", r"\(")):

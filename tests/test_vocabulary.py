@@ -38,7 +38,7 @@ def test_the_terminal_reads_commands_with_the_same_rules() -> None:
 
 
 def test_the_command_menu_and_its_descriptions_come_from_the_vocabulary() -> None:
-    assert COMMANDS == tuple(Command)
+    assert tuple(Command) == COMMANDS
     assert {f"cmd.{c}" for c in Command} <= set(SHELL_MSGIDS)
     assert set(GLOBAL_EVENTS) <= {c.value for c in Command}  # every global event can be typed
 
@@ -52,7 +52,8 @@ def test_check_finds_a_sentence_naming_a_command_that_does_not_exist(tmp_path: P
     dialogs = shutil.copytree(root / "dialogs", tmp_path / "dialogs")
     locales = shutil.copytree(root / "locales", tmp_path / "locales")
     po = locales / "id" / "LC_MESSAGES" / "teman_ikd.po"
-    po.write_text(po.read_text(encoding="utf-8").replace("ketik /start bila", "ketik /mulailah bila", 1), encoding="utf-8")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace("ketik /start bila", "ketik /mulailah bila", 1), encoding="utf-8")
     found = [str(f) for f in run_checks(dialogs, locales)]
     assert [f for f in found if "/mulailah" in f] == [
         "locales/id/LC_MESSAGES/teman_ikd.po: msgid 'sys.paused' names /mulailah, which is no command"], found

@@ -14,9 +14,9 @@ from typing import Any, TextIO
 
 from bot.assembly import desk_of
 from bot.commands.lines import parse_line
+from bot.desk import Operator
 from bot.engine import Input
 from bot.engine.conversation import MEDIA_KINDS
-from bot.desk import Operator
 from bot.guide import Guide, reply_json
 
 

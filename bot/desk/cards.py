@@ -7,12 +7,12 @@ sentence comes from locales/ (msgids desk.*).
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.flow.model import Flow
-from bot.vocabulary import reason_kind
 from bot.render import Renderer
 from bot.store import Ticket
+from bot.vocabulary import reason_kind
 
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic name
 
@@ -70,7 +70,7 @@ def stats_text(renderer: Renderer, tickets: list[Ticket]) -> str:
 
 def start_of_day(now: float, tz) -> float:
     local = datetime.fromtimestamp(now, tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc).timestamp()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).timestamp()
 
 
 def _minutes(seconds: float) -> str:

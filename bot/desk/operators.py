@@ -18,13 +18,13 @@ from telegram.error import BadRequest
 
 from bot import outbox
 from bot.desk.safeguards import asks_for_secret
-from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
-from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
-from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
+from bot.desk.telegram import MEMBER_CACHE_SECONDS, OPERATOR_STATUSES, OperatorGroupError
+from bot.redaction import redact
 from bot.render import Renderer
-from bot.telegram.ids import small_number
 from bot.store import Store
+from bot.telegram.ids import small_number
+from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
 
 log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown

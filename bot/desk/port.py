@@ -10,7 +10,7 @@ bot/assembly.py wires the two; the desk never imports the guide (tests/desk/test
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import Protocol
 
 from bot.engine import Conversation
 from bot.engine.effects import Escalate, Relay
@@ -37,7 +37,7 @@ class OperatorFollowedUp:
     """An operator wrote after the ticket closed: the resident is with a person again."""
 
 
-OperatorEvent = Union[OperatorFinished, OperatorEnded, OperatorFollowedUp]
+OperatorEvent = OperatorFinished | OperatorEnded | OperatorFollowedUp
 
 
 class Guidance(Protocol):

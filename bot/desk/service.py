@@ -9,26 +9,25 @@ transaction; they are also returned, which is what simulate prints.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot import outbox
 from bot.desk import cards, review
 from bot.desk.channel import Operator, OperatorChannel
-from bot.desk.views import DeskViews
-from bot.vocabulary import Reason
 from bot.desk.port import Guidance, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
-from bot.engine import Conversation
 from bot.desk.routing import Routing
+from bot.desk.views import DeskViews
+from bot.engine import Conversation
 from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import Escalate, Relay
-from bot.flow.model import Line
+from bot.flow.model import Flow, Line
+from bot.followup.outcomes import record_outcome
 from bot.places import Kecamatan
 from bot.redaction import redact
-from bot.followup.outcomes import record_outcome
 from bot.region import Region
 from bot.render import OutgoingMessage, Renderer
-from bot.flow.model import Flow
 from bot.store import Store
+from bot.vocabulary import Reason
 
 MEDIA_PASS_ON_WINDOW = 600.0  # a photo sent up to 10 minutes before asking for a person goes along
 # A resident waiting for a person who writes hears their place and the honest wait, but not on
@@ -346,7 +345,7 @@ class DeskService:
         residents, honestly, what happens next. Returns how many reminders went out."""
         store, now = self.store, self.clock()
         limit = remind_after_minutes * 60
-        open_now = self.region.is_open(datetime.fromtimestamp(now, timezone.utc))
+        open_now = self.region.is_open(datetime.fromtimestamp(now, UTC))
         sent = 0
         with store.transaction():
             for ticket in store.active_tickets():

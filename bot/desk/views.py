@@ -7,8 +7,8 @@ Read-only: these look at tickets and write nothing (bot/desk/service.py makes th
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.desk import cards, review
 from bot.desk.routing import Routing
@@ -44,7 +44,8 @@ class DeskViews:
     def queue(self, group: int | None = None) -> str:
         store = self.store
         tickets = store.active_tickets(self._scope(group))
-        return cards.queue_text(self.renderer(), tickets, {k.chat_id: store.first_name(k.chat_id) for k in tickets}, self.store.clock())
+        names = {k.chat_id: store.first_name(k.chat_id) for k in tickets}
+        return cards.queue_text(self.renderer(), tickets, names, store.clock())
 
     def statistics(self, group: int | None = None) -> str:
         since = cards.start_of_day(self.store.clock(), self.region.timezone)
@@ -54,7 +55,7 @@ class DeskViews:
     def expectation(self, chat_id: int, renderer: Renderer) -> str:
         """What the resident may expect now: their place in the queue, or when people are back."""
         now = self.store.clock()
-        moment = datetime.fromtimestamp(now, timezone.utc)
+        moment = datetime.fromtimestamp(now, UTC)
         stored = self.store.load(chat_id)
         params = renderer.params(stored.conversation if stored else None)
         if self.region.is_open(moment):

@@ -26,7 +26,8 @@ def test_no_desk_module_imports_the_guide_or_the_assembly() -> None:
     desk_files = sorted((PACKAGE / "desk").glob("*.py"))
     assert len(desk_files) >= 8
     for path in desk_files:
-        reaching = {m for m in imported_modules(path) if m in ("bot.guide", "bot.assembly") or m.startswith("bot.guide.")}
+        reaching = {m for m in imported_modules(path)
+                    if m in ("bot.guide", "bot.assembly") or m.startswith("bot.guide.")}
         assert not reaching, f"{path.name} imports {reaching}"
 
 
