@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 
-from telegram import Bot, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
 from bot import outbox
@@ -22,7 +22,7 @@ from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import MEMBER_CACHE_SECONDS, OPERATOR_STATUSES, OperatorGroupError
 from bot.redaction import redact
 from bot.render import Renderer
-from bot.store import Store
+from bot.store import Store, Ticket
 from bot.telegram.ids import small_number
 from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
 
@@ -206,27 +206,43 @@ class ForumDesk:
         if parts[0] != "desk" or parts[1] not in CARD_ACTIONS or number is None:
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(number)
-        message = query.message if isinstance(query.message, Message) else None  # None: too old to read
-        thread = message.message_thread_id if message and message.is_topic_message else None
-        if (ticket is None or ticket.status == "closed"
-                or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
+        if ticket is None or ticket.status == "closed":
+            return
+        thread = self._card_thread(query, ticket)
+        if thread is None or self.store.resident_of_topic(thread, self.group_id) != ticket.chat_id:
             return
         if operator is None:
             return
         self._act(CARD_ACTIONS[parts[1]], ticket.chat_id, operator, thread)
 
-    def _resolution(self, query, operator: Operator | None, ticket_id: int, resolution: str) -> None:
-        """An outcome button under a closing message: stored, and shown in place of the buttons."""
+    def _card_thread(self, query: CallbackQuery, ticket: Ticket) -> int | None:
+        """The topic a button was pressed in. A message older than 48 hours reaches the bot as an
+        InaccessibleMessage (no thread, no text): a card from Friday pressed on Monday still acts,
+        in the topic this group keeps for the ticket's resident."""
         message = query.message
-        thread = message.message_thread_id if message and message.is_topic_message else None
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
-        if operator is None or resident is None or message is None:
+        if isinstance(message, Message) and not _too_old(message):
+            return message.message_thread_id if message.is_topic_message else None
+        topic = self.store.topic_for(ticket.chat_id)
+        return topic[0] if topic and ticket.group_id == self.group_id else None
+
+    def _resolution(self, query: CallbackQuery, operator: Operator | None, ticket_id: int, resolution: str) -> None:
+        """An outcome button under a closing message: stored, and shown in place of the buttons
+        (below the closing message when that is too old for the bot to read)."""
+        ticket = self.store.ticket(ticket_id)
+        if operator is None or ticket is None:
             return
-        if self.service.resolve(ticket_id, resident, operator, resolution):
-            t = self.renderer.t
-            text = (message.text or "").split("\n")[0] + "\n" + t.text(
-                "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
+        thread = self._card_thread(query, ticket)
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        if resident is None or not self.service.resolve(ticket_id, resident, operator, resolution):
+            return
+        t = self.renderer.t
+        chosen = t.text("desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
+        message = query.message
+        if isinstance(message, Message) and not _too_old(message):
+            text = (message.text or "").split("\n")[0] + "\n" + chosen
             outbox.put(self.store, self.group_id, outbox.OutcomeShown(message.message_id, text))
+        else:
+            self._reply(thread, chosen)
 
     def _unverified(self, update: Update) -> None:
         """Telegram could not confirm the sender's membership: nothing is done, and the sender is
@@ -268,3 +284,8 @@ class ForumDesk:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
         outbox.put(self.store, self.group_id, outbox.GroupReply(text, thread))
 
+
+def _too_old(message: Message) -> bool:
+    """Telegram's InaccessibleMessage is a message with date 0; the inbox's stored update can
+    come back from python-telegram-bot as a plain Message dated the epoch."""
+    return message.date.timestamp() == 0
