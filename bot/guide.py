@@ -72,9 +72,9 @@ class Guide:
                message_ref: int | None = None, locale: str | None = None, first_name: str | None = None) -> Reply | None:
         """Handle one input; None if this input id was handled before (a redelivery)."""
         with self.store.transaction():
-            if input_id is not None and self.store.already_processed(source, input_id):
+            if input_id is not None and self.store.inbox.already_processed(source, input_id):
                 return None
-            stored = self.store.load(chat_id)
+            stored = self.store.residents.load(chat_id)
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
@@ -85,9 +85,9 @@ class Guide:
                     and not step.input_deleted and inp.media not in UNCOPIED_MEDIA):
                 # Kept so that a photo of an error screen can go to the operator if asked for
                 # (with its caption masked: the copy carries that instead of the original).
-                self.store.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
+                self.store.residents.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
             if input_id is not None:
-                self.store.mark_processed(source, input_id)
+                self.store.inbox.mark_processed(source, input_id)
             return reply
 
     def send_due_reminders(self, limit: int = 100) -> int:
@@ -96,11 +96,11 @@ class Guide:
         sent = 0
         now = self.store.clock()
         moment = datetime.fromtimestamp(now, timezone.utc)
-        for chat_id in self.store.due_reminders(now, limit):
+        for chat_id in self.store.residents.due_reminders(now, limit):
             later = self._not_now(chat_id, moment)
             if later is not None:  # the sweep came late (past 19.00, or into a holiday): wait for the day
                 with self.store.transaction():
-                    self.store.set_reminder(chat_id, later)
+                    self.store.residents.set_reminder(chat_id, later)
                 continue
             # The store's clock is the shell's clock: the engine reads "today" from the input.
             reply = self.handle(chat_id, Input.timed_out(moment))
@@ -121,7 +121,7 @@ class Guide:
 
     def _operator_step(self, chat_id: int, make) -> Reply | None:
         with self.store.transaction():
-            stored = self.store.load(chat_id)
+            stored = self.store.residents.load(chat_id)
             if stored is None:
                 return None
             step = make(self.engines[stored.locale], stored.conversation)
@@ -144,7 +144,7 @@ class Guide:
                 remind_at = None
             else:  # after the last reminder, none until the resident acts again; otherwise as it was
                 remind_at = None if timeout else Store.KEEP
-            store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at, first_name=first_name)
+            store.residents.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at, first_name=first_name)
         self._record_journey(chat_id, before, step, timeout)
         lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
         messages: list[OutgoingMessage] = []
@@ -155,7 +155,7 @@ class Guide:
                              and any(isinstance(e, Relay) and e.media for e in step.effects))
         erased = ""
         if escalating and conv is not None:
-            store.add_transcripts(lines)  # the operator's card shows the resident's last words
+            store.transcripts.add_many(lines)  # the operator's card shows the resident's last words
             lines = []
             for effect in step.effects:
                 if isinstance(effect, Escalate):
@@ -177,10 +177,10 @@ class Guide:
                     payload = {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]}
                     if inp is not None and inp.kind == "timeout":
                         payload["bulk"] = True  # a reminder: may wait while residents who talk are answered
-                    store.enqueue(chat_id, payload)
+                    store.outbox.enqueue(chat_id, payload)
             elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
                 if not delete_after_copy:
-                    store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
+                    store.outbox.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
             elif isinstance(effect, Relay):
                 # The desk may answer a resident still in the queue (already in the outbox).
                 messages.extend(self.desk.relay(store, chat_id, effect, message_ref, delete_after=delete_after_copy))
@@ -192,13 +192,13 @@ class Guide:
                 erased = _erased_summary(renderer, store.erase_resident(chat_id), desk_removed)
                 lines = []
         if lines:
-            store.add_transcripts(lines)
+            store.transcripts.add_many(lines)
         return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
 
     def _not_now(self, chat_id: int, moment: datetime) -> float | None:
         """When a due reminder may go, if not at ``moment`` (None: now is fine)."""
-        stored = self.store.load(chat_id)
+        stored = self.store.residents.load(chat_id)
         region = self.engines[stored.locale].region if stored else None
         if stored is None or region is None:
             return None
@@ -246,16 +246,16 @@ class Guide:
         kecamatan = place.fact("kecamatan") if place is not None else None
         for event in found:
             if event.kind == "deleted":
-                self.store.add_journey(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
+                self.store.journey.add(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
             elif event.kind == "milestone":
                 if event.step is not None:
                     # No conversation before: nothing reached yet (erasing a resident erases their rows).
-                    self.store.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
+                    self.store.journey.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
             elif event.kind == "activated":
-                if not self.store.has_journey(chat_id, "activated"):
-                    self.store.add_journey(chat_id, "activated", event.step, kecamatan, event.detail)
+                if not self.store.journey.has(chat_id, "activated"):
+                    self.store.journey.add(chat_id, "activated", event.step, kecamatan, event.detail)
             else:
-                self.store.add_journey(chat_id, event.kind, event.step, kecamatan, event.detail)
+                self.store.journey.add(chat_id, event.kind, event.step, kecamatan, event.detail)
 
     @staticmethod
     def _input_line(chat_id: int, inp: Input, step: Step) -> tuple:

@@ -139,9 +139,9 @@ class ForumDesk:
             self._reply(thread, self.service.statistics(self.group_id))
             return
         if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
-            self.store.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})
+            self.store.outbox.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})
             return
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        resident = self.store.tickets.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -178,7 +178,7 @@ class ForumDesk:
             self.service.refuse_secret_request(resident, operator, words)
             self._reply(thread, t.text("desk.secret_value_blocked"))
             return
-        if self.store.active_ticket(resident) is None:
+        if self.store.tickets.active_for(resident) is None:
             # Writing to a resident after the ticket closed is a follow-up: a new ticket opens.
             if not message.text or not self.service.follow_up(resident, operator, message.text):
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -190,7 +190,7 @@ class ForumDesk:
     def _callback(self, update: Update, operator: Operator | None) -> None:
         query = update.callback_query
         assert query is not None
-        self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+        self.store.outbox.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
         parts = (query.data or "").split(":")
         if len(parts) == 4 and parts[:2] == ["desk", "res"] and small_number(parts[2]) is not None:
             self._resolution(query, operator, small_number(parts[2]), parts[3])
@@ -201,10 +201,10 @@ class ForumDesk:
         number = small_number(parts[2]) if len(parts) == 3 else None
         if parts[0] != "desk" or parts[1:2] not in (["take"], ["finish"], ["end"]) or number is None:
             return  # forged or foreign callback data: answered, nothing done
-        ticket = self.store.ticket(number)
+        ticket = self.store.tickets.get(number)
         thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
         if (ticket is None or ticket.status == "closed"
-                or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
+                or self.store.tickets.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
             return
         if operator is None:
             return
@@ -214,21 +214,21 @@ class ForumDesk:
         """An outcome button under a closing message: stored, and shown in place of the buttons."""
         message = query.message
         thread = message.message_thread_id if message and message.is_topic_message else None
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        resident = self.store.tickets.resident_of_topic(thread, self.group_id) if thread else None
         if operator is None or resident is None or message is None:
             return
         if self.service.resolve(ticket_id, resident, operator, resolution):
             t = self.renderer.t
             text = (message.text or "").split("\n")[0] + "\n" + t.text(
                 "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
-            self.store.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
+            self.store.outbox.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
 
     def _unverified(self, update: Update) -> None:
         """Telegram could not confirm the sender's membership: nothing is done, and the sender is
         told in the topic so the message is not silently lost."""
         query, message = update.callback_query, update.message
         if query is not None:
-            self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+            self.store.outbox.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
             message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return
@@ -238,7 +238,7 @@ class ForumDesk:
         self._reply(thread, self.renderer.t.text("desk.not_relayed"))
 
     def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
-        if self.store.active_ticket(resident) is None:
+        if self.store.tickets.active_for(resident) is None:
             self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
         {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
@@ -256,7 +256,7 @@ class ForumDesk:
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
-        self.store.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
+        self.store.outbox.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
 
 
 def _command(text: str) -> tuple[str | None, str]:

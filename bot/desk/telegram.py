@@ -40,21 +40,21 @@ class ForumChannel:
         self.group_id = group_id
 
     def _title(self, store: Store, resident: int) -> str:
-        topic = store.topic_for(resident)
+        topic = store.tickets.topic_for(resident)
         return topic[1] if topic else str(resident)
 
     def group_of(self, store: Store, resident: int) -> int:
-        ticket = store.active_ticket(resident)
+        ticket = store.tickets.active_for(resident)
         if ticket is not None and ticket.group_id:
             return ticket.group_id
-        return store.topic_group(resident) or self.group_id
+        return store.tickets.topic_group(resident) or self.group_id
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None:
-        store.enqueue(ticket.group_id or self.group_id, {"kind": "desk_open", "resident": ticket.chat_id,
+        store.outbox.enqueue(ticket.group_id or self.group_id, {"kind": "desk_open", "resident": ticket.chat_id,
                                                          "ticket": ticket.id, "title": title, "card": card})
 
     def to_topic(self, store: Store, resident: int, text: str) -> None:
-        store.enqueue(self.group_of(store, resident), {"kind": "desk_text", "resident": resident, "text": text,
+        store.outbox.enqueue(self.group_of(store, resident), {"kind": "desk_text", "resident": resident, "text": text,
                                                        "title": self._title(store, resident)})
 
     copies_media = True
@@ -65,26 +65,26 @@ class ForumChannel:
                    "title": self._title(store, resident), "caption": caption or ""}
         if delete_after:
             payload["delete_after"] = True
-        store.enqueue(self.group_of(store, resident), payload)
+        store.outbox.enqueue(self.group_of(store, resident), payload)
 
     def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
         # What was queued about the resident (a card, relays) is never sent; the topic goes.
-        group = store.topic_group(resident) or self.group_of(store, resident)
+        group = store.tickets.topic_group(resident) or self.group_of(store, resident)
         for chat in dict.fromkeys((group, self.group_id)):
-            store.delete_items_about(chat, resident)
-        store.enqueue(group, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
+            store.outbox.delete_items_about(chat, resident)
+        store.outbox.enqueue(group, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
         if note:
-            store.enqueue(group, {"kind": "message", "text": note, "rows": []})
+            store.outbox.enqueue(group, {"kind": "message", "text": note, "rows": []})
 
     def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
-        store.enqueue(self.group_of(store, resident), {"kind": "desk_close", "resident": resident, "text": text,
+        store.outbox.enqueue(self.group_of(store, resident), {"kind": "desk_close", "resident": resident, "text": text,
                                                        "title": self._title(store, resident), "buttons": buttons or []})
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
         """The resident's topic in ``old_group`` is told where the ticket went, then closed."""
-        topic = store.topic_for(resident)
-        if topic is not None and store.topic_group(resident) == old_group:
-            store.enqueue(old_group, {"kind": "desk_moved", "thread": topic[0], "text": text})
+        topic = store.tickets.topic_for(resident)
+        if topic is not None and store.tickets.topic_group(resident) == old_group:
+            store.outbox.enqueue(old_group, {"kind": "desk_moved", "thread": topic[0], "text": text})
 
 
 def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
@@ -151,7 +151,7 @@ class ForumSender:
         # travel as one message instead of waiting for one slot each; nothing is dropped.
         merged = [item]
         size = len(p["text"])
-        for follower in self.store.pending_of_kind(group, "desk_text", p["resident"], item.id):
+        for follower in self.store.outbox.pending_of_kind(group, "desk_text", p["resident"], item.id):
             if size + len(follower.payload["text"]) + 1 > MERGE_LIMIT:
                 break
             merged.append(follower)
@@ -161,7 +161,7 @@ class ForumSender:
             await self._in_topic(group, p["resident"], p["title"], lambda thread, part=part: self.bot.send_message(
                 group, part, message_thread_id=thread))
         for follower in merged[1:]:
-            self.store.mark_sent(follower.id)
+            self.store.outbox.mark_sent(follower.id)
 
     async def media(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id
@@ -192,7 +192,7 @@ class ForumSender:
         except BadRequest as exc:
             if thread is None or not _closed_topic(exc):
                 raise
-            resident = self.store.resident_of_topic(thread, group)
+            resident = self.store.tickets.resident_of_topic(thread, group)
             if resident is None:
                 await self.bot.reopen_forum_topic(group, thread)
             else:
@@ -226,18 +226,18 @@ class ForumSender:
     async def erase(self, item: OutboxItem) -> None:
         """The resident erased their data: their topic, with the card and every message, goes."""
         p, group = item.payload, item.chat_id
-        topic = p.get("topic") or (self.store.topic_for(p["resident"]) or (None,))[0]
+        topic = p.get("topic") or (self.store.tickets.topic_for(p["resident"]) or (None,))[0]
         if topic is not None:
             try:
                 await self.bot.delete_forum_topic(group, topic)
             except BadRequest as exc:
                 log.info("could not delete topic %s: %s", topic, exc.message)
-        self.store.forget_topic(p["resident"])
+        self.store.tickets.forget_topic(p["resident"])
 
     async def close(self, item: OutboxItem) -> None:
         p, group = item.payload, item.chat_id
-        topic = self.store.topic_for(p["resident"])
-        if topic is None or self.store.topic_group(p["resident"]) != group:
+        topic = self.store.tickets.topic_for(p["resident"])
+        if topic is None or self.store.tickets.topic_group(p["resident"]) != group:
             return
         markup = _inline(p.get("buttons"))
         await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.send_message(
@@ -246,7 +246,7 @@ class ForumSender:
             await self.bot.close_forum_topic(group, topic[0])
         except BadRequest as exc:
             log.info("could not close topic %s: %s", topic[0], exc.message)
-        self.store.set_topic_closed(p["resident"], True)
+        self.store.tickets.set_topic_closed(p["resident"], True)
 
     async def _in_topic(self, group: int, resident: int, title: str, send, rename: bool = False) -> None:
         thread = await self._ensure_topic(group, resident, title, rename)
@@ -259,7 +259,7 @@ class ForumSender:
                 await self._reopen(group, thread, resident)
             elif _missing_topic(exc):
                 # Someone deleted the topic: make a new one and carry on there.
-                self.store.forget_topic(resident)
+                self.store.tickets.forget_topic(resident)
                 thread = await self._ensure_topic(group, resident, title, False)
                 if thread is None:
                     return
@@ -268,9 +268,9 @@ class ForumSender:
             await send(thread)
 
     async def _ensure_topic(self, group: int, resident: int, title: str, rename: bool) -> int | None:
-        topic = self.store.topic_for(resident)
-        if topic is not None and self.store.topic_group(resident) != group:
-            ticket = self.store.active_ticket(resident)
+        topic = self.store.tickets.topic_for(resident)
+        if topic is not None and self.store.tickets.topic_group(resident) != group:
+            ticket = self.store.tickets.active_for(resident)
             if ticket is not None and ticket.group_id not in (None, group):
                 # Queued for this group before the ticket moved on (/pindah): the new group's
                 # card carries the last lines, so this one is not sent here.
@@ -279,7 +279,7 @@ class ForumSender:
             topic = None  # the resident's topic is in another group: open one here
         if topic is None:
             created = await self.bot.create_forum_topic(group, title)
-            self.store.save_topic(resident, created.message_thread_id, title, group)
+            self.store.tickets.save_topic(resident, created.message_thread_id, title, group)
             return created.message_thread_id
         thread, old_title, closed = topic
         if closed:
@@ -287,7 +287,7 @@ class ForumSender:
         if rename and title != old_title:
             try:
                 await self.bot.edit_forum_topic(group, thread, name=title)
-                self.store.save_topic(resident, thread, title, group)
+                self.store.tickets.save_topic(resident, thread, title, group)
             except BadRequest as exc:
                 log.info("could not rename topic %s: %s", thread, exc.message)
         return thread
@@ -297,4 +297,4 @@ class ForumSender:
             await self.bot.reopen_forum_topic(group, thread)
         except BadRequest as exc:
             log.info("could not reopen topic %s: %s", thread, exc.message)
-        self.store.set_topic_closed(resident, False)
+        self.store.tickets.set_topic_closed(resident, False)

@@ -1,4 +1,5 @@
-"""The connection: opening, WAL, migrations, transactions and the clock (the store's base)."""
+"""The connection: opening, WAL, migrations, transactions and the clock, shared by the store's
+repositories (each takes one Database; only they and this module write SQL)."""
 
 from __future__ import annotations
 
@@ -59,10 +60,26 @@ class Database:
             # Reads through a memory map instead of a read() call per page (cheaper on big files).
             self._db.execute("PRAGMA mmap_size=268435456")
         self._migrate()
-        self._load_mirrors()
 
-    def _load_mirrors(self) -> None:
-        """Fill the in-memory mirrors from the database (parts of the store extend this)."""
+    # ----- what the repositories use -------------------------------------------------------
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """One statement, in the open transaction if any."""
+        return self._run(sql, args)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement for many rows, in the open transaction if any."""
+        with self._lock:
+            if self._lost:
+                raise _lost_error()
+            self._db.executemany(sql, rows)
+
+    def when_committed(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once what was just written is committed (never if it is undone)."""
+        self._when_committed(action)
+
+    def purge_older(self, table: str, moment: str, older_than: float) -> int:
+        """Delete the rows of ``table`` whose ``moment`` is before ``older_than`` (see _purge_older)."""
+        return self._purge_older(table, moment, older_than)
 
     def _when_committed(self, action: Callable[[], None]) -> None:
         """Run ``action`` once what was just written is committed: now, outside a transaction."""

@@ -65,7 +65,7 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
     if settings.operator_chat is not None:
         # Kecamatan groups (bot/desk/routing.py); with none, every ticket goes to the one group.
         guide.desk.routing = Routing(settings.operator_chat, dict(settings.operator_groups), guide.desk.region.places)
-        store.adopt_topics(settings.operator_chat)
+        store.tickets.adopt_topics(settings.operator_chat)
     return build_application(settings, guide, **kwargs)
 
 
@@ -288,7 +288,7 @@ class RunningBot:
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
                 if (self.parts.queue.empty() and not processor.current_concurrent_updates
-                        and not waiting_at(base_url) and self.parts.adapter.store.count_pending() == 0):
+                        and not waiting_at(base_url) and self.parts.adapter.store.outbox.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False
