@@ -1,8 +1,9 @@
 """All SQL lives here (this package): conversations, transcript, processed inputs, inbox,
 outbox, reminders, events, tickets, journey events.
 
-SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode, with versioned
-migrations. Every handled input is all or nothing (:meth:`Store.transaction`, or a
+SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode; PostgreSQL with
+``postgresql://…`` (bot/store/postgres.py, issue 15). The same versioned migrations for both, the
+schema version checked at start (a database written by a newer teman-ikd is refused). Every handled input is all or nothing (:meth:`Store.transaction`, or a
 :meth:`Store.savepoint` inside the transaction that the writes of one turn of the event loop
 share: bot/telegram/turn.py), so a crash leaves either the whole step or none of it. Texts reach
 this package already redacted.
@@ -24,7 +25,9 @@ Only committed values are ever read from memory, and there is one in-memory mirr
 outbox's pending items (bot/store/messages.py says why and its one rule). The residents'
 conversations, who blocked the bot and the milestones reached are read from the database each
 time: measured, a mirror of them saved too little for a resident to notice. Because of the outbox
-mirror, the bot's process must be the only writer of its database while it runs.
+mirror, the bot's process must be the only writer of its database while it runs, on PostgreSQL
+too: several bot processes on one database are not supported yet (the mirror is neither turned
+off nor invalidated for them; ``Outbox.claim_next`` is the building block they would use).
 """
 
 from __future__ import annotations

@@ -70,5 +70,5 @@ class Inbox:
 
     def purge(self, older_than: float) -> int:
         """Forget handled updates and quarantined ones older than this."""
-        return (self.db.purge_older("inbox", "handled_at", older_than)
-                + self.db.purge_older("quarantine", "received_at", older_than))
+        return (self.db.purge_older("inbox", "update_id", "handled_at", older_than)
+                + self.db.purge_older("quarantine", "update_id", "received_at", older_than))

@@ -25,7 +25,7 @@ class Outbox:
 
     def purge(self, older_than: float) -> int:
         """Forget delivered (or undeliverable) messages older than this."""
-        return self.db.purge_older("outbox", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
+        return self.db.purge_older("outbox", "id", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
                                    older_than)
 
     def _load(self) -> None:
@@ -110,6 +110,16 @@ class Outbox:
             items = self._pending.get(chat_id)
             return next(iter(items.values())) if items else None
 
+    def claim_next(self, chat_id: int) -> OutboxItem | None:
+        """The chat's oldest pending item that no other open transaction has claimed, read from
+        the database and locked until this transaction ends: on PostgreSQL with ``FOR UPDATE SKIP
+        LOCKED`` (several workers never take the same item, and none waits for another), on
+        SQLite by its one writer at a time. Call it inside ``store.transaction()``."""
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        row = self.db.execute("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
+                              f"AND failed IS NULL ORDER BY id LIMIT 1{lock}", (chat_id,)).fetchone()
+        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+
     def count_pending(self) -> int:
         with self._lock:
             return len(self._pending_chat)
@@ -177,10 +187,8 @@ class Outbox:
 
     def delete_items_about(self, chat_id: int, resident: int) -> None:
         """Erasure: the operators' group's items about one resident (cards, relays) go, sent or not."""
-        rows = self.db.execute("SELECT id FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?",
-                               (chat_id, resident)).fetchall()
-        ids = [r[0] for r in rows]
-        self.db.execute("DELETE FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?", (chat_id, resident))
+        about = f"chat_id = ? AND {self.db.json_field('payload', 'resident')} = ?"
+        ids = [r[0] for r in self.db.execute(f"DELETE FROM outbox WHERE {about} RETURNING id", (chat_id, resident))]
         def forget() -> None:
             for item_id in ids:
                 self._forget_pending(item_id)

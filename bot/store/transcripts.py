@@ -39,7 +39,7 @@ class Transcripts:
         return [r[0] for r in rows.fetchall()]
 
     def purge(self, older_than: float) -> int:
-        return self.db.purge_older("transcript", "at", older_than)
+        return self.db.purge_older("transcript", "id", "at", older_than)
 
     def record_event(self, chat_id: int, kind: str, *, state: str | None = None, milestone: str | None = None,
                      detail: str | None = None) -> None:

@@ -107,3 +107,21 @@ def test_a_burst_of_relays_is_merged_only_while_unbroken(store: Store) -> None:
         store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "d"})
     assert [i.payload["text"] for i in store.outbox.pending_of_kind(-100, "relay", 5, first)] == ["b"]
     assert store.outbox.pending_chats() == [-100]
+
+
+def test_two_workers_never_claim_the_same_item(reopen: Opener, url: str) -> None:
+    """Each claim is locked until its transaction ends; another worker's claim skips it (on
+    PostgreSQL without waiting for it) and takes the next."""
+    first, second = reopen(), reopen()
+    with first.transaction():
+        ids = [first.outbox.enqueue(5, {"kind": "message", "text": t}) for t in ("satu", "dua")]
+    with first.transaction():
+        assert first.outbox.claim_next(5).id == ids[0]
+        if url.startswith("postgresql"):  # SQLite has one writer: the second worker would wait
+            with second.transaction():
+                assert second.outbox.claim_next(5).id == ids[1]  # skipped the locked one
+                second.outbox.mark_sent(ids[1])
+        first.outbox.mark_sent(ids[0])
+    with second.transaction():
+        left = second.outbox.claim_next(5)  # PostgreSQL: both sent; SQLite: the second is next
+        assert left is None if url.startswith("postgresql") else left.id == ids[1]
