@@ -7,8 +7,8 @@ from __future__ import annotations
 from bot.emulator import Emulator, Limits
 from bot.store import Store
 from bot.telegram.app import RunningBot
+from tests.conftest import TIME_SCALE, make_parts
 from tests.journeys import button_path
-from tests.telegram.conftest import TIME_SCALE, make_parts
 from tests.telegram.test_e2e_journey import labels, say
 
 
