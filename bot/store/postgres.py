@@ -71,14 +71,27 @@ class Connection:
             raise sqlite3.OperationalError(
                 "PostgreSQL needs psycopg: pip install 'teman-ikd[postgres]'") from exc
         self._errors = _errors()
-        try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(connect_timeout)))
-        except psycopg.Error as exc:
-            raise _as_sqlite_error(exc) from exc
+        self._url, self._timeout = url, max(1, int(connect_timeout))
         self._idle = psycopg.pq.TransactionStatus.IDLE
         self._failed = psycopg.pq.TransactionStatus.INERROR
+        self._gone = psycopg.pq.TransactionStatus.UNKNOWN
+        self._conn = self._connect()
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+        except psycopg.Error as exc:
+            raise _as_sqlite_error(exc) from exc
 
     def execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> Any:
+        if self._conn.broken:
+            # The server went away (a restart, a network cut): what was open with it is lost
+            # (in_transaction says so, and the store fails that transaction); the next
+            # statement connects again, or fails as the server is still away, and the bot's
+            # turn tries again later with back-off (bot/telegram/turn.py).
+            self._conn = self._connect()
         if sql == "COMMIT" and self._conn.info.transaction_status == self._failed:
             # PostgreSQL would answer a COMMIT of a failed transaction with a quiet ROLLBACK.
             raise sqlite3.OperationalError("the transaction failed earlier and was not committed")
@@ -92,6 +105,8 @@ class Connection:
             raise _as_sqlite_error(exc) from exc
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self._conn.broken:
+            self._conn = self._connect()
         try:
             with self._conn.cursor() as cursor:
                 cursor.executemany(_sql(sql), rows)
@@ -100,8 +115,9 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        """A transaction is open (perhaps failed, still to be rolled back)."""
-        return self._conn.info.transaction_status != self._idle
+        """A transaction is open (perhaps failed, still to be rolled back); False once the
+        connection is lost, with whatever transaction it had."""
+        return self._conn.info.transaction_status not in (self._idle, self._gone)
 
     def close(self) -> None:
         self._conn.close()

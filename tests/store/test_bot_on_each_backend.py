@@ -38,3 +38,23 @@ async def test_a_journey_and_a_handoff_then_a_restart(url: str) -> None:
             assert len(siti.inbox) == seen  # nothing was sent twice
         finally:
             again.close()
+
+
+async def test_the_bot_answers_after_postgresql_drops_its_connection(postgres_url: str) -> None:
+    """Lost mid-run: the server ends the bot's connection; the bot connects again, and the
+    resident's messages are all answered, none twice."""
+    import psycopg
+
+    with Emulator(limits=Limits(time_scale=TIME_SCALE)) as emu:
+        parts = make_parts(emu, postgres_url)  # type: ignore[arg-type]
+        siti = emu.resident("Siti")
+        async with RunningBot(parts) as bot:
+            await say(bot, lambda: siti.command("start"))
+            pid = parts.adapter.store.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            before = len(siti.inbox)
+            await say(bot, lambda: siti.press(labels(siti)[0]))
+            assert len(siti.inbox) == before + 1
+            assert parts.adapter.store.residents.load(siti.chat_id).conversation.state != "welcome_hello"
+        parts.adapter.store.close()

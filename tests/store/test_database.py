@@ -71,3 +71,24 @@ def test_an_erasure_that_fails_halfway_leaves_everything(reopen: Opener) -> None
         raise RuntimeError("crash in the middle")
     assert store.residents.load(5) is not None and store.transcripts.of(5) != []
     assert [i.payload["text"] for i in store.outbox.pending_for(5)] == ["halo"]  # still to be sent
+
+
+def test_a_lost_postgresql_connection_loses_its_transaction_only(postgres_url: str) -> None:
+    """The server ends the bot's connection (a restart, a network cut): the transaction open
+    then fails as a whole, and the next one connects again."""
+    import psycopg
+
+    store = Store(postgres_url)
+    try:
+        store.residents.save(5, Conversation(state="a"), locale="id", milestone="welcome")
+        with pytest.raises(sqlite3.OperationalError), store.transaction():
+            store.residents.save(6, Conversation(state="a"), locale="id", milestone="welcome")
+            pid = store.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            store.residents.save(7, Conversation(state="a"), locale="id", milestone="welcome")
+        with store.transaction():
+            store.residents.save(8, Conversation(state="a"), locale="id", milestone="welcome")
+        assert [store.residents.load(c) is not None for c in (5, 6, 7, 8)] == [True, False, False, True]
+    finally:
+        store.close()
