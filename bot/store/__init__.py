@@ -3,7 +3,8 @@ outbox, reminders, events, tickets, journey events.
 
 SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode; PostgreSQL with
 ``postgresql://…`` (bot/store/postgres.py, issue 15). The same versioned migrations for both, the
-schema version checked at start (a database written by a newer teman-ikd is refused). Every handled input is all or nothing (:meth:`Store.transaction`, or a
+schema version checked at start (a database written by a newer teman-ikd is refused). Every
+handled input is all or nothing (:meth:`Store.transaction`, or a
 :meth:`Store.savepoint` inside the transaction that the writes of one turn of the event loop
 share: bot/telegram/turn.py), so a crash leaves either the whole step or none of it. Texts reach
 this package already redacted.

@@ -46,14 +46,17 @@ class Tickets:
         return self._tickets("opened_at >= ? AND group_id = ? ORDER BY opened_at", (since, group_id))
 
     def take(self, ticket_id: int, operator_id: int, operator_name: str) -> None:
-        self.db.execute("UPDATE tickets SET status = 'taken', operator_id = ?, operator_name = ?, taken_at = COALESCE(taken_at, ?) "
+        self.db.execute("UPDATE tickets SET status = 'taken', operator_id = ?, operator_name = ?, "
+                        "taken_at = COALESCE(taken_at, ?) "
                   "WHERE id = ? AND status != 'closed'", (operator_id, operator_name, self.db.clock(), ticket_id))
 
     def replied(self, ticket_id: int) -> None:
-        self.db.execute("UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?", (self.db.clock(), ticket_id))
+        self.db.execute("UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?",
+                        (self.db.clock(), ticket_id))
 
     def close(self, ticket_id: int, outcome: str) -> None:
-        self.db.execute("UPDATE tickets SET status = 'closed', outcome = ?, closed_at = ? WHERE id = ? AND status != 'closed'",
+        self.db.execute("UPDATE tickets SET status = 'closed', outcome = ?, closed_at = ? "
+                        "WHERE id = ? AND status != 'closed'",
                   (outcome, self.db.clock(), ticket_id))
 
     def of(self, chat_id: int) -> list[Ticket]:
@@ -86,7 +89,8 @@ class Tickets:
         if group_id is None:
             row = self.db.execute("SELECT chat_id FROM topics WHERE topic_id = ?", (topic_id,)).fetchone()
         else:
-            row = self.db.execute("SELECT chat_id FROM topics WHERE group_id = ? AND topic_id = ?", (group_id, topic_id)).fetchone()
+            row = self.db.execute("SELECT chat_id FROM topics WHERE group_id = ? AND topic_id = ?",
+                                  (group_id, topic_id)).fetchone()
         return row[0] if row else None
 
     def save_topic(self, chat_id: int, topic_id: int, title: str, group_id: int = 0) -> None:
@@ -108,11 +112,13 @@ class Tickets:
 
     def audit(self, ticket_id: int | None, action: str, *, actor_id: int | None = None, actor_name: str | None = None,
               detail: str | None = None) -> None:
-        self.db.execute("INSERT INTO audit (ticket_id, at, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        self.db.execute("INSERT INTO audit (ticket_id, at, actor_id, actor_name, action, detail) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
                   (ticket_id, self.db.clock(), actor_id, actor_name, action, detail))
 
     def audit_trail(self, ticket_id: int) -> list[tuple[str, int | None, str | None]]:
-        rows = self.db.execute("SELECT action, actor_id, actor_name FROM audit WHERE ticket_id = ? ORDER BY id", (ticket_id,)).fetchall()
+        rows = self.db.execute("SELECT action, actor_id, actor_name FROM audit WHERE ticket_id = ? ORDER BY id",
+                               (ticket_id,)).fetchall()
         return [tuple(r) for r in rows]
 
     def erase(self, chat_id: int) -> dict[str, int]:

@@ -82,7 +82,8 @@ class Journey:
 
     def rows(self, since: float | None = None, until: float | None = None) -> list[JourneyRow]:
         """Everything the aggregates read: no resident column."""
-        rows = self.db.execute("SELECT at, kind, step, kecamatan, detail, seconds FROM journey WHERE at >= ? AND at < ? "
+        rows = self.db.execute("SELECT at, kind, step, kecamatan, detail, seconds FROM journey "
+                               "WHERE at >= ? AND at < ? "
                                "ORDER BY id", (since if since is not None else float("-inf"),
                                                until if until is not None else float("inf"))).fetchall()
         return [JourneyRow(*r) for r in rows]

@@ -25,8 +25,8 @@ class Outbox:
 
     def purge(self, older_than: float) -> int:
         """Forget delivered (or undeliverable) messages older than this."""
-        return self.db.purge_older("outbox", "id", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
-                                   older_than)
+        moment = "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)"
+        return self.db.purge_older("outbox", "id", moment, older_than)
 
     def _load(self) -> None:
         self._pending: dict[int, dict[int, OutboxItem]] = {}  # chat -> id -> item, oldest first
@@ -93,7 +93,8 @@ class Outbox:
         with self._lock:
             return list(self._pending.get(chat_id, {}).values())
 
-    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
+    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int,
+                        limit: int = 20) -> list[OutboxItem]:
         """Following queued items of one kind for one resident (to merge a burst of relays)."""
         items: list[OutboxItem] = []
         for item in self.pending_for(chat_id):
@@ -136,7 +137,8 @@ class Outbox:
     # is open, and must never be offered the same item twice (a duplicate, or a loop without an
     # await). Should that transaction fail to commit, the items wait for the next start.
     def mark_sent(self, item_id: int) -> None:
-        self.db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.db.clock(), item_id))
+        self.db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                        (self.db.clock(), item_id))
         self._forget_pending(item_id)
 
     def mark_sent_later(self, item_id: int) -> None:

@@ -31,7 +31,7 @@ class Residents:
         return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]), row[3])
 
     def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str,
-             remind_at: float | None | object = KEEP, first_name: str | None | object = KEEP) -> None:
+             remind_at: float | object | None = KEEP, first_name: str | object | None = KEEP) -> None:
         """Insert or update the conversation; it also re-activates the resident (they wrote to us)
         and, unless KEEP, sets the reminder and the first name, all in one statement."""
         now = self.db.clock()

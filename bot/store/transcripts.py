@@ -30,7 +30,8 @@ class Transcripts:
         """The resident's latest lines, oldest first."""
         rows = self.db.execute("SELECT at, direction, kind, text, state, intent FROM transcript WHERE chat_id = ? "
                                "ORDER BY id DESC LIMIT ?", (chat_id, limit)).fetchall()
-        return [dict(zip(("at", "direction", "kind", "text", "state", "intent"), r)) for r in reversed(rows)]
+        names = ("at", "direction", "kind", "text", "state", "intent")
+        return [dict(zip(names, r, strict=True)) for r in reversed(rows)]
 
     def notes_between(self, chat_id: int, start: float, end: float | None) -> list[str]:
         """Operators' internal notes (stored redacted) written while a ticket was open."""

@@ -58,7 +58,8 @@ def test_the_mirror_matches_the_table_after_every_kind_of_write(reopen: Opener) 
     """What the delivery is offered is what a restart would read from the database."""
     store = reopen()
     with store.transaction():
-        ids = [store.outbox.enqueue(chat, {"kind": "message", "text": str(n)}) for n, chat in enumerate((5, 5, 6, 7, 7))]
+        ids = [store.outbox.enqueue(chat, {"kind": "message", "text": str(n)})
+               for n, chat in enumerate((5, 5, 6, 7, 7))]
     store.outbox.mark_sent(ids[0])
     store.outbox.mark_failed(ids[2], "Bad Request")
     store.outbox.mark_attempt(ids[1])
