@@ -212,7 +212,7 @@ async def measure(replays: int = 20, every: int = 1) -> dict[str, Any]:
                 return emu.group(f"Grup {len(made)}")
 
             def state_of(chat_id: int) -> str:
-                stored = store.load(chat_id)
+                stored = store.residents.load(chat_id)
                 return stored.conversation.state if stored else "none"
 
             items = build_corpus(emu, started, fresh, groups, state_of, every)

@@ -103,12 +103,12 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
 
         def act(r: Resident, inp: Input) -> Conversation | None:
             guide.handle(r.chat_id, inp)
-            stored = store.load(r.chat_id)
+            stored = store.residents.load(r.chat_id)
             conv = stored.conversation if stored else None
             while conv is not None and conv.overlay == "kecamatan":  # asked once: one of the six, or "Tidak tahu"
                 choices = [n for n, b in enumerate(conv.buttons, start=1) if not b.help_row]
                 guide.handle(r.chat_id, Input.pressed(rng.choice(choices)))
-                conv = store.load(r.chat_id).conversation
+                conv = store.residents.load(r.chat_id).conversation
             return conv
 
         def carry_on(r: Resident) -> None:
@@ -126,7 +126,7 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
                 if now[0] >= hour + HOUR:  # the sitting goes on in the next hour
                     r.next_at = hour + HOUR
                     return
-                conv = store.load(r.chat_id).conversation
+                conv = store.residents.load(r.chat_id).conversation
                 milestone = engine.flow.states[conv.state].milestone
                 if milestone == "activated":
                     r.done, r.next_at = True, None
@@ -157,11 +157,11 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
                     carry_on(r)
                 elif r.next_at is not None and r.next_at <= now[0] and not r.done:
                     r.next_at = None
-                    if r.position == 0 and store.load(r.chat_id) is None:
+                    if r.position == 0 and store.residents.load(r.chat_id) is None:
                         act(r, Input.commanded("start"))
                     r.quiet = False
                     carry_on(r)
-            before = {r.chat_id: store.load(r.chat_id).conversation.reminded for r in people if r.quiet}
+            before = {r.chat_id: store.residents.load(r.chat_id).conversation.reminded for r in people if r.quiet}
             sent = guide.send_due_reminders(limit=residents)
             swept += sent
             if sent == 0:
@@ -170,7 +170,7 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
             for r in people:
                 if not r.quiet:
                     continue
-                conv = store.load(r.chat_id).conversation
+                conv = store.residents.load(r.chat_id).conversation
                 if conv.reminded <= before.get(r.chat_id, 0):
                     continue
                 r.reminders += 1

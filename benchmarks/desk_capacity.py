@@ -84,7 +84,7 @@ async def run_load(n_residents: int, n_groups: int, *, time_scale: float, interv
                     slot = i % n_groups
                     r.press("🤷 Tidak tahu" if slot == 0 else KEC_LABELS[KECAMATAN[slot - 1]], force=True)
             settled_cards = await bot.settle(600.0)
-            opened = len(parts.adapter.store.active_tickets())
+            opened = len(parts.adapter.store.tickets.active())
             sent: dict[str, float] = {}
             seen: dict[str, float] = {}
             stop = threading.Event()

@@ -38,13 +38,13 @@ def populate(db: Path, size: int) -> None:
     with store.transaction():
         for n in range(size):
             chat = FIRST_CHAT + n
-            store.save(chat, conv, locale="id", milestone="welcome")
-            store.add_transcript(chat, "in", "button", "1", state=conv.state)
-            store.add_transcript(chat, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
-            store.keep_update(HANDLED_IDS + n, {})  # a handled update each (kept a day)
-            store.claim_update(HANDLED_IDS + n)
-            item = store.enqueue(chat, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
-            store.mark_sent(item)
+            store.residents.save(chat, conv, locale="id", milestone="welcome")
+            store.transcripts.add(chat, "in", "button", "1", state=conv.state)
+            store.transcripts.add(chat, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
+            store.inbox.keep_update(HANDLED_IDS + n, {})  # a handled update each (kept a day)
+            store.inbox.claim_update(HANDLED_IDS + n)
+            item = store.outbox.enqueue(chat, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
+            store.outbox.mark_sent(item)
     store.close()
 
 

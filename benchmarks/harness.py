@@ -97,25 +97,25 @@ def make_journey(seed: int, desk: bool = False) -> Journey:
     labels = act("text", "/start")
     path = button_path(engine)
     for number in path:
-        conv = guide.store.load(chat_id).conversation
+        conv = guide.store.residents.load(chat_id).conversation
         roll = rng.random()
         if roll < 0.06:
             labels = act("media", rng.choice(("sticker", "photo", "voice")))
         elif roll < 0.10:
             labels = act("text", "/bantuan")  # a person is asked for (a ticket, or the offices' contacts)
-            if guide.store.load(chat_id).conversation.handoff:  # waiting for a person
+            if guide.store.residents.load(chat_id).conversation.handoff:  # waiting for a person
                 labels = act("text", _label_for(guide, chat_id, "panduan"))  # back to the guide
         elif roll < 0.13:
             labels = act("text", "/ulangi")
         if rng.random() < 0.2:
             typed = typed_answer(engine, lexicon, conv, number, labels[number - 1])
             labels = act("text", typed)
-            if guide.store.load(chat_id).conversation.state != conv.state:
+            if guide.store.residents.load(chat_id).conversation.state != conv.state:
                 continue
-            if guide.store.load(chat_id).conversation.overlay == "stuck":
+            if guide.store.residents.load(chat_id).conversation.overlay == "stuck":
                 labels = act("text", labels[1])  # "coba lagi"
         labels = act("text", labels[number - 1])
-    final = guide.store.load(chat_id).conversation.state
+    final = guide.store.residents.load(chat_id).conversation.state
     return Journey(tuple(turns), final, desk)
 
 
@@ -125,7 +125,7 @@ def _split_command(text: str) -> tuple[str, str]:
 
 
 def _label_for(guide: Guide, chat_id: int, event: str) -> str:
-    conv = guide.store.load(chat_id).conversation
+    conv = guide.store.residents.load(chat_id).conversation
     button = next(b for b in conv.buttons if b.event == event)
     return guide.renderers["id"].label(button.label)
 
@@ -138,7 +138,7 @@ def expected_state(journey: Journey, n_turns: int, chat_id: int = 99_999) -> str
         inp = Input.sent(turn.value) if turn.kind == "media" else (
             Input.commanded(*_split_command(turn.value)) if turn.value.startswith("/") else Input.typed(turn.value))
         guide.handle(chat_id, inp)
-    return guide.store.load(chat_id).conversation.state
+    return guide.store.residents.load(chat_id).conversation.state
 
 
 # ----- the Bot API in-process --------------------------------------------------------------

@@ -84,7 +84,7 @@ async def measure(backlog: int, talkers: int, turns: int, time_scale: float) -> 
             guide = parts.adapter.guide
             conv = guide.engines["id"].start()
             for r in bulk:
-                store.save(r.chat_id, conv, locale="id", milestone="welcome", remind_at=store.clock() - 1)
+                store.residents.save(r.chat_id, conv, locale="id", milestone="welcome", remind_at=store.clock() - 1)
             reminders_sent = guide.send_due_reminders(limit=backlog)
             watcher = threading.Thread(target=_watch_sends, args=(emu, backlog, stop, window), daemon=True)
             watcher.start()

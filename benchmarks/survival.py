@@ -70,13 +70,13 @@ async def disk_full(residents: int, full_seconds: float) -> dict[str, Any]:
             for r in people:
                 r.command("start")
             await bot.settle(60.0)
-            pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-            store._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
+            pages = store.db._db.execute("PRAGMA page_count").fetchone()[0]
+            store.db._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
             for r in people:
                 r.send(STORY)
             await asyncio.sleep(full_seconds)
             answered_while_full = sum(len(r.inbox) > 1 for r in people)
-            store._db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+            store.db._db.execute("PRAGMA max_page_count = 1073741823")  # space freed
             for _ in range(3):
                 await bot.settle(60.0)
                 await asyncio.sleep(0.5)
@@ -116,7 +116,7 @@ async def poison(rounds: int) -> dict[str, Any]:
             await bot.settle(60.0)
             seconds = time.monotonic() - started
             polls = len(emu.calls("getUpdates")) - polls
-        quarantined = len(parts.adapter.store.quarantined())
+        quarantined = len(parts.adapter.store.inbox.quarantined())
         parts.adapter.store.close()
     return {"poison_updates": injected, "poison_quarantined": quarantined,
             "poison_residents_lost": sum(not r.inbox for r in people),

@@ -110,7 +110,7 @@ def build_guide(store: Store | None = None, *, locale: str = "id", handoff_avail
     if locale not in engines:
         raise DialogError([Problem(str(locales or "locales"), None, f"locale {locale!r} has no catalog or lexicon")])
     store = store or Store(":memory:")
-    postbox = Queued(store) if outbox else NOWHERE
+    postbox = Queued(store.outbox) if outbox else NOWHERE
     routing = Routing(operator_groups[0], operator_groups[1], the_region.places) if operator_groups else None
     desk = DeskService(channel or SilentChannel(), the_region, store, flow, renderers, locale, postbox=postbox,
                        routing=routing)

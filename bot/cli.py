@@ -1,4 +1,5 @@
-"""``teman-ikd``: the command line (chat, simulate, check, facts, diagram, run, demo, report, dashboard).
+"""``teman-ikd``: the command line (chat, simulate, check, facts, diagram, run, demo, report, dashboard,
+migrate-db).
 
 Parses arguments and hands over to bot.commands.*; no logic of its own.
 """
@@ -59,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=int, default=8080)
     dash.add_argument("--locale", default="id")
 
+    move = sub.add_parser("migrate-db", help="copy a SQLite database into an empty PostgreSQL one (stop the bot first)")
+    move.add_argument("--db", default=None,
+                      help="the SQLite database (default: TEMAN_IKD_DATABASE or teman-ikd.sqlite3)")
+    move.add_argument("--to", required=True, metavar="URL", help="postgresql://… (migrated, must hold no rows yet)")
+
     demo = sub.add_parser("demo", help="the whole bot against the built-in Bot API emulator, chatting in the terminal")
     demo.add_argument("--db", default=None, help="SQLite path (default: a temporary file)")
     return parser
@@ -76,6 +82,22 @@ def _database(given: str | None) -> str:
     import os
 
     return given or os.environ.get("TEMAN_IKD_DATABASE") or "teman-ikd.sqlite3"
+
+
+def _migrate_db(source: str, target: str) -> int:
+    import sqlite3
+
+    from bot.store.copy import TargetNotEmpty, copy_database
+    from bot.store.postgres import display_url
+
+    try:
+        counts = copy_database(source, target)
+    except (TargetNotEmpty, sqlite3.Error) as exc:
+        print(f"teman-ikd: cannot copy {source} to {display_url(target)}: {exc}", file=sys.stderr)
+        return 2
+    print(f"copied {sum(counts.values())} rows to {display_url(target)}: "
+          + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,6 +160,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.followup.report import run_report
 
         return run_report(_database(args.db), args.since, args.csv, args.locale, sys.stdout)
+    if args.command == "migrate-db":
+        return _migrate_db(_database(args.db), args.to)
     if args.command == "dashboard":
         from bot.followup.dashboard import main_dashboard
 

@@ -70,7 +70,7 @@ class Guide:
                first_name: str | None = None) -> Reply:
         """Handle one input of the resident (or of the clock: a reminder is due), in one transaction."""
         with self.store.transaction():
-            stored = self.store.load(chat_id)
+            stored = self.store.residents.load(chat_id)
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
@@ -81,7 +81,7 @@ class Guide:
                     and not step.input_deleted and inp.media not in UNCOPIED_MEDIA):
                 # Kept so that a photo of an error screen can go to the operator if asked for
                 # (with its caption masked: the copy carries that instead of the original).
-                self.store.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
+                self.store.residents.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
             return reply
 
     def send_due_reminders(self, limit: int = 100) -> int:
@@ -90,11 +90,11 @@ class Guide:
         sent = 0
         now = self.store.clock()
         moment = datetime.fromtimestamp(now, UTC)
-        for chat_id in self.store.due_reminders(now, limit):
+        for chat_id in self.store.residents.due_reminders(now, limit):
             later = self._not_now(chat_id, moment)
             if later is not None:  # the sweep came late (past 19.00, or into a holiday): wait for the day
                 with self.store.transaction():
-                    self.store.set_reminder(chat_id, later)
+                    self.store.residents.set_reminder(chat_id, later)
                 continue
             # The store's clock is the shell's clock: the engine reads "today" from the input.
             reply = self.handle(chat_id, Input.timed_out(moment))
@@ -105,7 +105,7 @@ class Guide:
         """What an operator did, handled like a resident's input: the engine decides the
         resident's step (back on their step, resting, or with a person again); the messages."""
         with self.store.transaction():
-            stored = self.store.load(chat_id)
+            stored = self.store.residents.load(chat_id)
             if stored is None:
                 return ()
             engine, conv = self.engines[stored.locale], stored.conversation
@@ -131,14 +131,14 @@ class Guide:
         self._record_journey(chat_id, before, step, timeout)
         out = _Outcome([self._input_line(chat_id, inp, step)] if inp is not None else [])
         if conv is not None and any(isinstance(e, Escalate) for e in step.effects):
-            self.store.add_transcripts(out.lines)  # the operator's card shows the resident's last words
+            self.store.transcripts.add_many(out.lines)  # the operator's card shows the resident's last words
             out.lines = []
             for effect in step.effects:
                 if isinstance(effect, Escalate):
                     self.desk.escalate(chat_id, effect, conv)
         self._carry_out(chat_id, step, self.renderers[locale], message_ref, timeout, out)
         if out.lines:
-            self.store.add_transcripts(out.lines)
+            self.store.transcripts.add_many(out.lines)
         return Reply(tuple(out.messages), conv.state if conv else None, milestone, step.handoff,
                      step.understood, step.input_deleted, step.effects)
 
@@ -147,7 +147,7 @@ class Guide:
         conv = step.conversation
         assert conv is not None
         milestone = self.flow.states[conv.state].milestone
-        self.store.save(chat_id, conv, locale=locale, milestone=milestone,
+        self.store.residents.save(chat_id, conv, locale=locale, milestone=milestone,
                         remind_at=self._reminder(step, conv, locale, timeout), first_name=first_name)
         return milestone
 
@@ -204,7 +204,7 @@ class Guide:
 
     def _not_now(self, chat_id: int, moment: datetime) -> float | None:
         """When a due reminder may go, if not at ``moment`` (None: now is fine)."""
-        stored = self.store.load(chat_id)
+        stored = self.store.residents.load(chat_id)
         region = self.engines[stored.locale].region if stored else None
         if stored is None or region is None:
             return None
@@ -252,16 +252,16 @@ class Guide:
         kecamatan = place.fact("kecamatan") if place is not None else None
         for event in found:
             if event.kind == "deleted":
-                self.store.add_journey(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
+                self.store.journey.add(None, "deleted", event.step, kecamatan)  # counted, linked to nobody
             elif event.kind == "milestone":
                 if event.step is not None:
                     # No conversation before: nothing reached yet (erasing a resident erases their rows).
-                    self.store.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
+                    self.store.journey.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
             elif event.kind == "activated":
-                if not self.store.has_journey(chat_id, "activated"):
-                    self.store.add_journey(chat_id, "activated", event.step, kecamatan, event.detail)
+                if not self.store.journey.has(chat_id, "activated"):
+                    self.store.journey.add(chat_id, "activated", event.step, kecamatan, event.detail)
             else:
-                self.store.add_journey(chat_id, event.kind, event.step, kecamatan, event.detail)
+                self.store.journey.add(chat_id, event.kind, event.step, kecamatan, event.detail)
 
     @staticmethod
     def _input_line(chat_id: int, inp: Input, step: Step) -> tuple:

@@ -41,10 +41,10 @@ def test_every_message_type_has_an_example_here() -> None:
 def test_a_message_comes_back_from_the_store_equal(message: outbox.Message, tmp_path) -> None:
     store = Store(str(tmp_path / "bot.sqlite3"))
     with store.transaction():
-        outbox.put(store, 5, message)
+        outbox.put(store.outbox, 5, message)
     store.close()
     again = Store(str(tmp_path / "bot.sqlite3"))  # read back from the row, not from memory
-    [item] = again.pending()
+    [item] = again.outbox.pending()
     assert outbox.decode(item.payload) == message
     again.close()
 

@@ -25,7 +25,7 @@ def run_chat(guide: Guide, stdin: TextIO, stdout: TextIO, chat_id: int = 1) -> i
     t = guide.renderers[guide.default_locale].t
     print(t.text("cli.intro"), file=stdout, flush=True)
     for line in stdin:
-        stored = guide.store.load(chat_id)
+        stored = guide.store.residents.load(chat_id)
         count = len(stored.conversation.buttons) if stored else 0
         reply = guide.handle(chat_id, parse_line(line.rstrip("\n"), count))
         for message in reply.messages:

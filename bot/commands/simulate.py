@@ -63,14 +63,14 @@ def operator_action(guide: Guide, data: dict[str, Any]) -> dict[str, Any]:
         raise BadInput("'operator' must be one of take, say, finish, end")
     if action == "say" and (not isinstance(text, str) or not text.strip()):
         raise BadInput("'say' needs a non-empty 'text'")
-    if guide.store.active_ticket(chat) is None:
+    if guide.store.tickets.active_for(chat) is None:
         raise BadInput("this resident has no open ticket")
     desk = desk_of(guide)
     messages = {"take": lambda: desk.take(chat, SIMULATED_OPERATOR),
                 "say": lambda: desk.operator_says(chat, SIMULATED_OPERATOR, text),
                 "finish": lambda: desk.finish(chat, SIMULATED_OPERATOR),
                 "end": lambda: desk.end(chat, SIMULATED_OPERATOR)}[action]()
-    stored = guide.store.load(chat)
+    stored = guide.store.residents.load(chat)
     conv = stored.conversation if stored else None
     return {"replies": [{"text": m.text, "buttons": m.buttons} for m in messages],
             "state": conv.state if conv else None,

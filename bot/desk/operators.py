@@ -142,9 +142,9 @@ class ForumDesk:
             self._reply(thread, self.service.views.statistics(self.group_id))
             return
         if command == DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
-            outbox.put(self.store, self.group_id, outbox.GroupReport(thread))
+            outbox.put(self.store.outbox, self.group_id, outbox.GroupReport(thread))
             return
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        resident = self.store.tickets.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -181,7 +181,7 @@ class ForumDesk:
             self.service.refuse_secret_request(resident, operator, words)
             self._reply(thread, t.text("desk.secret_value_blocked"))
             return
-        if self.store.active_ticket(resident) is None:
+        if self.store.tickets.active_for(resident) is None:
             # Writing to a resident after the ticket closed is a follow-up: a new ticket opens.
             if not message.text or not self.service.follow_up(resident, operator, message.text):
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -193,7 +193,7 @@ class ForumDesk:
     def _callback(self, update: Update, operator: Operator | None) -> None:
         query = update.callback_query
         assert query is not None
-        outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
+        outbox.put(self.store.outbox, self.group_id, outbox.AnswerCallback(query.id))
         parts = (query.data or "").split(":")
         chosen = small_number(parts[2]) if len(parts) == 4 and parts[:2] == ["desk", "res"] else None
         if chosen is not None:
@@ -205,11 +205,11 @@ class ForumDesk:
         number = small_number(parts[2]) if len(parts) == 3 else None
         if parts[0] != "desk" or parts[1] not in CARD_ACTIONS or number is None:
             return  # forged or foreign callback data: answered, nothing done
-        ticket = self.store.ticket(number)
+        ticket = self.store.tickets.get(number)
         if ticket is None or ticket.status == "closed":
             return
         thread = self._card_thread(query, ticket)
-        if thread is None or self.store.resident_of_topic(thread, self.group_id) != ticket.chat_id:
+        if thread is None or self.store.tickets.resident_of_topic(thread, self.group_id) != ticket.chat_id:
             return
         if operator is None:
             return
@@ -222,17 +222,17 @@ class ForumDesk:
         message = query.message
         if isinstance(message, Message) and not _too_old(message):
             return message.message_thread_id if message.is_topic_message else None
-        topic = self.store.topic_for(ticket.chat_id)
+        topic = self.store.tickets.topic_for(ticket.chat_id)
         return topic[0] if topic and ticket.group_id == self.group_id else None
 
     def _resolution(self, query: CallbackQuery, operator: Operator | None, ticket_id: int, resolution: str) -> None:
         """An outcome button under a closing message: stored, and shown in place of the buttons
         (below the closing message when that is too old for the bot to read)."""
-        ticket = self.store.ticket(ticket_id)
+        ticket = self.store.tickets.get(ticket_id)
         if operator is None or ticket is None:
             return
         thread = self._card_thread(query, ticket)
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        resident = self.store.tickets.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None or not self.service.resolve(ticket_id, resident, operator, resolution):
             return
         t = self.renderer.t
@@ -240,7 +240,7 @@ class ForumDesk:
         message = query.message
         if isinstance(message, Message) and not _too_old(message):
             text = (message.text or "").split("\n")[0] + "\n" + chosen
-            outbox.put(self.store, self.group_id, outbox.OutcomeShown(message.message_id, text))
+            outbox.put(self.store.outbox, self.group_id, outbox.OutcomeShown(message.message_id, text))
         else:
             self._reply(thread, chosen)
 
@@ -249,7 +249,7 @@ class ForumDesk:
         told in the topic so the message is not silently lost."""
         query, message = update.callback_query, update.message
         if query is not None:
-            outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
+            outbox.put(self.store.outbox, self.group_id, outbox.AnswerCallback(query.id))
             message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return
@@ -259,7 +259,7 @@ class ForumDesk:
         self._reply(thread, self.renderer.t.text("desk.not_relayed"))
 
     def _act(self, command: DeskCommand, resident: int, operator: Operator, thread: int | None) -> None:
-        if self.store.active_ticket(resident) is None:
+        if self.store.tickets.active_for(resident) is None:
             self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
         if command == DeskCommand.AMBIL:
@@ -282,7 +282,7 @@ class ForumDesk:
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
-        outbox.put(self.store, self.group_id, outbox.GroupReply(text, thread))
+        outbox.put(self.store.outbox, self.group_id, outbox.GroupReply(text, thread))
 
 
 def _too_old(message: Message) -> bool:

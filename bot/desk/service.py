@@ -63,29 +63,29 @@ class DeskService:
         return self.guidance.operator_acted(resident, event)
 
     def _renderer(self, chat_id: int | None = None) -> Renderer:
-        stored = self.store.load(chat_id) if chat_id is not None else None
+        stored = self.store.residents.load(chat_id) if chat_id is not None else None
         return self.renderers[stored.locale if stored else self.default_locale]
 
     # ----- the guide's Desk protocol (inside the guide's transaction) ---------------------
     def escalate(self, chat_id: int, effect: Escalate, conv: Conversation) -> None:
         store = self.store
-        if store.active_ticket(chat_id) is not None:
+        if store.tickets.active_for(chat_id) is not None:
             return
         attempts = sum(n for _, n in conv.failures) + conv.misunderstandings
         group = self.routing.group_for(conv.fact("kecamatan")) if self.routing else None
-        ticket_id = store.open_ticket(chat_id, reason=effect.reason, state=effect.state, milestone=effect.milestone,
+        ticket_id = store.tickets.open(chat_id, reason=effect.reason, state=effect.state, milestone=effect.milestone,
                                       attempts=attempts, group_id=group)
-        store.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
-        store.audit(ticket_id, "opened", detail=effect.reason)
-        ticket = store.ticket(ticket_id)
+        store.transcripts.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
+        store.tickets.audit(ticket_id, "opened", detail=effect.reason)
+        ticket = store.tickets.get(ticket_id)
         assert ticket is not None
         renderer, flow = self._renderer(chat_id), self.flow
-        name = store.first_name(chat_id)
+        name = store.residents.first_name(chat_id)
         place = self.region.places.get(conv.fact("kecamatan"))
         title = cards.topic_title(renderer, flow, name, ticket, place.name if place else None)
-        card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcript(chat_id, 12), self.clock())
+        card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcripts.of(chat_id, 12), self.clock())
         self.channel.ticket_opened(store, ticket, title, card)
-        media = store.last_media(chat_id)
+        media = store.residents.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
             # The copy carries the masked caption, never the original (older rows have none).
             self._media_to_topic(store, chat_id, int(media["message_id"]), str(media.get("kind", "")),
@@ -104,13 +104,13 @@ class DeskService:
         if effect.media in UNCOPIED_MEDIA:
             # Said, not copied: the operator learns a number (masked) or a place was shared.
             text = self._renderer(chat_id).t.text(f"desk.shared.{effect.media}", text=effect.text)
-            store.add_transcript(chat_id, "in", "relay", text)
+            store.transcripts.add(chat_id, "in", "relay", text)
             self.channel.to_topic(store, chat_id, text)
         elif effect.media and message_ref is not None:
-            store.add_transcript(chat_id, "in", f"media:{effect.media}", effect.text)
+            store.transcripts.add(chat_id, "in", f"media:{effect.media}", effect.text)
             self._media_to_topic(store, chat_id, message_ref, effect.media, caption=effect.text, delete_after=delete_after)
         elif effect.text:
-            store.add_transcript(chat_id, "in", "relay", effect.text)
+            store.transcripts.add(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
         return self._queue_answer(store, chat_id)
 
@@ -121,13 +121,13 @@ class DeskService:
             self.channel.to_topic(store, chat_id, self._renderer(chat_id).t.text("desk.media_may_show_ktp"))
 
     def _queue_answer(self, store: Store, chat_id: int) -> list[OutgoingMessage]:
-        ticket = store.active_ticket(chat_id)
+        ticket = store.tickets.active_for(chat_id)
         if ticket is None or ticket.status != "open":
             return []  # a person has joined: the resident talks to them, not to the queue
         told = ticket.resident_told_at
         if told is not None and self.clock() - told < QUEUE_ANSWER_EVERY:
             return []
-        store.ticket_reminded(ticket.id, resident=True)
+        store.tickets.reminded(ticket.id, resident=True)
         extra = self.expectation(chat_id, self._renderer(chat_id))
         return [self._to_resident(chat_id, "desk.queue_answer", extra=extra)]
     def erase(self, chat_id: int) -> tuple[str, ...]:
@@ -135,12 +135,12 @@ class DeskService:
         closed and the resident's topic deleted in the operators' group. What was there."""
         store = self.store
         removed: list[str] = []
-        ticket = store.active_ticket(chat_id)
+        ticket = store.tickets.active_for(chat_id)
         if ticket is not None:
-            store.close_ticket(ticket.id, "erased")
-            store.audit(ticket.id, "erased")
+            store.tickets.close(ticket.id, "erased")
+            store.tickets.audit(ticket.id, "erased")
             removed.append("ticket")
-        topic = store.topic_for(chat_id)
+        topic = store.tickets.topic_for(chat_id)
         if topic is not None:
             removed.append("topic")
         if topic is not None or ticket is not None:
@@ -151,12 +151,12 @@ class DeskService:
 
     def resident_left(self, chat_id: int) -> None:
         store = self.store
-        ticket = store.active_ticket(chat_id)
+        ticket = store.tickets.active_for(chat_id)
         if ticket is None:
             return
-        store.close_ticket(ticket.id, "left")
-        store.audit(ticket.id, "resident_left")
-        store.record_event(chat_id, "ticket_left")
+        store.tickets.close(ticket.id, "left")
+        store.tickets.audit(ticket.id, "resident_left")
+        store.transcripts.record_event(chat_id, "ticket_left")
         self.channel.ticket_closed(store, chat_id, self._renderer(chat_id).t.text("desk.resident_left"))
 
     def expectation(self, chat_id: int, renderer: Renderer) -> str:
@@ -166,13 +166,13 @@ class DeskService:
     def take(self, resident: int, operator: Operator) -> list[OutgoingMessage]:
         store = self.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
+            ticket = store.tickets.active_for(resident)
             if ticket is None:
                 return []
             if ticket.status == "taken" and ticket.operator_id == operator.id:
                 return []
-            store.take_ticket(ticket.id, operator.id, operator.name)
-            store.audit(ticket.id, "taken", actor_id=operator.id, actor_name=operator.name)
+            store.tickets.take(ticket.id, operator.id, operator.name)
+            store.tickets.audit(ticket.id, "taken", actor_id=operator.id, actor_name=operator.name)
             self.channel.to_topic(store, resident, self._renderer(resident).t.text("desk.taken", name=operator.name))
             return [self._to_resident(resident, "desk.joined", name=operator.name)]
 
@@ -182,7 +182,7 @@ class DeskService:
             joined = self._operator_replies(resident, operator, "replied")
             if joined is None:
                 return []
-            store.add_transcript(resident, "out", "operator", redact(text).text)
+            store.transcripts.add(resident, "out", "operator", redact(text).text)
             return joined + [self._to_resident(resident, "desk.from_operator", raw=True, name=operator.name, text=text)]
 
     def operator_media(self, resident: int, operator: Operator, from_chat: int, message_id: int) -> bool:
@@ -197,12 +197,12 @@ class DeskService:
         """An operator answers: the first answer takes the ticket (the resident is told who
         joined). None when the resident has no open ticket."""
         store = self.store
-        ticket = store.active_ticket(resident)
+        ticket = store.tickets.active_for(resident)
         if ticket is None:
             return None
         joined = [] if ticket.status == "taken" else self.take(resident, operator)
-        store.ticket_replied(ticket.id)
-        store.audit(ticket.id, action, actor_id=operator.id, actor_name=operator.name)
+        store.tickets.replied(ticket.id)
+        store.tickets.audit(ticket.id, action, actor_id=operator.id, actor_name=operator.name)
         return joined
 
     def follow_up(self, resident: int, operator: Operator, text: str) -> list[OutgoingMessage]:
@@ -211,15 +211,15 @@ class DeskService:
         Empty when the resident is gone (erased their data)."""
         store = self.store
         with store.transaction():
-            stored = store.load(resident)
+            stored = store.residents.load(resident)
             if stored is None:
                 return []
             conv = stored.conversation
-            ticket_id = store.open_ticket(resident, reason=Reason.FOLLOWUP, state=conv.state,
+            ticket_id = store.tickets.open(resident, reason=Reason.FOLLOWUP, state=conv.state,
                                           milestone=self.flow.states[conv.state].milestone, attempts=0,
-                                          group_id=store.topic_group(resident) or None)
-            store.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)
-            store.record_event(resident, "ticket_followup", state=conv.state)
+                                          group_id=store.tickets.topic_group(resident) or None)
+            store.tickets.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)
+            store.transcripts.record_event(resident, "ticket_followup", state=conv.state)
             self._tell_guide(resident, OperatorFollowedUp())
             self.channel.to_topic(store, resident, self._renderer(resident).t.text(
                 "desk.followup_opened", id=str(ticket_id), name=operator.name))
@@ -231,29 +231,29 @@ class DeskService:
         store = self.store
         link = self.region.contacts.get("play_store")
         with store.transaction():
-            ticket = store.active_ticket(resident)
+            ticket = store.tickets.active_for(resident)
             if ticket is None or link is None:
                 return False
             text = self._renderer(resident).t.text("desk.store_link", link=link.value)
             self.operator_says(resident, operator, text)
-            store.audit(ticket.id, "store_link", actor_id=operator.id, actor_name=operator.name)
+            store.tickets.audit(ticket.id, "store_link", actor_id=operator.id, actor_name=operator.name)
             return True
 
     def refuse_secret_request(self, resident: int, operator: Operator, text: str) -> None:
         """An operator line asking for a PIN, OTP, code or password: not relayed, audited."""
         store = self.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
-            store.audit(ticket.id if ticket else None, "blocked_secret_request", actor_id=operator.id,
+            ticket = store.tickets.active_for(resident)
+            store.tickets.audit(ticket.id if ticket else None, "blocked_secret_request", actor_id=operator.id,
                         actor_name=operator.name, detail=redact(text).text)
-            store.record_event(resident, "operator_secret_request_blocked")
+            store.transcripts.record_event(resident, "operator_secret_request_blocked")
 
     def note(self, resident: int, operator: Operator, text: str) -> None:
         store = self.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
-            store.audit(ticket.id if ticket else None, "note", actor_id=operator.id, actor_name=operator.name)
-            store.add_transcript(resident, "note", "operator_note", redact(text).text)
+            ticket = store.tickets.active_for(resident)
+            store.tickets.audit(ticket.id if ticket else None, "note", actor_id=operator.id, actor_name=operator.name)
+            store.transcripts.add(resident, "note", "operator_note", redact(text).text)
 
     def finish(self, resident: int, operator: Operator) -> list[OutgoingMessage]:
         """The resident goes back to the guide, on the step they were on, and is told so."""
@@ -265,19 +265,19 @@ class DeskService:
     def _close(self, resident: int, operator: Operator, outcome: str) -> list[OutgoingMessage]:
         store = self.store
         with store.transaction():
-            ticket = store.active_ticket(resident)
+            ticket = store.tickets.active_for(resident)
             if ticket is None:
                 return []
-            store.close_ticket(ticket.id, outcome)
-            store.audit(ticket.id, outcome, actor_id=operator.id, actor_name=operator.name)
-            store.record_event(resident, f"ticket_{outcome}")
+            store.tickets.close(ticket.id, outcome)
+            store.tickets.audit(ticket.id, outcome, actor_id=operator.id, actor_name=operator.name)
+            store.transcripts.record_event(resident, f"ticket_{outcome}")
             renderer = self._renderer(resident)
             # The closing line carries the outcome buttons (bot/desk/review.py).
             self.channel.ticket_closed(store, resident, renderer.t.text(f"desk.closed.{outcome}", name=operator.name)
                                        + "\n" + renderer.t.text("desk.res.ask"),
                                        review.resolution_buttons(renderer, ticket.id))
             # One tap: did the help help? (before the guide's step, which stays last)
-            stored = store.load(resident)
+            stored = store.residents.load(resident)
             params = renderer.params(stored.conversation if stored else None)
             self.postbox.post(resident, outbox.RatingQuestion(
                 ticket.id, renderer.t.text("desk.rate_ask", **params), renderer.t.text("desk.rate_up"),
@@ -290,11 +290,11 @@ class DeskService:
         """The operator's choice of how the ticket ended (any time after it closed; the last wins)."""
         store = self.store
         with store.transaction():
-            ticket = store.ticket(ticket_id)
+            ticket = store.tickets.get(ticket_id)
             if ticket is None or ticket.chat_id != resident or resolution not in review.RESOLUTIONS:
                 return False
-            store.set_resolution(ticket_id, resolution)
-            store.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name, detail=resolution)
+            store.tickets.set_resolution(ticket_id, resolution)
+            store.tickets.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name, detail=resolution)
             record_outcome(store, resident, ticket.milestone, resolution)
             return True
 
@@ -302,9 +302,9 @@ class DeskService:
         """The resident's 👍/👎 on a finished ticket of theirs; thanked once, later taps ignored."""
         store = self.store
         with store.transaction():
-            if value not in review.RATINGS or not store.rate_ticket(ticket_id, resident, review.RATINGS[value]):
+            if value not in review.RATINGS or not store.tickets.rate(ticket_id, resident, review.RATINGS[value]):
                 return None
-            store.audit(ticket_id, "rated", detail=value)
+            store.tickets.audit(ticket_id, "rated", detail=value)
             return self._to_resident(resident, "desk.rated")
 
     def move(self, resident: int, operator: Operator, kecamatan: Kecamatan) -> str | None:
@@ -315,7 +315,7 @@ class DeskService:
         if self.routing is None:
             return "desk.move_no_groups"
         with store.transaction():
-            ticket = store.active_ticket(resident)
+            ticket = store.tickets.active_for(resident)
             if ticket is None:
                 return "desk.no_ticket"
             target = self.routing.group_for(kecamatan.id)
@@ -323,18 +323,18 @@ class DeskService:
             if target == old:
                 return "desk.move_same_group"
             renderer, flow = self._renderer(resident), self.flow
-            store.set_ticket_group(ticket.id, target)
-            store.audit(ticket.id, "moved", actor_id=operator.id, actor_name=operator.name, detail=kecamatan.id)
+            store.tickets.set_group(ticket.id, target)
+            store.tickets.audit(ticket.id, "moved", actor_id=operator.id, actor_name=operator.name, detail=kecamatan.id)
             self.channel.ticket_moved(store, resident, old, renderer.t.text("desk.moved_out", kecamatan=kecamatan.name,
                                                                             name=operator.name))
-            moved = store.ticket(ticket.id)
+            moved = store.tickets.get(ticket.id)
             assert moved is not None
-            name = store.first_name(resident)
-            stored = store.load(resident)
+            name = store.residents.first_name(resident)
+            stored = store.residents.load(resident)
             facts = dict(stored.conversation.facts) if stored else {}
             title = cards.topic_title(renderer, flow, name, moved, kecamatan.name)
             card = renderer.t.text("desk.moved_in", name=operator.name) + "\n" + cards.ticket_card(
-                renderer, flow, moved, name, facts, store.transcript(resident, 12), self.clock())
+                renderer, flow, moved, name, facts, store.transcripts.of(resident, 12), self.clock())
             self.channel.ticket_opened(store, moved, title, card)
             self._to_resident(resident, "desk.moved_resident", kecamatan=kecamatan.name)
             return None
@@ -348,20 +348,20 @@ class DeskService:
         open_now = self.region.is_open(datetime.fromtimestamp(now, UTC))
         sent = 0
         with store.transaction():
-            for ticket in store.active_tickets():
+            for ticket in store.tickets.active():
                 if ticket.first_reply_at is not None or now - ticket.opened_at < limit:
                     continue
                 if open_now and (ticket.operators_reminded_at is None or now - ticket.operators_reminded_at >= limit):
                     minutes = str(round((now - ticket.opened_at) / 60))
                     self.channel.to_topic(store, ticket.chat_id,
                                           self._renderer(ticket.chat_id).t.text("desk.remind_operators", minutes=minutes))
-                    store.ticket_reminded(ticket.id, operators=True)
+                    store.tickets.reminded(ticket.id, operators=True)
                     sent += 1
                 told = ticket.resident_told_at
                 if told is None or now - told >= 3 * limit:
                     extra = self.expectation(ticket.chat_id, self._renderer(ticket.chat_id))
                     self._to_resident(ticket.chat_id, "desk.still_waiting_long", extra=extra)
-                    store.ticket_reminded(ticket.id, resident=True)
+                    store.tickets.reminded(ticket.id, resident=True)
                     sent += 1
         return sent
 
@@ -369,11 +369,11 @@ class DeskService:
     def _to_resident(self, resident: int, msgid: str, raw: bool = False, extra: str = "", **params: str) -> OutgoingMessage:
         """A desk message for the resident, with their current keyboard kept."""
         renderer = self._renderer(resident)
-        stored = self.store.load(resident)
+        stored = self.store.residents.load(resident)
         conv = stored.conversation if stored else None
         text = renderer.t.text(msgid, **{**renderer.params(conv), **params}) + (f"\n\n{extra}" if extra else "")
         message = OutgoingMessage(text, renderer.rows(conv.buttons) if conv else ())
         self.postbox.post(resident, outbox.Text(message.text, message.rows))
         if not raw:
-            self.store.add_transcript(resident, "out", "desk", text)
+            self.store.transcripts.add(resident, "out", "desk", text)
         return message

@@ -42,46 +42,46 @@ class ForumChannel:
         self.group_id = group_id
 
     def _title(self, store: Store, resident: int) -> str:
-        topic = store.topic_for(resident)
+        topic = store.tickets.topic_for(resident)
         return topic[1] if topic else str(resident)
 
     def group_of(self, store: Store, resident: int) -> int:
-        ticket = store.active_ticket(resident)
+        ticket = store.tickets.active_for(resident)
         if ticket is not None and ticket.group_id:
             return ticket.group_id
-        return store.topic_group(resident) or self.group_id
+        return store.tickets.topic_group(resident) or self.group_id
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None:
-        outbox.put(store, ticket.group_id or self.group_id, outbox.TopicCard(ticket.chat_id, ticket.id, title, card))
+        outbox.put(store.outbox, ticket.group_id or self.group_id, outbox.TopicCard(ticket.chat_id, ticket.id, title, card))
 
     def to_topic(self, store: Store, resident: int, text: str) -> None:
-        outbox.put(store, self.group_of(store, resident), outbox.TopicText(resident, text, self._title(store, resident)))
+        outbox.put(store.outbox, self.group_of(store, resident), outbox.TopicText(resident, text, self._title(store, resident)))
 
     copies_media = True
 
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
                        delete_after: bool = False) -> None:
-        outbox.put(store, self.group_of(store, resident), outbox.TopicMedia(
+        outbox.put(store.outbox, self.group_of(store, resident), outbox.TopicMedia(
             resident, from_chat, message_id, self._title(store, resident), caption or "", delete_after))
 
     def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
         # What was queued about the resident (a card, relays) is never sent; the topic goes.
-        group = store.topic_group(resident) or self.group_of(store, resident)
+        group = store.tickets.topic_group(resident) or self.group_of(store, resident)
         for chat in dict.fromkeys((group, self.group_id)):
-            store.delete_items_about(chat, resident)
-        outbox.put(store, group, outbox.TopicErased(resident, topic_id))
+            store.outbox.delete_items_about(chat, resident)
+        outbox.put(store.outbox, group, outbox.TopicErased(resident, topic_id))
         if note:
-            outbox.put(store, group, outbox.Text(note))
+            outbox.put(store.outbox, group, outbox.Text(note))
 
     def ticket_closed(self, store: Store, resident: int, text: str, buttons: outbox.InlineRows = ()) -> None:
-        outbox.put(store, self.group_of(store, resident), outbox.TopicClosing(
+        outbox.put(store.outbox, self.group_of(store, resident), outbox.TopicClosing(
             resident, text, self._title(store, resident), buttons))
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
         """The resident's topic in ``old_group`` is told where the ticket went, then closed."""
-        topic = store.topic_for(resident)
-        if topic is not None and store.topic_group(resident) == old_group:
-            outbox.put(store, old_group, outbox.TopicMoved(topic[0], text))
+        topic = store.tickets.topic_for(resident)
+        if topic is not None and store.tickets.topic_group(resident) == old_group:
+            outbox.put(store.outbox, old_group, outbox.TopicMoved(topic[0], text))
 
 
 def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
@@ -165,7 +165,7 @@ class ForumSender:
         # travel as one message instead of waiting for one slot each; nothing is dropped.
         merged: list[tuple[int, str]] = [(item.id, m.text)]
         size = len(m.text)
-        for follower in self.store.pending_of_kind(group, outbox.TopicText.kind, m.resident, item.id):
+        for follower in self.store.outbox.pending_of_kind(group, outbox.TopicText.kind, m.resident, item.id):
             try:
                 line = outbox.decode(follower.payload)
             except outbox.UnreadableItem:
@@ -180,7 +180,7 @@ class ForumSender:
             await self._in_topic(group, m.resident, m.title, lambda thread, part=part: self.bot.send_message(
                 group, part, message_thread_id=thread))
         for follower_id, _ in merged[1:]:
-            self.store.mark_sent(follower_id)
+            self.store.outbox.mark_sent(follower_id)
 
     async def media(self, group: int, m: outbox.TopicMedia) -> None:
         # The caption is always the masked one: an empty caption drops the original. (Items
@@ -208,7 +208,7 @@ class ForumSender:
         except BadRequest as exc:
             if thread is None or not _closed_topic(exc):
                 raise
-            resident = self.store.resident_of_topic(thread, group)
+            resident = self.store.tickets.resident_of_topic(thread, group)
             if resident is None:
                 await self.bot.reopen_forum_topic(group, thread)
             else:
@@ -232,17 +232,17 @@ class ForumSender:
 
     async def erase(self, group: int, m: outbox.TopicErased) -> None:
         """The resident erased their data: their topic, with the card and every message, goes."""
-        topic = m.topic or (self.store.topic_for(m.resident) or (None,))[0]
+        topic = m.topic or (self.store.tickets.topic_for(m.resident) or (None,))[0]
         if topic is not None:
             try:
                 await self.bot.delete_forum_topic(group, topic)
             except BadRequest as exc:
                 log.info("could not delete topic %s: %s", topic, exc.message)
-        self.store.forget_topic(m.resident)
+        self.store.tickets.forget_topic(m.resident)
 
     async def close(self, group: int, m: outbox.TopicClosing) -> None:
-        topic = self.store.topic_for(m.resident)
-        if topic is None or self.store.topic_group(m.resident) != group:
+        topic = self.store.tickets.topic_for(m.resident)
+        if topic is None or self.store.tickets.topic_group(m.resident) != group:
             return
         markup = _inline(m.buttons)
         await self._in_topic(group, m.resident, m.title, lambda thread: self.bot.send_message(
@@ -251,7 +251,7 @@ class ForumSender:
             await self.bot.close_forum_topic(group, topic[0])
         except BadRequest as exc:
             log.info("could not close topic %s: %s", topic[0], exc.message)
-        self.store.set_topic_closed(m.resident, True)
+        self.store.tickets.set_topic_closed(m.resident, True)
 
     async def _in_topic(self, group: int, resident: int, title: str, send, rename: bool = False) -> None:
         thread = await self._ensure_topic(group, resident, title, rename)
@@ -264,7 +264,7 @@ class ForumSender:
                 await self._reopen(group, thread, resident)
             elif _missing_topic(exc):
                 # Someone deleted the topic: make a new one and carry on there.
-                self.store.forget_topic(resident)
+                self.store.tickets.forget_topic(resident)
                 thread = await self._ensure_topic(group, resident, title, False)
                 if thread is None:
                     return
@@ -273,9 +273,9 @@ class ForumSender:
             await send(thread)
 
     async def _ensure_topic(self, group: int, resident: int, title: str, rename: bool) -> int | None:
-        topic = self.store.topic_for(resident)
-        if topic is not None and self.store.topic_group(resident) != group:
-            ticket = self.store.active_ticket(resident)
+        topic = self.store.tickets.topic_for(resident)
+        if topic is not None and self.store.tickets.topic_group(resident) != group:
+            ticket = self.store.tickets.active_for(resident)
             if ticket is not None and ticket.group_id not in (None, group):
                 # Queued for this group before the ticket moved on (/pindah): the new group's
                 # card carries the last lines, so this one is not sent here.
@@ -284,7 +284,7 @@ class ForumSender:
             topic = None  # the resident's topic is in another group: open one here
         if topic is None:
             created = await self.bot.create_forum_topic(group, title)
-            self.store.save_topic(resident, created.message_thread_id, title, group)
+            self.store.tickets.save_topic(resident, created.message_thread_id, title, group)
             return created.message_thread_id
         thread, old_title, closed = topic
         if closed:
@@ -292,7 +292,7 @@ class ForumSender:
         if rename and title != old_title:
             try:
                 await self.bot.edit_forum_topic(group, thread, name=title)
-                self.store.save_topic(resident, thread, title, group)
+                self.store.tickets.save_topic(resident, thread, title, group)
             except BadRequest as exc:
                 log.info("could not rename topic %s: %s", thread, exc.message)
         return thread
@@ -302,4 +302,4 @@ class ForumSender:
             await self.bot.reopen_forum_topic(group, thread)
         except BadRequest as exc:
             log.info("could not reopen topic %s: %s", thread, exc.message)
-        self.store.set_topic_closed(resident, False)
+        self.store.tickets.set_topic_closed(resident, False)

@@ -14,8 +14,8 @@ FINAL_MILESTONES = frozenset({"activation_email", "set_pin", "activated"})
 
 
 def record_outcome(store: Store, resident: int, milestone: str, resolution: str) -> None:
-    stored = store.load(resident)
+    stored = store.residents.load(resident)
     kecamatan = stored.conversation.fact("kecamatan") if stored else None
-    store.add_journey(resident, "outcome", milestone, kecamatan, resolution)
-    if resolution == "solved" and milestone in FINAL_MILESTONES and not store.has_journey(resident, "activated"):
-        store.add_journey(resident, "activated", milestone, kecamatan, "operator")
+    store.journey.add(resident, "outcome", milestone, kecamatan, resolution)
+    if resolution == "solved" and milestone in FINAL_MILESTONES and not store.journey.has(resident, "activated"):
+        store.journey.add(resident, "activated", milestone, kecamatan, "operator")

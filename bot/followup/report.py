@@ -28,7 +28,7 @@ def milestones_in_order(flow: Flow) -> list[str]:
 def build(store: Store, flow: Flow, region: Region, since: date | None = None, until: date | None = None) -> Funnel:
     start = datetime.combine(since, time(), region.timezone).timestamp() if since else None
     end = datetime.combine(until + timedelta(days=1), time(), region.timezone).timestamp() if until else None
-    return funnel_mod.compute(store.journey_rows(start, end), milestones_in_order(flow), region.targets,
+    return funnel_mod.compute(store.journey.rows(start, end), milestones_in_order(flow), region.targets,
                               region.timezone)
 
 

@@ -1,4 +1,5 @@
-"""The connection: opening, WAL, migrations, transactions and the clock (the store's base)."""
+"""The connection: opening, WAL, migrations, transactions and the clock, shared by the store's
+repositories (each takes one Database; only they and this module write SQL)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from bot.store import postgres
 from bot.store.schema import MIGRATIONS
 
 # One encoder, built once: json.dumps(..., ensure_ascii=False) builds a new one on every call,
 # several times per update. Texts stay readable (no \u escapes).
 to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+MIGRATION_LOCK = 0x7E4A1D  # PostgreSQL advisory lock key held while one worker migrates
 
 
 def _path_from_url(url: str) -> str:
@@ -24,8 +29,34 @@ def _path_from_url(url: str) -> str:
     return url
 
 
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    if path != ":memory:":
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a crash of the process (kill -9); only power loss may
+        # lose the last commits, which Telegram would then redeliver.
+        db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows (a handled update, an erased resident) are overwritten, not left in free pages.
+    db.execute("PRAGMA secure_delete=ON")
+    # A city's database holds many residents: a 32 MB page cache (SQLite's default is 2 MB)
+    # keeps the indexes an input touches in memory, so per-input cost does not grow with it.
+    db.execute("PRAGMA cache_size=-32768")
+    if path != ":memory:":
+        # Reads through a memory map instead of a read() call per page (cheaper on big files).
+        db.execute("PRAGMA mmap_size=268435456")
+    return db
+
+
+class SchemaMismatch(sqlite3.DatabaseError):
+    """The database was written by a newer version of the bot (its schema is ahead of ours)."""
+
+
 class Database:
-    """One SQLite database. Safe to share between threads (calls are serialised)."""
+    """One database, SQLite or PostgreSQL (bot/store/postgres.py). Safe to share between
+    threads (calls are serialised)."""
 
     def __init__(self, url: str = ":memory:", clock: Callable[[], float] = time.time):
         # Every timestamp comes from this clock, so tests can put the store in office hours.
@@ -33,36 +64,45 @@ class Database:
         # What to do in memory once the current transaction commits (dropped if it rolls back):
         # the store's in-memory mirrors (bot.store.messages) only ever show committed rows.
         self._after_commit: list[Callable[[], None]] = []
-        path = _path_from_url(url)
-        if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.RLock()
         self._depth = 0
         self._transaction = _Transaction(self)
         self._savepoint = _Savepoint(self)
         self._marks: list[int] = []  # per open savepoint: how many after-commit actions preceded it
         self._lost = False  # SQLite rolled the open transaction back on its own (see _check_lost)
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable against a crash of the process (kill -9); only power loss may
-            # lose the last commits, which Telegram would then redeliver.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        # Deleted rows (a handled update, an erased resident) are overwritten, not left in free pages.
-        self._db.execute("PRAGMA secure_delete=ON")
-        # A city's database holds many residents: a 32 MB page cache (SQLite's default is 2 MB)
-        # keeps the indexes an input touches in memory, so per-input cost does not grow with it.
-        self._db.execute("PRAGMA cache_size=-32768")
-        if path != ":memory:":
-            # Reads through a memory map instead of a read() call per page (cheaper on big files).
-            self._db.execute("PRAGMA mmap_size=268435456")
+        if postgres.is_postgres(url):
+            self.dialect = "postgresql"
+            self.path = postgres.display_url(url)
+            self._db: Any = postgres.Connection(url)
+        else:
+            self.dialect = "sqlite"
+            self.path = _path_from_url(url)
+            self._db = _open_sqlite(self.path)
         self._migrate()
-        self._load_mirrors()
 
-    def _load_mirrors(self) -> None:
-        """Fill the in-memory mirrors from the database (parts of the store extend this)."""
+    # ----- what the repositories use -------------------------------------------------------
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """One statement, in the open transaction if any."""
+        return self._run(sql, args)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement for many rows, in the open transaction if any."""
+        with self._lock:
+            if self._lost:
+                raise _lost_error()
+            self._db.executemany(sql, rows)
+
+    def when_committed(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once what was just written is committed (never if it is undone)."""
+        self._when_committed(action)
+
+    def purge_older(self, table: str, key: str, moment: str, older_than: float) -> int:
+        """Delete the rows of ``table`` whose ``moment`` is before ``older_than`` (see _purge_older)."""
+        return self._purge_older(table, key, moment, older_than)
+
+    def json_field(self, column: str, key: str) -> str:
+        """An SQL expression for the integer ``key`` of the JSON object kept in ``column``."""
+        return postgres.json_field(self.dialect, column, key)
 
     def _when_committed(self, action: Callable[[], None]) -> None:
         """Run ``action`` once what was just written is committed: now, outside a transaction."""
@@ -73,27 +113,44 @@ class Database:
 
     # ----- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:
+        migrations = MIGRATIONS if self.dialect == "sqlite" else tuple(map(postgres.translate_migration, MIGRATIONS))
         with self._lock:
-            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = self._db.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if row is None:
-                self._db.execute("INSERT INTO schema_version VALUES (0)")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            self._db.execute(statement)
-                    self._db.execute("UPDATE schema_version SET version = ?", (number,))
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-            if version < len(MIGRATIONS) and self._db.execute("PRAGMA freelist_count").fetchone()[0]:
+            if self.dialect == "postgresql":
+                # Several workers may start at once: one migrates, the others wait, then find it done.
+                self._db.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+            try:
+                version = self._migrate_to(migrations)
+            finally:
+                if self.dialect == "postgresql":
+                    self._db.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
+            if (self.dialect == "sqlite" and version < len(migrations)
+                    and self._db.execute("PRAGMA freelist_count").fetchone()[0]):
                 # A migration rebuilt a table (6: topics): give the freed pages back once, so the
                 # file holds only live rows (and a full disk is full, not quietly reused space).
                 self._db.execute("VACUUM")
+
+    def _migrate_to(self, migrations: tuple[str, ...]) -> int:
+        """Apply the migrations this database lacks, each in a transaction; the version before."""
+        self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        version = row[0] if row else 0
+        if version > len(migrations):
+            raise SchemaMismatch(f"its schema is version {version}, newer than this teman-ikd's {len(migrations)}: "
+                                 "run the newer teman-ikd that wrote it, or restore a backup")
+        if row is None:
+            self._db.execute("INSERT INTO schema_version VALUES (0)")
+        for number, script in enumerate(migrations[version:], start=version + 1):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute("UPDATE schema_version SET version = ?", (number,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return version
 
     @property
     def schema_version(self) -> int:
@@ -131,30 +188,31 @@ class Database:
         if self._depth and not self._db.in_transaction:
             self._lost = True
 
-    def _purge_older(self, table: str, moment: str, older_than: float) -> int:
+    def _purge_older(self, table: str, key: str, moment: str, older_than: float) -> int:
         """Delete the rows of ``table`` whose ``moment`` (an SQL expression, NULL for "keep") is
-        before ``older_than``, without reading the table whole: rows are added in rowid order as
-        time goes by, so the last old row is found by bisection on rowid (a few lookups), and
-        only rows up to it are looked at. A row out of order waits for the next purge."""
+        before ``older_than``, without reading the table whole: rows are added in ``key`` order
+        (an integer primary key) as time goes by, so the last old row is found by bisection on
+        it (a few lookups), and only rows up to it are looked at. A row out of order waits for
+        the next purge."""
         with self.transaction():
-            # Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree's
-            # edge, but "SELECT min(rowid), max(rowid)" by reading every row.
-            first = self._db.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+            # Two queries: SQLite answers a lone min() or max() of the key from the b-tree's
+            # edge, but "SELECT min(key), max(key)" by reading every row.
+            first = self._run(f"SELECT min({key}) FROM {table}").fetchone()[0]
             if first is None:
                 return 0
-            last = self._db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+            last = self._run(f"SELECT max({key}) FROM {table}").fetchone()[0]
             lo, hi = first - 1, last  # invariant: rows up to lo are old; the answer is <= hi
             while lo < hi:
                 mid = (lo + hi + 1) // 2
-                row = self._db.execute(f"SELECT rowid, {moment} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
-                                       (mid,)).fetchone()
+                row = self._run(f"SELECT {key}, {moment} FROM {table} WHERE {key} >= ? ORDER BY {key} LIMIT 1",
+                                (mid,)).fetchone()
                 if row[1] is not None and row[1] < older_than:
                     lo = row[0]
                 else:
                     hi = mid - 1
             if lo < first:
                 return 0
-            return self._db.execute(f"DELETE FROM {table} WHERE rowid <= ? AND {moment} < ?", (lo, older_than)).rowcount
+            return self._run(f"DELETE FROM {table} WHERE {key} <= ? AND {moment} < ?", (lo, older_than)).rowcount
 
     def close(self) -> None:
         with self._lock:

@@ -14,14 +14,18 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.store.database import _path_from_url
+from bot.store.database import Database, _path_from_url
+from bot.store.postgres import display_url, is_postgres
+from bot.store.schema import MIGRATIONS
 
 RESTORE = "restore it from a backup, or move it aside to start with an empty database"
 
 
 def database_problem(url: str) -> str | None:
     """None if the database at ``url`` can be opened, read and written; else one line saying
-    what is wrong with which file and what to do."""
+    what is wrong with which file (or server) and what to do."""
+    if is_postgres(url):
+        return _postgres_problem(url)
     path = _path_from_url(url)
     if path == ":memory:":
         return None
@@ -51,6 +55,8 @@ def _problem(file: Path) -> str | None:
         rows = connection.execute("PRAGMA quick_check(1)").fetchall()
         connection.execute("BEGIN IMMEDIATE")  # can it be written? (read-only media, locks)
         connection.execute("ROLLBACK")
+        versioned = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone()
+        version = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0] if versioned else 0
     except sqlite3.DatabaseError as exc:
         return f"database {file} is not a usable SQLite database ({exc}): {RESTORE}"
     finally:
@@ -58,6 +64,18 @@ def _problem(file: Path) -> str | None:
     if [r[0] for r in rows] != ["ok"]:
         found = [line.strip() for r in rows for line in str(r[0]).splitlines() if line.strip() and "***" not in line]
         return f"database {file} is damaged ({found[0] if found else 'quick_check failed'}): {RESTORE}"
+    if (version or 0) > len(MIGRATIONS):
+        return (f"database {file} cannot be used: its schema is version {version}, newer than this "
+                f"teman-ikd's {len(MIGRATIONS)}: run the newer teman-ikd that wrote it, or restore a backup")
+    return None
+
+
+def _postgres_problem(url: str) -> str | None:
+    """Can the server be reached, and is its schema one this bot can use (migrated if older)?"""
+    try:
+        Database(url).close()
+    except sqlite3.Error as exc:
+        return f"database {display_url(url)} cannot be used: {exc}"
     return None
 
 

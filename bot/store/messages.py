@@ -1,83 +1,40 @@
-"""Messages in and out: the durable inbox of updates and the outbox of sends."""
+"""Messages out: the outbox of sends, and the delivery's in-memory queue of its pending items.
+
+The pending items are mirrored in memory: the delivery takes each chat's next item and the
+flood check counts a resident's queue without a query. This is the store's one mirror, and it
+has one rule: it shows committed rows only. An enqueued item joins it when its transaction
+commits (never, if that is undone); the delivery's verdicts (sent, failed, forgotten) take items
+out at once, so an item is never offered twice. It is filled once at start, and the methods below
+are the only writers of the outbox, so the bot's process must be the only writer of its database.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from bot.store.database import Database, to_json
 from bot.store.records import OutboxItem
 
 
-def _json_value(value: Any) -> Any:
-    """What json cannot write itself. python-telegram-bot's to_dict() leaves the date of an
-    inaccessible message (a pinned or pressed message older than 48 h: date 0) a datetime."""
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+class Outbox:
+    def __init__(self, db: Database):
+        self.db = db
+        self._lock = db._lock  # the mirror changes under the database's lock (threads share the store)
+        self._load()
 
+    def purge(self, older_than: float) -> int:
+        """Forget delivered (or undeliverable) messages older than this."""
+        moment = "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)"
+        return self.db.purge_older("outbox", "id", moment, older_than)
 
-_update_json = json.JSONEncoder(ensure_ascii=False, default=_json_value).encode
-
-
-class MessageQueues(Database):
-    # ----- inbox --------------------------------------------------------------------------
-    def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
-        self._run("INSERT OR IGNORE INTO inbox (update_id, data, received_at) VALUES (?, ?, ?)",
-                  (update_id, _update_json(data), self.clock()))
-
-    def unhandled_updates(self) -> list[dict[str, Any]]:
-        rows = self._run("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
-        return [json.loads(r[0]) for r in rows]
-
-    def claim_update(self, update_id: int) -> bool:
-        """Record update ``update_id`` as handled (its stored text erased); False if it was
-        handled before (a redelivery after a crash). Inside the step's transaction, the claim
-        and the step commit together."""
-        if self._run("UPDATE inbox SET handled_at = ?, data = '' WHERE update_id = ? AND handled_at IS NULL",
-                     (self.clock(), update_id)).rowcount:
-            return True
-        # Not stored (keeping it failed) or handled before; an id handled before version 4 of
-        # the schema is in processed.
-        if self._run("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)).fetchone() is not None:
-            return False
-        if self._run("SELECT 1 FROM processed WHERE source = 'telegram' AND input_id = ?", (str(update_id),)).fetchone():
-            return False
-        self._run("INSERT INTO inbox (update_id, data, received_at, handled_at) VALUES (?, '', ?, ?)",
-                  (update_id, self.clock(), self.clock()))
-        return True
-
-    def quarantine(self, update_id: int, text: str, reason: str) -> bool:
-        """Keep an update that could not be read (``text`` already masked); False if kept before."""
-        return bool(self._run("INSERT OR IGNORE INTO quarantine (update_id, data, reason, received_at) "
-                              "VALUES (?, ?, ?, ?)", (update_id, text, reason, self.clock())).rowcount)
-
-    def quarantined(self) -> list[tuple[int, str, str]]:
-        return [tuple(r) for r in self._run("SELECT update_id, data, reason FROM quarantine ORDER BY update_id")]
-
-    def purge_handled(self, older_than: float) -> int:
-        """Forget handled updates, quarantined ones and delivered (or undeliverable) messages older than this."""
-        removed = self._purge_older("inbox", "handled_at", older_than)
-        removed += self._purge_older("quarantine", "received_at", older_than)
-        return removed + self._purge_older("outbox", "COALESCE(sent_at, CASE WHEN failed IS NOT NULL THEN created_at END)",
-                                           older_than)
-
-    # ----- outbox -------------------------------------------------------------------------
-    # Pending items are mirrored in memory (committed rows only, see Database._when_committed),
-    # so the delivery takes its next item and the flood check counts a resident's queue without
-    # a query. The bot's process owns its database: the mirror is filled once at start and kept
-    # by the methods below, the only writers of the outbox.
-    def _load_mirrors(self) -> None:
-        super()._load_mirrors()
+    def _load(self) -> None:
         self._pending: dict[int, dict[int, OutboxItem]] = {}  # chat -> id -> item, oldest first
         self._pending_chat: dict[int, int] = {}  # id -> chat
         self._enqueued: set[int] = set()
         self._sent_later: list[tuple[float, int]] = []
-        rows = self._run("SELECT id, chat_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND failed IS NULL "
-                         "ORDER BY id").fetchall()
+        rows = self.db.execute("SELECT id, chat_id, payload, attempts FROM outbox "
+                               "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id").fetchall()
         for r in rows:
             self._remember_pending(OutboxItem(r[0], r[1], json.loads(r[2]), r[3]))
 
@@ -91,7 +48,7 @@ class MessageQueues(Database):
         with self._lock:
             chat_id = self._pending_chat.pop(item_id, None)
             items = self._pending.get(chat_id) if chat_id is not None else None
-            if items is not None:
+            if chat_id is not None and items is not None:
                 items.pop(item_id, None)
                 if not items:
                     del self._pending[chat_id]
@@ -107,10 +64,10 @@ class MessageQueues(Database):
 
     def enqueue(self, chat_id: int, payload: dict[str, Any]) -> int:
         """Queue one item for ``chat_id`` (the payload is kept as given: do not change it after)."""
-        cur = self._run("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?)",
-                        (chat_id, to_json(payload), self.clock()))
-        item = OutboxItem(int(cur.lastrowid or 0), chat_id, payload, 0)
-        self._when_committed(_Remember(self, item))
+        row = self.db.execute("INSERT INTO outbox (chat_id, payload, created_at) VALUES (?, ?, ?) RETURNING id",
+                              (chat_id, to_json(payload), self.db.clock())).fetchone()
+        item = OutboxItem(int(row[0]), chat_id, payload, 0)
+        self.db.when_committed(_Remember(self, item))
         return item.id
 
     def take_enqueued_chats(self) -> set[int]:
@@ -136,9 +93,10 @@ class MessageQueues(Database):
         with self._lock:
             return list(self._pending.get(chat_id, {}).values())
 
-    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
+    def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int,
+                        limit: int = 20) -> list[OutboxItem]:
         """Following queued items of one kind for one resident (to merge a burst of relays)."""
-        items = []
+        items: list[OutboxItem] = []
         for item in self.pending_for(chat_id):
             if item.id <= after_id:
                 continue
@@ -148,13 +106,20 @@ class MessageQueues(Database):
         return items
 
     def next_for(self, chat_id: int) -> OutboxItem | None:
-        """The chat's oldest pending item, and whether the resident is active (not blocked)."""
+        """The chat's oldest pending item."""
         with self._lock:
             items = self._pending.get(chat_id)
-            item = next(iter(items.values())) if items else None
-        if item is None or self.is_active(chat_id):
-            return item
-        return replace(item, active=False)
+            return next(iter(items.values())) if items else None
+
+    def claim_next(self, chat_id: int) -> OutboxItem | None:
+        """The chat's oldest pending item that no other open transaction has claimed, read from
+        the database and locked until this transaction ends: on PostgreSQL with ``FOR UPDATE SKIP
+        LOCKED`` (several workers never take the same item, and none waits for another), on
+        SQLite by its one writer at a time. Call it inside ``store.transaction()``."""
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        row = self.db.execute("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
+                              f"AND failed IS NULL ORDER BY id LIMIT 1{lock}", (chat_id,)).fetchone()
+        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
 
     def count_pending(self) -> int:
         with self._lock:
@@ -164,7 +129,7 @@ class MessageQueues(Database):
         """Replies queued for one resident and not yet delivered (flood detection), counting
         those queued in the transaction still open."""
         with self._lock:
-            queued_now = sum(1 for a in self._after_commit if isinstance(a, _Remember) and a.item.chat_id == chat_id)
+            queued_now = sum(1 for a in self.db._after_commit if isinstance(a, _Remember) and a.item.chat_id == chat_id)
             return len(self._pending.get(chat_id, ())) + queued_now
 
     # The delivery's verdicts (sent, failed, undeliverable) take the items out of the mirror at
@@ -172,7 +137,8 @@ class MessageQueues(Database):
     # is open, and must never be offered the same item twice (a duplicate, or a loop without an
     # await). Should that transaction fail to commit, the items wait for the next start.
     def mark_sent(self, item_id: int) -> None:
-        self._run("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", (self.clock(), item_id))
+        self.db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                        (self.db.clock(), item_id))
         self._forget_pending(item_id)
 
     def mark_sent_later(self, item_id: int) -> None:
@@ -180,7 +146,7 @@ class MessageQueues(Database):
         delivery's marks of one turn go in one statement, cheaper than one each)."""
         with self._lock:
             self._forget_pending(item_id)
-            self._sent_later.append((self.clock(), item_id))
+            self._sent_later.append((self.db.clock(), item_id))
 
     def take_sent(self) -> list[tuple[float, int]]:
         """The sent-marks kept by mark_sent_later, for write_sent."""
@@ -193,10 +159,7 @@ class MessageQueues(Database):
         if marks is None:
             marks = self.take_sent()
         if marks:
-            with self._lock:
-                if self._lost:
-                    raise sqlite3.OperationalError("the transaction was rolled back")
-                self._db.executemany("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", marks)
+            self.db.executemany("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", marks)
         return len(marks)
 
     def keep_sent_for_later(self, marks: list[tuple[float, int]]) -> None:
@@ -206,41 +169,42 @@ class MessageQueues(Database):
             self._sent_later[:0] = marks
 
     def mark_attempt(self, item_id: int) -> None:
-        self._run("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
+        self.db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
 
     def mark_failed(self, item_id: int, reason: str) -> None:
-        self._run("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
+        self.db.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?", (reason, item_id))
         self._forget_pending(item_id)
 
     def drop_pending_for(self, chat_id: int, reason: str) -> int:
         """A resident blocked the bot: what was queued for them can never be delivered."""
-        count = self._run("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
-                          (reason, chat_id)).rowcount
+        count = self.db.execute("UPDATE outbox SET failed = ? WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL",
+                                (reason, chat_id)).rowcount
         self._forget_pending_chat(chat_id)
         return count
 
-    def delete_outbox_of(self, chat_id: int) -> None:
+    def erase(self, chat_id: int) -> None:
         """Erasure: every item for this chat goes, sent or not."""
-        self._run("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
-        self._when_committed(lambda: self._forget_pending_chat(chat_id))
-
+        self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+        self.db.when_committed(lambda: self._forget_pending_chat(chat_id))
 
     def delete_items_about(self, chat_id: int, resident: int) -> None:
         """Erasure: the operators' group's items about one resident (cards, relays) go, sent or not."""
-        rows = self._run("SELECT id FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?",
-                         (chat_id, resident)).fetchall()
-        ids = [r[0] for r in rows]
-        self._run("DELETE FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?", (chat_id, resident))
-        self._when_committed(lambda: [self._forget_pending(i) for i in ids])
+        about = f"chat_id = ? AND {self.db.json_field('payload', 'resident')} = ?"
+        ids = [r[0] for r in self.db.execute(f"DELETE FROM outbox WHERE {about} RETURNING id", (chat_id, resident))]
+        def forget() -> None:
+            for item_id in ids:
+                self._forget_pending(item_id)
+
+        self.db.when_committed(forget)
 
 
 class _Remember:
     """After commit: an enqueued item joins the pending mirror (a class, so that the items of
     the open transaction can be counted)."""
 
-    __slots__ = ("queues", "item")
+    __slots__ = ("item", "queues")
 
-    def __init__(self, queues: MessageQueues, item: OutboxItem):
+    def __init__(self, queues: Outbox, item: OutboxItem):
         self.queues = queues
         self.item = item
 

@@ -51,4 +51,3 @@ class OutboxItem:
     chat_id: int
     payload: dict[str, Any]
     attempts: int
-    active: bool = True  # the recipient had not blocked the bot when the item was read

@@ -134,7 +134,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: a desk for a whole city (issue 12). Each ticket is served by one operators' group (a
     # kecamatan's, or the Disdukcapil group), and a resident's topic lives in one group: thread
     # ids are unique per group only, so the topic's key becomes (group, thread). Rows from before
-    # get group 0, adopted by the Disdukcapil group at start (Store.adopt_topics).
+    # get group 0, adopted by the Disdukcapil group at start (store.tickets.adopt_topics).
     """
     CREATE TABLE topics_v6 (
         chat_id     INTEGER PRIMARY KEY,

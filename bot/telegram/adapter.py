@@ -84,7 +84,7 @@ class TelegramAdapter:
                 # or not at all (the guide's own transaction joins this one).
                 with self.turn.step():
                     self.turn.handled(update)  # handled again should this turn fail to commit
-                    if self.store.claim_update(update.update_id):  # else a redelivery after a crash
+                    if self.store.inbox.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
         except Exception as exc:
             if storage_refused(exc):
@@ -95,7 +95,7 @@ class TelegramAdapter:
             log.exception("could not handle update %s", update.update_id)
             try:
                 with self.turn.step():
-                    self.store.claim_update(update.update_id)
+                    self.store.inbox.claim_update(update.update_id)
                     self._apologise(update)
             except Exception as again:
                 if not storage_refused(again):
@@ -120,7 +120,7 @@ class TelegramAdapter:
         # No await below: the desk's writes and the update's claim happen together or not at all.
         with self.turn.step():
             self.turn.handled(update)
-            if self.store.claim_update(update.update_id) and update.edited_message is None:
+            if self.store.inbox.claim_update(update.update_id) and update.edited_message is None:
                 desk.handle(update, operator)
 
     # ----- dispatch -----------------------------------------------------------------------
@@ -162,7 +162,7 @@ class TelegramAdapter:
         query = update.callback_query
         assert query is not None
         # Always answer, or the resident's button keeps spinning.
-        outbox.put(self.store, query.from_user.id, outbox.AnswerCallback(query.id))
+        outbox.put(self.store.outbox, query.from_user.id, outbox.AnswerCallback(query.id))
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return False
@@ -182,7 +182,7 @@ class TelegramAdapter:
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
         number = 0
         data = query.data or ""
-        stored = self.store.load(chat.id)
+        stored = self.store.residents.load(chat.id)
         if stored and data.startswith("b") and ":" in data:
             head, _, state = data[1:].partition(":")
             if state == stored.conversation.state:
@@ -198,7 +198,7 @@ class TelegramAdapter:
             blocked = status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
             self.store.set_active(chat.id, not blocked)
             if blocked:
-                self.store.drop_pending_for(chat.id, "blocked")
+                self.store.outbox.drop_pending_for(chat.id, "blocked")
             log.info("resident %s %s the bot", chat.id, "blocked" if blocked else "unblocked")
             return
         if chat.id != self.operator_chat and chat.id not in self.forums and status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
@@ -216,10 +216,10 @@ class TelegramAdapter:
             return
         self._group_noted[chat_id] = now
         t = self.guide.renderers[self.guide.default_locale].t
-        outbox.put(self.store, chat_id, outbox.Text(t.text("tg.private_only")))
+        outbox.put(self.store.outbox, chat_id, outbox.Text(t.text("tg.private_only")))
 
     def _apologise(self, update: Update) -> None:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             t = self.guide.renderers[self.guide.default_locale].t
-            outbox.put(self.store, chat.id, outbox.Text(t.text("tg.error")))
+            outbox.put(self.store.outbox, chat.id, outbox.Text(t.text("tg.error")))

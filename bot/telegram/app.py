@@ -66,7 +66,7 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
     guide = build_guide(store, locale=settings.locale, handoff_available=channel is not None, channel=channel,
                         outbox=True, ask_place=routed, operator_groups=groups)
     if settings.operator_chat is not None:
-        store.adopt_topics(settings.operator_chat)
+        store.tickets.adopt_topics(settings.operator_chat)
     return build_application(settings, guide, **kwargs)
 
 
@@ -289,7 +289,7 @@ class RunningBot:
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
                 if (self.parts.queue.empty() and not processor.current_concurrent_updates
-                        and not waiting_at(base_url) and self.parts.adapter.store.count_pending() == 0):
+                        and not waiting_at(base_url) and self.parts.adapter.store.outbox.count_pending() == 0):
                     return True
             await asyncio.sleep(0.02)
         return False

@@ -100,7 +100,7 @@ class Delivery:
         """Items were queued: start a sender for each chat that got some (and has none yet)."""
         if self._runner is None or self._stopping:
             return  # the first scan after start() finds them
-        self._start_senders(self.store.take_enqueued_chats())
+        self._start_senders(self.store.outbox.take_enqueued_chats())
 
     def _start_senders(self, chats) -> None:
         for chat_id in chats:
@@ -128,7 +128,7 @@ class Delivery:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._senders and not self.store.in_transaction and self.store.count_pending() == 0:
+            if not self._senders and not self.store.in_transaction and self.store.outbox.count_pending() == 0:
                 return True
             await asyncio.sleep(0.02)
         return False
@@ -138,15 +138,15 @@ class Delivery:
         # pending items, every ``idle_poll`` seconds, covers whatever was queued without a wake
         # (at start, after an error ended a sender).
         while not self._stopping:
-            self.store.take_enqueued_chats()
-            self._start_senders(self.store.pending_chats())
+            self.store.outbox.take_enqueued_chats()
+            self._start_senders(self.store.outbox.pending_chats())
             await asyncio.sleep(self.idle_poll)
 
     async def _drain(self, chat_id: int) -> None:
         try:
             while not self._stopping:
                 try:
-                    item = self.store.next_for(chat_id)
+                    item = self.store.outbox.next_for(chat_id)
                 except Exception as exc:  # the database cannot be read: the next look at the outbox tries again
                     log.warning("could not read the outbox of chat %s (%s)", chat_id, type(exc).__name__)
                     return
@@ -166,20 +166,16 @@ class Delivery:
             # Written by a newer or broken version: set aside (failed, with why), the chat goes on.
             log.error("outbox item %s set aside: %s", item.id, exc)
             reason = f"unreadable: {exc}"[:200]
-            self._settle(item, lambda: self.store.mark_failed(item.id, reason))
+            self._settle(item, lambda: self.store.outbox.mark_failed(item.id, reason))
             return
         backoff = self.first_backoff
-        first = True
         unanswered = 0  # calls that may have been carried out although no answer came
         failures = 0  # other errors (a bug, an answer PTB cannot read, the database refusing)
         while not self._stopping:
-            # The first look comes with the item (one query); retries ask again, since a resident
-            # may block the bot while we wait out a 429.
+            # Asked before every try: a resident may block the bot while we wait out a 429.
             try:
-                active = item.active if first else self.store.is_active(item.chat_id)
-                first = False
-                if not active and item.chat_id > 0:
-                    self.store.mark_failed(item.id, "inactive")
+                if item.chat_id > 0 and not self.store.residents.is_active(item.chat_id):
+                    self.store.outbox.mark_failed(item.id, "inactive")
                     return
                 if isinstance(message, outbox.Text) and message.bulk:
                     async with self._bulk_gate:
@@ -199,7 +195,7 @@ class Delivery:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
                 log.warning("Telegram refused outbox item %s (%s): %s", item.id, message.kind, exc.message)
                 reason = exc.message[:200]
-                self._settle(item, lambda: self.store.mark_failed(item.id, reason))
+                self._settle(item, lambda: self.store.outbox.mark_failed(item.id, reason))
                 return
             except (TimedOut, NetworkError, TelegramError) as exc:
                 if not maybe_carried_out(exc):
@@ -217,7 +213,7 @@ class Delivery:
                         return
                     log.warning("no answer from Telegram for outbox item %s (%s); sending it once more in %.1f s",
                                 item.id, type(exc).__name__, backoff)
-                self._settle(item, lambda: self.store.mark_attempt(item.id), give_up=False)
+                self._settle(item, lambda: self.store.outbox.mark_attempt(item.id), give_up=False)
             except Exception as exc:  # noqa: BLE001 - anything else must not end this chat's sender
                 failures += 1
                 if failures >= self.max_failures:
@@ -225,24 +221,24 @@ class Delivery:
                               message.kind, failures, type(exc).__name__, str(exc)[:200])
                     self._parts_done.pop(item.id, None)
                     reason = f"error: {type(exc).__name__}"
-                    self._settle(item, lambda: self.store.mark_failed(item.id, reason))
+                    self._settle(item, lambda: self.store.outbox.mark_failed(item.id, reason))
                     return
                 log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
-                self._settle(item, lambda: self.store.mark_attempt(item.id), give_up=False)
+                self._settle(item, lambda: self.store.outbox.mark_attempt(item.id), give_up=False)
             else:
                 self._sent(item)
                 return
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
+    def _blocked(self, chat_id: int) -> None:
+        self.store.set_active(chat_id, False)
+        self.store.outbox.drop_pending_for(chat_id, "blocked")
+
     def _sent(self, item: OutboxItem) -> None:
         self._parts_done.pop(item.id, None)
         self.turn.join()
-        self.store.mark_sent_later(item.id)  # written when the turn commits
-
-    def _blocked(self, chat_id: int) -> None:
-        self.store.set_active(chat_id, False)
-        self.store.drop_pending_for(chat_id, "blocked")
+        self.store.outbox.mark_sent_later(item.id)  # written when the turn commits
 
     def _settle(self, item: OutboxItem, write, give_up: bool = True) -> None:
         """Record a verdict on ``item``; if the database refuses (a full disk), the item leaves
@@ -252,7 +248,7 @@ class Delivery:
         except Exception as exc:
             log.warning("could not record the outcome of outbox item %s (%s)", item.id, type(exc).__name__)
             if give_up:
-                self.store.forget_pending(item.id)
+                self.store.outbox.forget_pending(item.id)
 
     async def _send(self, item: OutboxItem, message: outbox.Message) -> None:
         match message:

@@ -78,7 +78,7 @@ class _People:
             self.resident.tap(data[number - 1], message_id=message["message_id"], force=True)
 
     def _as_operator(self, text: str) -> None:
-        topic = self.store.topic_for(self.resident.chat_id)
+        topic = self.store.tickets.topic_for(self.resident.chat_id)
         thread = topic[0] if topic else None
         number = text[len(CARD_BUTTON_PREFIX):]
         if text.startswith(CARD_BUTTON_PREFIX) and number.isdigit() and self.card:

@@ -82,12 +82,12 @@ class FloodReply:
         # The in-memory count first; the outbox is asked only when a burst would be noted.
         if not self.watch.arrived(chat_id, self.clock()):
             return False
-        if self.guide.store.count_pending_for(chat_id) <= 1:
+        if self.guide.store.outbox.count_pending_for(chat_id) <= 1:
             self.watch.forget(chat_id)  # not behind: no burst after all, start counting afresh
             return False
-        stored = self.guide.store.load(chat_id)
+        stored = self.guide.store.residents.load(chat_id)
         locale = stored.locale if stored and stored.locale in self.guide.renderers else self.guide.default_locale
         text = self.guide.renderers[locale].t.text(texts.FLOOD)
         # Through the outbox like every reply: in order, paced, retried, never lost.
-        outbox.put(self.guide.store, chat_id, outbox.Text(text))
+        outbox.put(self.guide.store.outbox, chat_id, outbox.Text(text))
         return True

@@ -227,7 +227,7 @@ class DurableUpdateQueue(asyncio.Queue):
                     # A webhook's answer follows: stored on its own, now. If the database refuses,
                     # this raises and the webhook answers 500, so Telegram sends the update again.
                     self.turn.commit()
-            self.store.keep_update(item.update_id, masked_copy(data, fresh=True))
+            self.store.inbox.keep_update(item.update_id, masked_copy(data, fresh=True))
             if self.turn is not None and self.turn.polling:
                 self.turn.kept(item.update_id)
         except Exception as exc:
@@ -249,7 +249,7 @@ class DurableUpdateQueue(asyncio.Queue):
     def requeue_unhandled(self, bot: Bot) -> int:
         """At start: queue again what was stored but not handled before a crash."""
         count = 0
-        for data in self.store.unhandled_updates():
+        for data in self.store.inbox.unhandled_updates():
             data.pop("_teman_masked", None)
             update = Update.de_json(data, bot)
             if update is not None:

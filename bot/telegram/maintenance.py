@@ -4,7 +4,7 @@ older than the retention lose their link to the resident (their counts stay).
 
 Residents' transcripts are kept only as long as reviews need them (TEMAN_IKD_RETENTION_DAYS,
 30 by default). One small asyncio task purges at start and then every ``every`` seconds; the
-SQL itself is the store's (``Store.purge_transcripts``). Stopped with the bot.
+SQL itself is the store's (``store.transcripts.purge``). Stopped with the bot.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ class Retention:
         """Delete transcript lines older than the retention; returns how many went. Handled
         updates' records (kept so a redelivery is recognised) and delivered messages go after a day."""
         now = self.clock()
-        removed = self.store.purge_transcripts(now - self.days * DAY)
+        removed = self.store.transcripts.purge(now - self.days * DAY)
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
         self.store.purge_handled(now - DAY)
         # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
-        self.store.unlink_journey(now - self.days * DAY)
+        self.store.journey.unlink(now - self.days * DAY)
         return removed
 
     async def start(self) -> None:

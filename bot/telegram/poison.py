@@ -88,7 +88,7 @@ class Quarantine:
 
     def keep(self, update_id: int, text: str, reason: str) -> None:
         """Store the update masked (in the caller's transaction) and skip it from now on."""
-        if self.store.quarantine(update_id, masked_text(text), reason[:200]):
+        if self.store.inbox.quarantine(update_id, masked_text(text), reason[:200]):
             self.count += 1
             log.warning("update %s could not be read (%s): quarantined and skipped", update_id, reason[:200])
         self.skip_through = max(self.skip_through, update_id)

@@ -22,6 +22,7 @@ def main_run(args: argparse.Namespace) -> int:
         return 2
     from bot.desk.telegram import OperatorGroupError
     from bot.store import Store
+    from bot.store.postgres import display_url
     from bot.telegram.app import ALLOWED_UPDATES, build_bot
     from bot.telegram.logs import configure_logging
 
@@ -36,11 +37,12 @@ def main_run(args: argparse.Namespace) -> int:
     try:
         store = Store(settings.database)
     except (sqlite3.Error, OSError) as exc:  # changed since the check a moment ago
-        print(f"teman-ikd: database {settings.database} cannot be used ({exc})", file=sys.stderr)
+        print(f"teman-ikd: database {display_url(settings.database)} cannot be used ({exc})", file=sys.stderr)
         return 2
     parts = build_bot(settings, store)
     app = parts.application
-    log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling", settings.database)
+    log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling",
+             display_url(settings.database))
     # run_polling and _run_webhook stop cleanly on SIGINT and SIGTERM.
     try:
         _serve(app, args, ALLOWED_UPDATES, webhook_secret)

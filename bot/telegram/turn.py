@@ -99,10 +99,10 @@ class Turn:
         handled, self._handled = self._handled, []
         if transaction is None:
             return not self.failing
-        marks = self.store.take_sent()
+        marks = self.store.outbox.take_sent()
         error: BaseException | None = None
         try:
-            self.store.write_sent(marks)  # the delivery's sent-marks of this turn, in one statement
+            self.store.outbox.write_sent(marks)  # the delivery's sent-marks of this turn, in one statement
         except Exception as exc:
             error = exc
         try:
@@ -115,7 +115,7 @@ class Turn:
             exc = error
             if not storage_refused(exc):
                 log.error("could not commit the updates handled in this turn", exc_info=exc)
-            self.store.keep_sent_for_later(marks)  # the messages did leave: mark them next time
+            self.store.outbox.keep_sent_for_later(marks)  # the messages did leave: mark them next time
             self.unstored.update(kept)
             for update in handled:
                 self._retry[update.update_id] = update

@@ -33,7 +33,7 @@ class Desk:
         return parts
 
     def topic_of(self, parts, resident) -> int:
-        topic = parts.adapter.store.topic_for(resident.chat_id)
+        topic = parts.adapter.store.tickets.topic_for(resident.chat_id)
         assert topic is not None, "no topic for this resident"
         return topic[0]
 
@@ -90,7 +90,7 @@ async def test_escalation_by_words_and_command(desk, trigger: str) -> None:
     await act(bot, lambda: budi.command("start"))
     await act(bot, (lambda: budi.send("saya mau bicara dengan petugas")) if trigger == "words"
               else (lambda: budi.command("bantuan")))
-    assert bot.parts.adapter.store.active_ticket(budi.chat_id) is not None
+    assert bot.parts.adapter.store.tickets.active_for(budi.chat_id) is not None
     assert d.topic_of(bot.parts, budi)
 
 
@@ -100,7 +100,7 @@ async def test_escalation_after_the_stuck_offer_and_with_the_photo_passed_on(des
     await act(bot, lambda: ani.command("start"), lambda: ani.send_media("photo"), lambda: ani.send("qwerty"))
     assert any("Ya" in label for label in labels(ani))  # the stuck offer
     await act(bot, lambda: ani.press(labels(ani)[0]))
-    ticket = bot.parts.adapter.store.active_ticket(ani.chat_id)
+    ticket = bot.parts.adapter.store.tickets.active_for(ani.chat_id)
     assert ticket is not None and ticket.reason == "stuck"
     assert "<photo>" in d.texts_in(d.topic_of(bot.parts, ani))  # the photo of the error screen went along
 
@@ -114,7 +114,7 @@ async def test_one_topic_when_first_messages_arrive_together(desk) -> None:
     siti.command("bantuan")
     assert await bot.settle(20.0)
     assert len([t for t in d.group.topics.values() if not t["deleted"]]) == 1
-    assert len(bot.parts.adapter.store.active_tickets()) == 1
+    assert len(bot.parts.adapter.store.tickets.active()) == 1
 
 
 async def test_relay_both_ways_with_media_and_internal_notes(desk) -> None:
@@ -137,7 +137,7 @@ async def test_relay_both_ways_with_media_and_internal_notes(desk) -> None:
     assert "sabar" not in texts and "sudah dicek" not in texts  # internal notes stay internal
     assert any("photo" in m for m in new)
     store = bot.parts.adapter.store
-    trail = [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+    trail = [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
     assert trail[:2] == ["opened", "taken"] and "note" in trail
 
 
@@ -153,7 +153,7 @@ async def test_non_member_cannot_act_and_general_chatter_is_left_alone(desk) -> 
                                    "title": "Operator IKD"},
                           "message_thread_id": thread, "is_topic_message": True}}
     await act(bot, lambda: d.emu.inject(update))
-    ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)
+    ticket = bot.parts.adapter.store.tickets.active_for(siti.chat_id)
     assert ticket.status == "open" and ticket.operator_id is None
     assert "hanya untuk petugas" in d.texts_in(thread)
     sent = len(siti.inbox)
@@ -169,7 +169,7 @@ async def test_forged_card_button_does_nothing(desk) -> None:
     update = {"callback_query": {"id": "f1", "from": {"id": d.rina.id, "is_bot": False, "first_name": "Rina"},
                                  "chat_instance": "c", "data": "desk:end:99999", "message": card}}
     await act(bot, lambda: d.emu.inject(update))
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id) is not None
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id) is not None
 
 
 async def test_two_residents_never_cross(desk) -> None:
@@ -191,12 +191,12 @@ async def test_finish_returns_the_resident_to_the_same_step_and_end_rests(desk) 
     d, bot = desk
     siti = d.emu.resident("Siti")
     await act(bot, lambda: siti.command("start"), lambda: siti.press(labels(siti)[0]))
-    step = bot.parts.adapter.store.load(siti.chat_id).conversation.state
+    step = bot.parts.adapter.store.residents.load(siti.chat_id).conversation.state
     await act(bot, lambda: siti.command("bantuan"))
     thread = d.topic_of(bot.parts, siti)
     await act(bot, lambda: d.rina.command("ambil", thread_id=thread),
               lambda: d.rina.command("selesai", thread_id=thread))
-    conv = bot.parts.adapter.store.load(siti.chat_id).conversation
+    conv = bot.parts.adapter.store.residents.load(siti.chat_id).conversation
     assert conv.state == step and not conv.handoff
     assert "selesai" in siti.inbox[-1]["text"].lower() and "🙋" in "".join(labels(siti))
     assert d.group.topics[thread]["closed"]
@@ -204,7 +204,7 @@ async def test_finish_returns_the_resident_to_the_same_step_and_end_rests(desk) 
     await act(bot, lambda: siti.command("bantuan"))
     assert d.topic_of(bot.parts, siti) == thread and not d.group.topics[thread]["closed"]
     await act(bot, lambda: d.rina.command("tutup", thread_id=thread))
-    conv = bot.parts.adapter.store.load(siti.chat_id).conversation
+    conv = bot.parts.adapter.store.residents.load(siti.chat_id).conversation
     assert not conv.handoff and conv.paused and conv.state == step
 
 
@@ -217,9 +217,9 @@ async def test_card_buttons_take_and_finish(desk) -> None:
     data = {b["callback_data"].split(":")[1]: b["callback_data"]
             for row in card["reply_markup"]["inline_keyboard"] for b in row}
     await act(bot, lambda: d.rina.tap(data["take"], message_id=card["message_id"]))
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id).operator_name == "Rina"
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id).operator_name == "Rina"
     await act(bot, lambda: d.rina.tap(data["finish"], message_id=card["message_id"], force=True))
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id) is None
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id) is None
 
 
 async def test_outside_office_hours_the_resident_is_told_when_people_are_back(emu: Emulator, tmp_path: Path) -> None:
@@ -319,11 +319,11 @@ async def test_the_content_itself_sends_a_resident_to_a_person(desk) -> None:
     await act(bot, lambda: siti.command("start", "account_problems"))
     # Walk to the "account used on another device" step by its buttons, then take the step's own offer.
     for event in ("more", "other_device"):
-        conv = bot.parts.adapter.store.load(siti.chat_id).conversation
+        conv = bot.parts.adapter.store.residents.load(siti.chat_id).conversation
         number = next(i for i, b in enumerate(conv.buttons) if b.event == event)
         await act(bot, lambda number=number: siti.press(labels(siti)[number]))
-    assert bot.parts.adapter.store.load(siti.chat_id).conversation.state == "ap_other_device"
+    assert bot.parts.adapter.store.residents.load(siti.chat_id).conversation.state == "ap_other_device"
     await act(bot, lambda: siti.press("💬 Tanya ke petugas"))
-    ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)
+    ticket = bot.parts.adapter.store.tickets.active_for(siti.chat_id)
     assert ticket is not None and ticket.reason == "content:ap_other_device"
     assert "perlu bantuan petugas" in d.texts_in(d.topic_of(bot.parts, siti))

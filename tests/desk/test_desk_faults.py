@@ -22,9 +22,9 @@ async def test_a_note_written_with_slashes_is_saved_confirmed_and_never_relayed(
     assert "Catatan disimpan" in d.texts_in(thread)
     assert not any("pendengaran" in (m.get("text") or "") for m in siti.inbox[before:])
     store = bot.parts.adapter.store
-    notes = [r["text"] for r in store.transcript(siti.chat_id) if r["direction"] == "note"]
+    notes = [r["text"] for r in store.transcripts.of(siti.chat_id) if r["direction"] == "note"]
     assert notes == ["warga lansia, pendengaran kurang"]
-    assert "note" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+    assert "note" in [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
 
 
 async def test_a_closed_topic_still_answers_and_the_operator_can_follow_up(desk) -> None:  # noqa: F811
@@ -41,7 +41,7 @@ async def test_a_closed_topic_still_answers_and_the_operator_can_follow_up(desk)
     # A line to the resident after the ticket closed opens a follow-up ticket and reaches her.
     await act(bot, lambda: d.rina.send("Halo Bu Siti, sudah berhasil aktivasinya?", thread_id=thread))
     assert "sudah berhasil aktivasinya" in siti.inbox[-1]["text"]
-    ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)
+    ticket = bot.parts.adapter.store.tickets.active_for(siti.chat_id)
     assert ticket is not None and ticket.reason == "followup" and ticket.operator_name == "Rina"
     assert "Tindak lanjut" in d.texts_in(thread)
     await act(bot, lambda: siti.send("sudah pak, terima kasih"))
@@ -102,7 +102,7 @@ async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audit
     assert len(siti.inbox) == before  # the resident got nothing at all
     assert "tidak dikirim" in d.texts_in(thread).lower()
     store = bot.parts.adapter.store
-    assert "blocked_secret_request" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+    assert "blocked_secret_request" in [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
 
 
 async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk) -> None:  # noqa: F811
@@ -115,7 +115,7 @@ async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk
     assert len(siti.inbox) == before  # the resident got nothing
     assert "tidak dikirim" in d.texts_in(thread).lower()
     store = bot.parts.adapter.store
-    assert "blocked_secret_request" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
+    assert "blocked_secret_request" in [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
     store.close()
     raw = b"".join(p.read_bytes() for p in Path(store.path).parent.iterdir() if p.is_file())
     assert b"6789" not in raw

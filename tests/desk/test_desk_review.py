@@ -25,7 +25,7 @@ async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk)
                              "📵 Tidak bisa dihubungi"]
     await act(bot, lambda: d.rina.tap(buttons["🏢 Harus ke kantor"], message_id=closing["message_id"], force=True))
     store = bot.parts.adapter.store
-    first = store.tickets_of(siti.chat_id)[-1]
+    first = store.tickets.of(siti.chat_id)[-1]
     assert first.resolution == "office"
     edited = next(m for m in d.group.messages_in(thread) if m["message_id"] == closing["message_id"])
     assert "Hasil: 🏢 Harus ke kantor (dipilih Rina)" in edited["text"] and not _inline(edited)
@@ -36,7 +36,7 @@ async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk)
     assert "Terima kasih atas penilaiannya" in siti.inbox[-1]["text"]
     sent = len(siti.inbox)
     await act(bot, lambda: siti.tap(_inline(ask)["👎 Kurang membantu"], message_id=ask["message_id"], force=True))
-    assert len(siti.inbox) == sent and store.tickets_of(siti.chat_id)[-1].rating == 1  # one rating per ticket
+    assert len(siti.inbox) == sent and store.tickets.of(siti.chat_id)[-1].rating == 1  # one rating per ticket
     # A second ticket: /riwayat lists both, with the outcome, the rating and the note, redacted.
     await act(bot, lambda: siti.command("bantuan"), lambda: d.rina.command("riwayat", thread_id=thread))
     history = d.group.messages_in(thread)[-1]["text"]
@@ -56,21 +56,21 @@ async def test_a_forged_outcome_or_rating_changes_nothing(desk) -> None:  # noqa
     await escalate(bot, budi)
     t_siti = d.topic_of(bot.parts, siti)
     store = bot.parts.adapter.store
-    budi_ticket = store.active_ticket(budi.chat_id).id
+    budi_ticket = store.tickets.active_for(budi.chat_id).id
     await act(bot, lambda: d.rina.command("selesai", thread_id=t_siti))
     closing = d.group.messages_in(t_siti)[-1]
     # Budi's ticket id with an outcome, tapped under Siti's closing message: not Siti's ticket.
     update = {"callback_query": {"id": "f2", "from": {"id": d.rina.id, "is_bot": False, "first_name": "Rina"},
                                  "chat_instance": "c", "data": f"desk:res:{budi_ticket}:solved", "message": closing}}
     await act(bot, lambda: d.emu.inject(update))
-    assert store.ticket(budi_ticket).resolution is None
+    assert store.tickets.get(budi_ticket).resolution is None
     # Budi rating Siti's ticket from his own chat: ignored.
-    siti_ticket = store.tickets_of(siti.chat_id)[-1].id
+    siti_ticket = store.tickets.of(siti.chat_id)[-1].id
     forged = {"callback_query": {"id": "f3", "from": {"id": budi.chat_id, "is_bot": False, "first_name": "Budi"},
                                  "chat_instance": "c", "data": f"rate:{siti_ticket}:down",
                                  "message": {k: v for k, v in budi.inbox[-1].items() if k != "reply_markup"}}}
     await act(bot, lambda: d.emu.inject(forged))
-    assert store.ticket(siti_ticket).rating is None
+    assert store.tickets.get(siti_ticket).rating is None
 
 
 async def test_toko_sends_the_official_store_page_to_the_resident(desk) -> None:  # noqa: F811

@@ -63,7 +63,7 @@ async def test_the_kecamatan_is_asked_before_a_handoff_and_the_ticket_opens_in_i
     assert "kecamatan" in asked["text"].lower()
     assert labels(siti) == ["📍 Serang", "📍 Cipocok Jaya", "📍 Curug", "📍 Kasemen", "📍 Taktakan", "📍 Walantaka",
                             "🤷 Tidak tahu"]
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id) is None  # not before the answer
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id) is None  # not before the answer
     await act(bot, lambda: siti.press("📍 Curug"))
     assert "petugas" in siti.inbox[-1]["text"].lower() and labels(siti) == ["↩️ Kembali ke panduan"]
     assert "Kantor Kecamatan Curug" in siti.inbox[-1]["text"]  # the nearest office, from the region file
@@ -72,7 +72,7 @@ async def test_the_kecamatan_is_asked_before_a_handoff_and_the_ticket_opens_in_i
     assert not [t for t in c.dukcapil.topics.values() if t["name"].startswith("Siti")]
     # Asked once: the next request for a person goes straight through, to the same group.
     await act(bot, lambda: c.dewi.command("selesai", thread_id=thread), lambda: siti.command("bantuan"))
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id) is not None
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id) is not None
     assert "kecamatan" not in siti.inbox[-1]["text"].lower()
 
 
@@ -102,7 +102,7 @@ async def test_each_group_sees_its_queue_and_the_disdukcapil_group_the_city(city
     assert "Antrean tiket terbuka: 2" in city_wide and "Siti" in city_wide and "Budi" in city_wide
     assert "Hari ini: 2" in city_wide and "Hari ini: 1" in curug
     # An operator of one group cannot act on another group's ticket by forging its topic.
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id).group_id == c.curug.chat_id
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id).group_id == c.curug.chat_id
 
 
 async def test_pindah_moves_the_ticket_the_resident_is_told_and_the_topic_follows(city) -> None:

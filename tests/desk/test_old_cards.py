@@ -35,9 +35,9 @@ async def test_an_old_card_still_takes_the_ticket(desk, caplog: pytest.LogCaptur
     take = _inline(card)["take"]
     await act(bot, lambda: d.emu.inject(_old_press(d, take, card["message_id"], "old-take")))
     assert d.emu.world.callback_queries["old-take"]["answer"] is not None
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id).operator_name == "Rina"
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id).operator_name == "Rina"
     assert "Rina" in siti.inbox[-1]["text"]  # the resident is told who took over
-    assert bot.parts.adapter.store.unhandled_updates() == []
+    assert bot.parts.adapter.store.inbox.unhandled_updates() == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
@@ -52,7 +52,7 @@ async def test_an_old_closing_message_still_records_the_outcome(desk, caplog) ->
     office = _inline(closing)["🏢 Harus ke kantor"]
     await act(bot, lambda: d.emu.inject(_old_press(d, office, closing["message_id"], "old-res")))
     store = bot.parts.adapter.store
-    assert store.tickets_of(siti.chat_id)[-1].resolution == "office"
+    assert store.tickets.of(siti.chat_id)[-1].resolution == "office"
     assert "Hasil: 🏢 Harus ke kantor (dipilih Rina)" in d.group.messages_in(thread)[-1]["text"]
-    assert store.unhandled_updates() == []
+    assert store.inbox.unhandled_updates() == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -106,9 +106,9 @@ def test_a_target_missing_from_the_region_file_is_said_not_crashed(tmp_path: Pat
 
 def test_retention_unlinks_journey_rows_but_keeps_their_counts(tmp_path: Path) -> None:
     store = _journeys(tmp_path / "bot.sqlite3")
-    linked = store._run("SELECT COUNT(*) FROM journey WHERE resident IS NOT NULL").fetchone()[0]
+    linked = store.db.execute("SELECT COUNT(*) FROM journey WHERE resident IS NOT NULL").fetchone()[0]
     assert linked > 0
     later = store.clock() + 31 * 86_400
     Retention(store, days=30, clock=lambda: later).purge_once()
-    assert store._run("SELECT COUNT(*) FROM journey WHERE resident IS NOT NULL").fetchone()[0] == 0
-    assert len(store.journey_rows()) == linked
+    assert store.db.execute("SELECT COUNT(*) FROM journey WHERE resident IS NOT NULL").fetchone()[0] == 0
+    assert len(store.journey.rows()) == linked

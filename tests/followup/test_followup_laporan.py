@@ -53,7 +53,7 @@ async def test_an_operators_solved_ticket_at_the_last_steps_counts_as_an_activat
         closing = d.group.messages_in(thread)[-1]
         await act(bot, lambda closing=closing: d.rina.tap(_inline(closing)["✅ Terselesaikan"],
                                                           message_id=closing["message_id"], force=True))
-    rows = [(r.kind, r.step, r.detail) for r in store.journey_rows()]
+    rows = [(r.kind, r.step, r.detail) for r in store.journey.rows()]
     assert ("outcome", "set_pin", "solved") in rows and ("outcome", "face_check", "solved") in rows
     # Solved at "Membuat PIN" means the IKD is active; solved at the face check only that Budi can go on.
     assert [r for r in rows if r[0] == "activated"] == [("activated", "set_pin", "operator")]

@@ -62,7 +62,7 @@ async def remind(bot: RunningBot) -> int:
 
 
 def kinds(store: Store) -> list[tuple[str, str | None, str | None]]:
-    return [(r.kind, r.step, r.detail) for r in store.journey_rows()]
+    return [(r.kind, r.step, r.detail) for r in store.journey.rows()]
 
 
 async def test_three_reminders_at_most_each_naming_the_step_with_three_buttons(emu: Emulator, bot) -> None:
@@ -92,7 +92,7 @@ async def test_three_reminders_at_most_each_naming_the_step_with_three_buttons(e
     assert "menunggu" not in siti.inbox[-1]["text"] and CONTINUE not in labels(siti)
     assert ("came_back", events[-1][1], "3") in kinds(store)
     # Nothing in the aggregates names the resident.
-    assert all(str(siti.chat_id) not in repr(r) and "Siti" not in repr(r) for r in store.journey_rows())
+    assert all(str(siti.chat_id) not in repr(r) and "Siti" not in repr(r) for r in store.journey.rows())
 
 
 async def test_reminder_times_fall_in_the_day_and_the_spacing_follows_the_schedule(emu: Emulator, bot) -> None:
@@ -112,7 +112,7 @@ async def test_reminder_times_fall_in_the_day_and_the_spacing_follows_the_schedu
 
 
 def _due_times(bot: RunningBot) -> list[float]:
-    row = bot.parts.adapter.store._run("SELECT remind_at FROM conversations WHERE remind_at IS NOT NULL").fetchall()
+    row = bot.parts.adapter.store.db.execute("SELECT remind_at FROM conversations WHERE remind_at IS NOT NULL").fetchall()
     return [r[0] for r in row]
 
 
@@ -155,7 +155,7 @@ async def test_office_step_reminder_and_a_planned_visit_reminded_that_morning(em
     assert len(days) == len(set(days)) == 5 and "📅 Sabtu" not in days and "📅 Minggu" not in days
     await act(bot, lambda: siti.press(days[1]))
     assert "sudah dicatat" in siti.inbox[-1]["text"]
-    planned = date.fromisoformat(bot.parts.adapter.store.load(siti.chat_id).conversation.fact("visit_day"))
+    planned = date.fromisoformat(bot.parts.adapter.store.residents.load(siti.chat_id).conversation.fact("visit_day"))
     assert days[1].endswith(("Senin", "Selasa", "Rabu", "Kamis", "Jumat")[planned.weekday()])
     before = len(siti.inbox)
     bot.clock.now = datetime.combine(planned, time(6, 59), WIB).timestamp()  # that morning, before 07:00
@@ -176,11 +176,11 @@ async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletio
     await act(bot, lambda: siti.command("hapusdata"))
     await act(bot, lambda: siti.press(labels(siti)[0]))
     assert "dihapus" in siti.inbox[-1]["text"].lower()
-    rows = store._run("SELECT kind, resident FROM journey").fetchall()
+    rows = store.db.execute("SELECT kind, resident FROM journey").fetchall()
     assert ("deleted", None) in rows
     assert len([r for r in rows if r[0] != "deleted"]) == mine  # only Budi's remain
-    assert store._run("SELECT COUNT(*) FROM journey WHERE resident = ?",
-                      (store.journey_key(siti.chat_id),)).fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM journey WHERE resident = ?",
+                      (store.journey.journey_key(siti.chat_id),)).fetchone()[0] == 0
 
 
 async def test_a_sweep_that_comes_late_in_the_evening_waits_for_the_morning(emu: Emulator, bot) -> None:

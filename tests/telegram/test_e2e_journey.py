@@ -27,7 +27,7 @@ async def test_whole_journey_by_buttons(emu: Emulator, running: RunningBot) -> N
     assert "Teman IKD" in siti.inbox[-1]["text"]
     for number in path:
         await say(running, lambda number=number: siti.press(labels(siti)[number - 1]))
-    stored = running.parts.adapter.store.load(siti.chat_id)
+    stored = running.parts.adapter.store.residents.load(siti.chat_id)
     assert engine.flow.states[stored.conversation.state].milestone == "activated"
     # Every reply carried a keyboard with a way to a person, and nothing arrived twice.
     assert all("🙋" in "".join(labels_of(m)) for m in siti.inbox if labels_of(m))
@@ -55,7 +55,7 @@ async def test_registers_indonesian_commands(emu: Emulator, running: RunningBot)
 async def test_deep_link_opens_the_milestone(emu: Emulator, running: RunningBot) -> None:
     budi = emu.resident("Budi")
     await say(running, lambda: budi.command("start", "account_problems"))
-    stored = running.parts.adapter.store.load(budi.chat_id)
+    stored = running.parts.adapter.store.residents.load(budi.chat_id)
     assert running.parts.adapter.guide.flow.states[stored.conversation.state].milestone == "account_problems"
 
 
@@ -63,11 +63,11 @@ async def test_pause_and_resume_after_restart_of_the_conversation(emu: Emulator,
     ani = emu.resident("Ani")
     await say(running, lambda: ani.command("start"))
     await say(running, lambda: ani.press(labels(ani)[0]))
-    before = running.parts.adapter.store.load(ani.chat_id).conversation.state
+    before = running.parts.adapter.store.residents.load(ani.chat_id).conversation.state
     await say(running, lambda: ani.command("berhenti"))
-    assert running.parts.adapter.store.load(ani.chat_id).conversation.paused
+    assert running.parts.adapter.store.residents.load(ani.chat_id).conversation.paused
     await say(running, lambda: ani.send("halo"))
-    after = running.parts.adapter.store.load(ani.chat_id).conversation
+    after = running.parts.adapter.store.residents.load(ani.chat_id).conversation
     assert not after.paused and after.state == before
 
 
@@ -79,7 +79,7 @@ async def test_a_resident_who_went_quiet_gets_one_gentle_reminder(emu: Emulator,
     store = running.parts.adapter.store
     # Reminders go by day only: put the store on a Tuesday morning in Serang, whatever the time here.
     store.clock = lambda: datetime(2026, 11, 3, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")).timestamp()
-    store.set_reminder(siti.chat_id, store.clock() - 1)  # as if a day had passed in silence
+    store.residents.set_reminder(siti.chat_id, store.clock() - 1)  # as if a day had passed in silence
     assert guide.send_due_reminders() == 1
     running.parts.delivery.wake()
     assert await running.settle()

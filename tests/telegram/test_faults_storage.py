@@ -24,11 +24,11 @@ STORY = "saya sudah coba daftar ikd di hp anak saya tapi tidak bisa terus " * 40
 
 
 def fill_disk(store) -> None:
-    store._db.execute(f"PRAGMA max_page_count = {store._db.execute('PRAGMA page_count').fetchone()[0]:d}")
+    store.db._db.execute(f"PRAGMA max_page_count = {store.db._db.execute('PRAGMA page_count').fetchone()[0]:d}")
 
 
 def free_disk(store) -> None:
-    store._db.execute("PRAGMA max_page_count = 1073741823")
+    store.db._db.execute("PRAGMA max_page_count = 1073741823")
 
 
 async def test_messages_written_while_the_disk_is_full_are_answered_once_there_is_room(emu: Emulator,
@@ -92,25 +92,25 @@ async def test_after_sqlite_rolls_a_turn_back_by_itself_the_store_writes_again(t
     from bot.telegram.turn import Turn
 
     store = Store(str(tmp_path / "bot.sqlite3"))
-    item = store.enqueue(42, {"kind": "message", "text": "halo", "rows": []})
+    item = store.outbox.enqueue(42, {"kind": "message", "text": "halo", "rows": []})
     turn = Turn(store)
     turn.join()
-    store.keep_update(1, {"update_id": 1})
-    store.mark_sent_later(item)  # a reply left during this turn
+    store.inbox.keep_update(1, {"update_id": 1})
+    store.outbox.mark_sent_later(item)  # a reply left during this turn
     # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
-    store._db.execute("ROLLBACK")
+    store.db._db.execute("ROLLBACK")
     with pytest.raises(sqlite3.OperationalError):
-        store._run("INSERT INTO no_such_table VALUES (1)")
+        store.db.execute("INSERT INTO no_such_table VALUES (1)")
     with pytest.raises(sqlite3.OperationalError):
-        store.claim_update(1)  # later writes of that turn fail too, instead of running on their own
+        store.inbox.claim_update(1)  # later writes of that turn fail too, instead of running on their own
     turn.kept(1)
     assert turn.commit() is False and turn.unstored == {1}
     assert not store.in_transaction
     turn.join()
-    store.keep_update(1, {"update_id": 1})
+    store.inbox.keep_update(1, {"update_id": 1})
     turn.kept(1)
     assert turn.commit() is True and not turn.unstored and not turn.failing
-    sent = store._db.execute("SELECT sent_at IS NOT NULL FROM outbox WHERE id = ?", (item,)).fetchone()[0]
+    sent = store.db._db.execute("SELECT sent_at IS NOT NULL FROM outbox WHERE id = ?", (item,)).fetchone()[0]
     assert sent == 1  # the sent-mark was written with the next commit: not sent twice after a restart
     store.close()
 

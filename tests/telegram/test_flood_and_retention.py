@@ -54,7 +54,7 @@ async def test_a_flood_gets_one_calm_reply_and_every_message_reaches_the_guide(e
     assert await running.settle(30.0)
     calm = [m for m in siti.inbox if "Sebentar ya" in m["text"]]
     assert len(calm) == 1
-    rows = running.parts.adapter.store.transcript(siti.chat_id, 200)
+    rows = running.parts.adapter.store.transcripts.of(siti.chat_id, 200)
     assert [r["text"] for r in rows if r["direction"] == "in" and r["kind"] == "text"] == words
     # Budi's reply did not wait behind Siti's backlog (about ten replies, 0.3 s apart).
     assert budi_waited < 1.5, budi_waited
@@ -70,13 +70,13 @@ async def test_quick_answers_that_wait_for_each_reply_are_no_flood(emu: Emulator
 
 def test_retention_purges_only_old_transcripts(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "r.sqlite3"))
-    store.add_transcript(1, "in", "text", "sudah")
-    store.add_transcript(2, "out", "say", "Langkah 1 dari 8")
+    store.transcripts.add(1, "in", "text", "sudah")
+    store.transcripts.add(2, "out", "say", "Langkah 1 dari 8")
     now = time.time()
     assert Retention(store, days=30, clock=lambda: now + 29 * DAY).purge_once() == 0
-    assert len(store.transcript(1)) == 1
+    assert len(store.transcripts.of(1)) == 1
     assert Retention(store, days=30, clock=lambda: now + 31 * DAY).purge_once() == 2
-    assert store.transcript(1) == [] and store.transcript(2) == []
+    assert store.transcripts.of(1) == [] and store.transcripts.of(2) == []
     store.close()
 
 
@@ -88,15 +88,15 @@ async def test_retention_runs_with_the_bot_and_stops_with_it(emu: Emulator, runn
 
 async def test_retention_task_purges_periodically(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "p.sqlite3"))
-    store.add_transcript(1, "in", "text", "halo")
+    store.transcripts.add(1, "in", "text", "halo")
     later = time.time() + 40 * DAY
     retention = Retention(store, days=30, every=0.05, clock=lambda: later)
     await retention.start()
     await asyncio.sleep(0.1)
-    store.add_transcript(1, "in", "text", "halo lagi")
+    store.transcripts.add(1, "in", "text", "halo lagi")
     await asyncio.sleep(0.2)
     await retention.stop()
-    assert store.transcript(1) == []
+    assert store.transcripts.of(1) == []
     store.close()
 
 

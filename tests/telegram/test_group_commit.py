@@ -35,7 +35,7 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
         return reply
 
     guide.handle = failing_for_one
-    store, commit, claim = parts.adapter.store, parts.adapter.turn.commit, parts.adapter.store.claim_update
+    store, commit, claim = parts.adapter.store, parts.adapter.turn.commit, parts.adapter.store.inbox.claim_update
     claimed: set[int] = set()
 
     def watching_claim(update_id: int) -> bool:
@@ -48,7 +48,7 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
             claimed.clear()
         commit()
 
-    store.claim_update = watching_claim
+    store.inbox.claim_update = watching_claim
     parts.adapter.turn.commit = counting_commit
     async with RunningBot(parts) as bot:
         assert await bot.settle(15.0)
@@ -58,11 +58,11 @@ async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emula
         if resident is unlucky:
             # The failed step left nothing behind: no welcome, no saved conversation; an apology.
             assert texts == [apology]
-            assert parts.adapter.store.load(resident.chat_id) is None
+            assert parts.adapter.store.residents.load(resident.chat_id) is None
         else:
             assert len(texts) == 1 and "Teman IKD" in texts[0]
-            assert parts.adapter.store.load(resident.chat_id) is not None
-    assert parts.adapter.store.unhandled_updates() == []  # every update claimed, the failed one too
+            assert parts.adapter.store.residents.load(resident.chat_id) is not None
+    assert parts.adapter.store.inbox.unhandled_updates() == []  # every update claimed, the failed one too
     assert sum(commits) == len(residents) and max(commits) > 1  # the waiting updates shared commits
     parts.adapter.store.close()
 

@@ -30,5 +30,5 @@ async def test_pinned_and_pressed_inaccessible_messages_keep_the_bot_polling(emu
     await say(running, lambda: siti.send("halo"))
     assert emu.calls("answerCallbackQuery")
     assert len(siti.inbox) == 3  # the forged press was answered, and so was the next message
-    assert running.parts.adapter.store.unhandled_updates() == []
+    assert running.parts.adapter.store.inbox.unhandled_updates() == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

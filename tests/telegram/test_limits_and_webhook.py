@@ -29,7 +29,7 @@ async def test_burst_of_residents_loses_nothing_under_the_global_limit(tmp_path:
             for r in residents:
                 r.press(labels(r)[0])
             assert await bot.settle(60.0)
-        assert parts.adapter.store.count_pending() == 0
+        assert parts.adapter.store.outbox.count_pending() == 0
         parts.adapter.store.close()
     assert [len(r.inbox) for r in residents] == [2] * 60  # 0 messages lost
 
@@ -72,7 +72,7 @@ async def test_webhook_requires_the_secret(emu: Emulator, tmp_path: Path) -> Non
             wrong = await client.post(hook.url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "salah"})
         assert missing.status_code == 403 and wrong.status_code == 403
         await bot.settle()
-        assert parts.adapter.store.load(4242) is None
+        assert parts.adapter.store.residents.load(4242) is None
     parts.adapter.store.close()
 
 

@@ -30,12 +30,12 @@ async def test_a_forged_card_button_is_answered_and_does_nothing(desk, ticket: s
     answered = [c for c in d.emu.calls("answerCallbackQuery") if c["callback_query_id"] == query["id"]]
     assert answered, "the operator's button keeps spinning"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id).status == "open"  # nothing taken
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id).status == "open"  # nothing taken
     # The desk still works: the real button takes the ticket.
     real = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row
                 if b["callback_data"].startswith("desk:take:"))
     await act(bot, lambda: d.rina.tap(real, message_id=card["message_id"], force=True))
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id).operator_name == "Rina"
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id).operator_name == "Rina"
 
 
 @pytest.mark.parametrize("head", [HUGE, "²"])
@@ -43,7 +43,7 @@ async def test_a_forged_resident_button_is_answered_kindly(emu: Emulator, runnin
                                                             caplog: pytest.LogCaptureFixture) -> None:
     siti = emu.resident("Siti")
     await say(running, lambda: siti.command("start"))
-    state = running.parts.adapter.store.load(siti.chat_id).conversation.state
+    state = running.parts.adapter.store.residents.load(siti.chat_id).conversation.state
     with caplog.at_level(logging.ERROR):
         query = siti.tap(f"b{head}:{state}", message_id=siti.inbox[-1]["message_id"], force=True)
         assert await running.settle(15.0)
@@ -58,12 +58,12 @@ async def test_a_button_pressed_by_someone_else_in_a_private_chat_acts_for_nobod
     await say(running, lambda: siti.command("start"))
     await say(running, lambda: budi.command("start"))
     store = running.parts.adapter.store
-    before = store.load(siti.chat_id).conversation
+    before = store.residents.load(siti.chat_id).conversation
     query = {"id": "forged-1", "from": dict(budi.user), "chat_instance": "1", "data": f"b1:{before.state}",
              "message": {k: v for k, v in siti.inbox[-1].items() if k != "reply_markup"}}
     emu.world.callback_queries["forged-1"] = {"chat_id": budi.chat_id, "answer": None}
     await say(running, lambda: emu.inject({"callback_query": query}))
-    assert store.load(siti.chat_id).conversation == before  # nothing done for Siti
+    assert store.residents.load(siti.chat_id).conversation == before  # nothing done for Siti
     assert len(siti.inbox) == 1 and len(budi.inbox) == 1  # nobody got a message
     assert [c for c in emu.calls("answerCallbackQuery") if c["callback_query_id"] == "forged-1"]
 

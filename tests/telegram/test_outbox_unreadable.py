@@ -22,8 +22,8 @@ async def test_an_unknown_kind_is_set_aside_and_later_messages_go(
     siti = emu.resident("Siti")
     store = parts.adapter.store
     with store.transaction():
-        store.enqueue(siti.chat_id, {"kind": "desk_sticker", "text": "?"})
-        outbox.put(store, siti.chat_id, outbox.Text("masih sampai"))
+        store.outbox.enqueue(siti.chat_id, {"kind": "desk_sticker", "text": "?"})
+        outbox.put(store.outbox, siti.chat_id, outbox.Text("masih sampai"))
     with caplog.at_level(logging.ERROR):
         async with RunningBot(parts) as bot:
             assert await bot.settle(10.0)

@@ -56,7 +56,7 @@ async def test_a_poison_update_is_quarantined_and_everyone_else_is_answered(
             assert await bot.settle(15.0)
             await asyncio.sleep(1.0)
             polls = len(emu.calls("getUpdates")) - calls_before
-        quarantined = parts.adapter.store.quarantined()
+        quarantined = parts.adapter.store.inbox.quarantined()
     parts.adapter.store.close()
     assert len(siti.inbox) == 3 and len(budi.inbox) == 1  # nobody stalled behind the poison
     assert not emu.pending_updates  # confirmed, the poison too

@@ -31,6 +31,6 @@ async def test_scam_victim_steps_in_order_with_a_person_at_each(emu: Emulator, r
     assert all(step in text for step, text in zip(firsts, seen, strict=True))
     assert "1500537" in seen[-1] and "(belum pasti" in seen[-1]  # the call centre, hedged (facts §4)
     await say(running, lambda: wati.press("🙋 Bicara dengan petugas"))
-    conv = running.parts.adapter.store.load(wati.chat_id).conversation
+    conv = running.parts.adapter.store.residents.load(wati.chat_id).conversation
     assert conv.handoff and conv.state == "pb_scam_report"
     assert "tidak akan meminta PIN atau kode" in wati.inbox[-1]["text"]

@@ -54,7 +54,7 @@ async def test_no_raw_secret_reaches_the_database_or_the_logs(emu: Emulator, tmp
                 sent.append(siti.send(text))
                 await running.settle(15.0)
             store = parts.adapter.store
-            transcript = store.transcript(siti.chat_id, 200)
+            transcript = store.transcripts.of(siti.chat_id, 200)
         store.close()
     finally:
         for handler in list(root.handlers):

@@ -91,7 +91,7 @@ async def test_no_secret_survives_anywhere_it_can_enter(emu: Emulator, tmp_path:
             assert await bot.settle(20.0)
             await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
             store = parts.adapter.store
-            transcript = store.transcript(siti.chat_id, 500)
+            transcript = store.transcripts.of(siti.chat_id, 500)
         store.close()
     finally:
         for handler in list(root.handlers):
@@ -161,8 +161,8 @@ async def test_erasing_during_a_handoff_closes_the_ticket_deletes_the_topic_and_
     assert "hapusdata" not in d.texts_in(thread)  # the question is the guide's, never relayed
     await act(bot, lambda: siti.press("🗑 Ya, hapus"))
     store = bot.parts.adapter.store
-    assert store.load(siti.chat_id) is None and store.active_ticket(siti.chat_id) is None
-    assert store.transcript(siti.chat_id) == [] and store.topic_for(siti.chat_id) is None
+    assert store.residents.load(siti.chat_id) is None and store.tickets.active_for(siti.chat_id) is None
+    assert store.transcripts.of(siti.chat_id) == [] and store.tickets.topic_for(siti.chat_id) is None
     assert d.group.topics[thread]["deleted"] and d.group.messages_in(thread) == []
     told = siti.inbox[-1]["text"]
     assert "Yang sudah saya hapus" in told and "percakapan dengan petugas" in told
@@ -183,7 +183,7 @@ async def test_saying_no_to_erasing_during_a_handoff_keeps_waiting_for_the_perso
                                                                           else labels(siti)[1]))
     assert "tidak dihapus" in siti.inbox[-1]["text"]
     assert labels(siti) == ["↩️ Kembali ke panduan"]
-    assert bot.parts.adapter.store.active_ticket(siti.chat_id) is not None
+    assert bot.parts.adapter.store.tickets.active_for(siti.chat_id) is not None
     await act(bot, lambda: siti.send("masih menunggu"))
     assert "masih menunggu" in d.texts_in(thread) and not d.group.topics[thread]["deleted"]
 

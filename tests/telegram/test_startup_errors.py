@@ -60,7 +60,7 @@ def filled_database(path: Path) -> None:
     store = Store(str(path))
     with store.transaction():
         for i in range(400):
-            store.keep_update(i, {"update_id": i, "message": {"text": "halo " * 40}})
+            store.inbox.keep_update(i, {"update_id": i, "message": {"text": "halo " * 40}})
     store.close()
     with sqlite3.connect(path) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")

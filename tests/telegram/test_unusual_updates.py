@@ -41,14 +41,14 @@ async def test_edited_message_and_unknown_command(emu: Emulator, running: Runnin
 async def test_forged_callback_data_is_answered_and_ignored(emu: Emulator, running: RunningBot) -> None:
     siti = emu.resident("Siti")
     await say(running, lambda: siti.command("start"))
-    state = running.parts.adapter.store.load(siti.chat_id).conversation.state
+    state = running.parts.adapter.store.residents.load(siti.chat_id).conversation.state
     update = {"callback_query": {"id": "cb-1", "from": {"id": siti.chat_id, "is_bot": False, "first_name": "Siti"},
                                  "chat_instance": "x", "data": "b1:some_other_state",
                                  "message": {"message_id": siti.inbox[-1]["message_id"], "date": 0,
                                              "chat": {"id": siti.chat_id, "type": "private"}}}}
     await say(running, lambda: emu.inject(update))
     assert emu.calls("answerCallbackQuery"), "the callback was not answered"
-    assert running.parts.adapter.store.load(siti.chat_id).conversation.state == state
+    assert running.parts.adapter.store.residents.load(siti.chat_id).conversation.state == state
     assert len(siti.inbox) == 2  # "that button is no longer valid" and the current buttons
 
 
@@ -57,7 +57,7 @@ async def test_group_gets_a_private_chat_note_and_channel_posts_are_ignored(emu:
     await running.settle()
     assert group.inbox and "pribadi" in group.inbox[-1]["text"].lower()
     await say(running, lambda: emu.channel_post("Info IKD"))
-    assert running.parts.adapter.store.count_conversations() == 0
+    assert running.parts.adapter.store.residents.count() == 0
 
 
 async def test_blocked_resident_is_marked_inactive_and_not_sent_to(emu: Emulator, running: RunningBot) -> None:
@@ -65,9 +65,9 @@ async def test_blocked_resident_is_marked_inactive_and_not_sent_to(emu: Emulator
     await say(running, lambda: siti.command("start"))
     await say(running, lambda: siti.block())
     store = running.parts.adapter.store
-    assert not store.is_active(siti.chat_id)
+    assert not store.residents.is_active(siti.chat_id)
     sends_before = emu.stats["sends"]
-    store.enqueue(siti.chat_id, {"kind": "message", "text": "tes", "rows": []})
+    store.outbox.enqueue(siti.chat_id, {"kind": "message", "text": "tes", "rows": []})
     running.parts.delivery.wake()
     await running.settle()
     assert emu.stats["sends"] == sends_before and emu.stats["403"] == 0
@@ -80,8 +80,8 @@ async def test_403_from_telegram_marks_inactive(emu: Emulator, running: RunningB
     await say(running, siti.block)
     # As if the block notice had been lost: the bot still thinks the resident is active.
     store.set_active(siti.chat_id, True)
-    store.enqueue(siti.chat_id, {"kind": "message", "text": "tes", "rows": []})
+    store.outbox.enqueue(siti.chat_id, {"kind": "message", "text": "tes", "rows": []})
     running.parts.delivery.wake()
     await running.settle()
     assert emu.stats["403"] >= 1
-    assert not store.is_active(siti.chat_id)
+    assert not store.residents.is_active(siti.chat_id)

@@ -117,7 +117,7 @@ async def test_an_unreadable_update_on_the_webhook_is_quarantined(emu: Emulator,
         bad_id = emu.inject_json("message", json.dumps(bad))  # no date: PTB cannot read it
         await say(bot, lambda: siti.command("start"))
         await asyncio.sleep(0.5)
-        quarantined = parts.adapter.store.quarantined()
+        quarantined = parts.adapter.store.inbox.quarantined()
     parts.adapter.store.close()
     assert len(siti.inbox) == 1 and not emu.pending_updates
     assert [q[0] for q in quarantined] == [bad_id] and "246813" not in quarantined[0][1]

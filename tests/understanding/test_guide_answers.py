@@ -103,7 +103,7 @@ def test_a_secret_inside_a_scam_report_is_deleted_and_warned_about(guide) -> Non
     ani.says("ada yang minta kode otp 482913 katanya dari capil")
     assert ani.reply["input_deleted"] is True
     assert "sudah saya hapus" in ani.text and "penipuan" in ani.text
-    assert "482913" not in json.dumps(guide.store.transcript(1))
+    assert "482913" not in json.dumps(guide.store.transcripts.of(1))
 
 
 def test_a_typed_secret_is_deleted_in_simulate(guide) -> None:

@@ -152,4 +152,4 @@ def test_a_long_message_with_a_secret_is_deleted_and_never_echoed(guide) -> None
     r = at(guide, "activation_email")
     r.says("kode saya 482913 " + "tolong dibaca ya " * 230)
     assert r.reply["input_deleted"] is True
-    assert "482913" not in json.dumps(r.reply) and "482913" not in json.dumps(guide.store.transcript(1))
+    assert "482913" not in json.dumps(r.reply) and "482913" not in json.dumps(guide.store.transcripts.of(1))

@@ -1,0 +1,128 @@
+"""The outbox and its one in-memory mirror (the pending items): committed values only."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.store import Store
+from tests.store.conftest import Opener
+
+
+def test_the_pending_outbox_shows_committed_items_only_and_survives_reopening(reopen: Opener) -> None:
+    store = reopen()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.outbox.enqueue(5, {"kind": "message", "text": "never sent"})
+        assert store.outbox.count_pending() == 0  # not before the commit
+        raise RuntimeError("crash in the middle")
+    assert store.outbox.count_pending() == 0 and store.outbox.next_for(5) is None
+    with store.transaction():
+        first = store.outbox.enqueue(5, {"kind": "message", "text": "satu"})
+        store.outbox.enqueue(5, {"kind": "message", "text": "dua"})
+        store.outbox.enqueue(6, {"kind": "message", "text": "lain"})
+    assert store.outbox.take_enqueued_chats() == {5, 6}
+    assert store.outbox.next_for(5).id == first and store.outbox.count_pending_for(5) == 2
+    store.transaction().__enter__()  # the turn a sender marks "sent" in (bot/telegram/turn.py)
+    store.outbox.mark_sent(first)
+    assert store.outbox.next_for(5).payload["text"] == "dua"  # no longer offered, at once
+    store.close()
+    # Killed before that turn committed: the message is still pending (delivery is at least once).
+    again = reopen()
+    assert [i.payload["text"] for i in again.outbox.pending()] == ["satu", "dua", "lain"]
+    with again.transaction():  # the delivery's way: marks kept, written in one statement at commit
+        again.outbox.mark_sent_later(again.outbox.next_for(5).id)
+        assert again.outbox.next_for(5).payload["text"] == "dua"
+        assert again.outbox.write_sent() == 1
+    again.close()
+    assert [i.payload["text"] for i in reopen().outbox.pending()] == ["dua", "lain"]
+
+
+def test_a_rolled_back_erasure_leaves_the_items_offered(store: Store) -> None:
+    """The mirror's one rule read the other way: what was undone never happened in memory."""
+    with store.transaction():
+        store.outbox.enqueue(5, {"kind": "message", "text": "halo"})
+        store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "kartu"})
+    with pytest.raises(RuntimeError), store.transaction():
+        store.outbox.erase(5)
+        store.outbox.delete_items_about(-100, 5)
+        raise RuntimeError("crash in the middle")
+    assert store.outbox.next_for(5) is not None and store.outbox.next_for(-100) is not None
+    with store.transaction():
+        store.outbox.erase(5)
+        store.outbox.delete_items_about(-100, 5)
+        assert store.outbox.next_for(5) is not None  # still offered until the commit
+    assert store.outbox.next_for(5) is None and store.outbox.next_for(-100) is None
+    assert store.outbox.count_pending() == 0
+
+
+def test_the_mirror_matches_the_table_after_every_kind_of_write(reopen: Opener) -> None:
+    """What the delivery is offered is what a restart would read from the database."""
+    store = reopen()
+    with store.transaction():
+        ids = [store.outbox.enqueue(chat, {"kind": "message", "text": str(n)})
+               for n, chat in enumerate((5, 5, 6, 7, 7))]
+    store.outbox.mark_sent(ids[0])
+    store.outbox.mark_failed(ids[2], "Bad Request")
+    store.outbox.mark_attempt(ids[1])
+    store.outbox.drop_pending_for(7, "blocked")
+    in_memory = [(i.id, i.chat_id, i.payload) for i in store.outbox.pending()]
+    assert in_memory == [(ids[1], 5, {"kind": "message", "text": "1"})]
+    assert [(i.id, i.chat_id, i.payload) for i in reopen().outbox.pending()] == in_memory
+
+
+def test_delivered_messages_are_purged_and_pending_ones_kept(store: Store) -> None:
+    with store.transaction():
+        sent = store.outbox.enqueue(5, {"kind": "message", "text": "terkirim"})
+        store.outbox.enqueue(5, {"kind": "message", "text": "menunggu"})
+    store.outbox.mark_sent(sent)
+    assert store.purge_handled(store.clock() - 1) == 0  # nothing that old yet
+    assert store.purge_handled(store.clock() + 1) == 1
+    texts = [r[0] for r in store.db.execute("SELECT payload FROM outbox")]
+    assert len(texts) == 1 and "menunggu" in texts[0]
+    assert [i.payload["text"] for i in store.outbox.pending()] == ["menunggu"]
+
+
+def test_the_delivery_is_never_offered_an_item_it_already_settled_even_inside_a_transaction(store: Store) -> None:
+    # A sender asks next_for() again right after each verdict, possibly while the adapter's
+    # transaction of this turn is open: it must get the next item, not the same one again
+    # (which would send a relay twice, or spin without ever yielding to the event loop).
+    with store.transaction():
+        first = store.outbox.enqueue(5, {"kind": "message", "text": "satu"})
+        second = store.outbox.enqueue(5, {"kind": "message", "text": "dua"})
+        third = store.outbox.enqueue(5, {"kind": "message", "text": "tiga"})
+        store.outbox.enqueue(6, {"kind": "message", "text": "lain"})
+    with store.transaction():
+        store.outbox.mark_sent(first)
+        assert store.outbox.next_for(5).id == second
+        store.outbox.mark_failed(second, "Bad Request: message is too long")
+        assert store.outbox.next_for(5).id == third
+        store.outbox.drop_pending_for(5, "blocked")
+        assert store.outbox.next_for(5) is None and store.outbox.next_for(6) is not None
+    assert [i.payload["text"] for i in store.outbox.pending()] == ["lain"]
+
+
+def test_a_burst_of_relays_is_merged_only_while_unbroken(store: Store) -> None:
+    with store.transaction():
+        first = store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "a"})
+        store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "b"})
+        store.outbox.enqueue(-100, {"kind": "relay", "resident": 6, "text": "c"})
+        store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "d"})
+    assert [i.payload["text"] for i in store.outbox.pending_of_kind(-100, "relay", 5, first)] == ["b"]
+    assert store.outbox.pending_chats() == [-100]
+
+
+def test_two_workers_never_claim_the_same_item(reopen: Opener, url: str) -> None:
+    """Each claim is locked until its transaction ends; another worker's claim skips it (on
+    PostgreSQL without waiting for it) and takes the next."""
+    first, second = reopen(), reopen()
+    with first.transaction():
+        ids = [first.outbox.enqueue(5, {"kind": "message", "text": t}) for t in ("satu", "dua")]
+    with first.transaction():
+        assert first.outbox.claim_next(5).id == ids[0]
+        if url.startswith("postgresql"):  # SQLite has one writer: the second worker would wait
+            with second.transaction():
+                assert second.outbox.claim_next(5).id == ids[1]  # skipped the locked one
+                second.outbox.mark_sent(ids[1])
+        first.outbox.mark_sent(ids[0])
+    with second.transaction():
+        left = second.outbox.claim_next(5)  # PostgreSQL: both sent; SQLite: the second is next
+        assert left is None if url.startswith("postgresql") else left.id == ids[1]
