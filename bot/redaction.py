@@ -103,7 +103,10 @@ _NO_DIGIT_AFTER = r"(?![ .,/_\-]?\d)"
 _NIK = re.compile(rf"(?<!\d)(?:\d{_SEP}){{15}}\d(?!\d)")
 # "no kk", "kartu keluarga" shortly before the 16 digits: the same mask, named for the review.
 _KK_HINT = re.compile(r"(?i)\b(?:kk|kartu\s+keluarga)\b")
-_PHONE = re.compile(r"(?<!\d)(?:\+?62|0)[ .\-]?8\d(?:[ .\-]?\d){6,11}(?!\d)")
+# A mobile number: 08xx then 6-11 more digits, or 62 8xx then 7-10 (62 stands for the 0, and a
+# number after +62 has at least 9 digits). "6280000000" is too short to be one: it is the start
+# of a NIK from Kalimantan Tengah (province 62) typed over two messages.
+_PHONE = re.compile(r"(?<!\d)(?:\+?62[ .\-]?8\d(?:[ .\-]?\d){7,10}|0[ .\-]?8\d(?:[ .\-]?\d){6,11})(?!\d)")
 _EMAIL = re.compile(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b")
 # Coordinates (a shared location, a pasted map link): personal, not secret.
 _COORDINATE = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{4,}(?![\d.])")
