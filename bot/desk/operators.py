@@ -16,6 +16,7 @@ import time
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 
+from bot.desk import visits
 from bot.desk.safeguards import asks_for_secret
 from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
@@ -29,7 +30,7 @@ MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
 TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
-GROUP_COMMANDS = ("antrian", "statistik", "laporan")
+GROUP_COMMANDS = ("antrian", "statistik", "laporan", "kunjungan")
 
 
 class ForumDesk:
@@ -137,6 +138,12 @@ class ForumDesk:
             return
         if command == "statistik":
             self._reply(thread, self.service.statistics(self.group_id))
+            return
+        if command == "kunjungan":  # open home-visit requests (bot/desk/visits.py)
+            routing = self.service.routing
+            city = routing is None or routing.city_wide(self.group_id)
+            self._reply(thread, visits.open_list(self.store, None if city else self.group_id, self.renderer,
+                                                 self.service.region))
             return
         if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
             self.store.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})

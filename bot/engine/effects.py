@@ -23,9 +23,10 @@ class Say:
 class Escalate:
     """Open (or reopen) a ticket so a person takes over."""
 
-    reason: str  # "asked", "stuck", "content:<state>", "media:<kind>"
+    reason: str  # "asked", "stuck", "content:<state>", "media:<kind>", "home_visit"
     state: str
     milestone: str
+    visit: tuple[str, str, str] | None = None  # a home visit: kecamatan, kelurahan, address (redacted)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escal
 from bot.engine.machine import FlowMachine
 from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
+from bot.engine.home_visit import ASK_ADDRESS, ASK_KELURAHAN, HOME_VISIT_EVENT, KELURAHAN_UNKNOWN, HomeVisit
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
@@ -35,7 +36,7 @@ COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "ber
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-class Engine(Reminders, Routing, PlaceQuestion):
+class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -105,6 +106,10 @@ class Engine(Reminders, Routing, PlaceQuestion):
             # goes without its caption's secret).
             effects.append(Relay(text=found.text, media=inp.media if inp.kind == "media" else ""))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
+        if conv.overlay in (ASK_KELURAHAN, ASK_ADDRESS) and inp.kind == "text":
+            # A NIK typed into the home-visit address: deleted, and the rest (masked) still answers.
+            typed = self._home_visit_typed(conv, found.text)
+            return Step(typed.conversation, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),) + typed.effects)
         # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
         reading = self._read(conv, found.text)
         if reading.intent == SCAM_INTENT:
@@ -190,6 +195,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
             place = self.region.places.find(text) if self.region else None
             if place is not None:  # a kecamatan or kelurahan typed instead of pressed
                 return self._kecamatan_chosen(conv, place.id)
+        if conv.overlay in (ASK_KELURAHAN, ASK_ADDRESS) and not self._is_label(conv, text):
+            return self._home_visit_typed(conv, text)
         reading = self._read(conv, text)
         if conv.overlay == "kecamatan":
             return self._kecamatan_reply(conv, reading, inp)
@@ -223,6 +230,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
             "berhenti": lambda: self._pause(conv),
             "pengingat_stop": lambda: self._stop_reminders(conv),
             "rencana_kunjungan": lambda: self._plan_visit(conv, at),
+            HOME_VISIT_EVENT: lambda: self._ask_kelurahan(conv),
+            KELURAHAN_UNKNOWN: lambda: self._kelurahan_unknown(conv),
             "tanya": lambda: self._overlay(conv, "faq"),
             "lanjut": lambda: self._show(conv.evolve(overlay=None)),
             "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
@@ -290,9 +299,11 @@ class Engine(Reminders, Routing, PlaceQuestion):
             if conv.overlay != "kecamatan":
                 return self._ask_kecamatan(conv, "bantuan:" + reason)
             conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
+        conv, visit = self._take_visit(conv)  # a home visit's address leaves the conversation here
         buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
-        return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
+        said = Line(texts.HV_SENT if visit else texts.ESCALATED)
+        return Step(waiting, (Escalate(reason, state.name, state.milestone, visit), Say((said,), buttons)))
 
     def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
         """Why a person is asked for: the stuck offer, a scam report, the content, or the resident."""

@@ -17,7 +17,8 @@ MILESTONES: tuple[str, ...] = (
 )
 
 # Events every state understands without declaring them.
-GLOBAL_EVENTS: tuple[str, ...] = ("bantuan", "ulangi", "kembali", "mulai", "berhenti", "tanya")
+GLOBAL_EVENTS: tuple[str, ...] = ("bantuan", "ulangi", "kembali", "mulai", "berhenti", "tanya",
+                                  "kunjungan_rumah")  # the home-visit request (bot/engine/home_visit.py)
 
 
 @dataclass(frozen=True)

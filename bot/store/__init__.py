@@ -22,12 +22,13 @@ from bot.store.messages import MessageQueues
 from bot.store.records import OutboxItem, StoredConversation, Ticket
 from bot.store.residents import KEEP, ResidentRecords
 from bot.store.schema import MIGRATIONS
+from bot.store.visits import HomeVisit, VisitRecords
 
 
-class Store(ResidentRecords, MessageQueues, DeskRecords, JourneyRecords, Database):
+class Store(ResidentRecords, MessageQueues, DeskRecords, VisitRecords, JourneyRecords, Database):
     """One SQLite database holding everything the guide keeps. Safe to share between threads."""
 
     KEEP = KEEP
 
 
-__all__ = ["MIGRATIONS", "JourneyRow", "OutboxItem", "Store", "StoredConversation", "Ticket"]
+__all__ = ["MIGRATIONS", "HomeVisit", "JourneyRow", "OutboxItem", "Store", "StoredConversation", "Ticket"]

@@ -113,7 +113,7 @@ class ResidentRecords(Database):
     def erase_resident(self, chat_id: int) -> dict[str, int]:
         """/hapusdata: everything stored about this resident goes; how many rows of each kind."""
         counts = {}
-        for table in ("conversations", "transcript", "events", "tickets", "topics"):
+        for table in ("conversations", "transcript", "events", "tickets", "topics", "home_visits"):
             counts[table] = self._run(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,)).rowcount
         self.delete_outbox_of(chat_id)  # type: ignore[attr-defined]  (bot.store.messages: keeps its mirror)
         self.erase_journey(chat_id)  # type: ignore[attr-defined]  (bot.store.journey)
