@@ -225,6 +225,20 @@ class MessageQueues(Database):
         self._when_committed(lambda: self._forget_pending_chat(chat_id))
 
 
+    def move_items_about(self, from_chat: int, to_chat: int, resident: int, kinds: tuple[str, ...]) -> int:
+        """/pindah: items of these kinds about one resident still waiting for one group are
+        queued for another instead, in their order (after whatever that group has already)."""
+        marks = ",".join("?" * len(kinds))
+        rows = self._run(f"SELECT id, payload FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL "
+                         f"AND json_extract(payload, '$.resident') = ? AND json_extract(payload, '$.kind') IN ({marks}) "
+                         "ORDER BY id", (from_chat, resident, *kinds)).fetchall()
+        for item_id, payload in rows:
+            self._run("DELETE FROM outbox WHERE id = ?", (item_id,))
+            self.enqueue(to_chat, json.loads(payload))
+        ids = [r[0] for r in rows]
+        self._when_committed(lambda: [self._forget_pending(i) for i in ids])
+        return len(rows)
+
     def delete_items_about(self, chat_id: int, resident: int) -> None:
         """Erasure: the operators' group's items about one resident (cards, relays) go, sent or not."""
         rows = self._run("SELECT id FROM outbox WHERE chat_id = ? AND json_extract(payload, '$.resident') = ?",
