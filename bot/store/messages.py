@@ -137,13 +137,16 @@ class MessageQueues(Database):
             return list(self._pending.get(chat_id, {}).values())
 
     def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int, limit: int = 20) -> list[OutboxItem]:
-        """Following queued items of one kind for one resident (to merge a burst of relays)."""
+        """Following queued items of one kind for one resident (to merge a burst of relays).
+        Other residents' items in between are skipped (each resident has their own topic, so
+        their order does not matter); another kind of item for this resident ends the run, or
+        the order in their topic would change."""
         items = []
         for item in self.pending_for(chat_id):
-            if item.id <= after_id:
+            if item.id <= after_id or item.payload.get("resident") != resident:
                 continue
-            if item.payload.get("kind") != kind or item.payload.get("resident") != resident or len(items) >= limit:
-                break  # only an unbroken run may be merged, or order would change
+            if item.payload.get("kind") != kind or len(items) >= limit:
+                break
             items.append(item)
         return items
 

@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from typing import Any, Callable, Coroutine
 
 from telegram.error import RetryAfter
@@ -35,36 +34,44 @@ log = logging.getLogger(__name__)
 COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage", "createForumTopic")
 GROUP_WINDOW = 60.0  # seconds
 GROUP_BUDGET = 20  # messages per window, all topics together
-WINDOW_MARGIN = 0.05  # of the window: the two clocks (ours, Telegram's) never agree exactly
+WINDOW_MARGIN = 0.02  # of the window: the two clocks (ours, Telegram's) never agree exactly
 
 
 class GroupWindow:
-    """A sliding window: at most ``budget`` acquisitions in any ``period`` seconds, FIFO."""
+    """A sliding window: at most ``budget`` sends in any ``period`` seconds, FIFO.
+
+    A send counts from when it is asked for until ``period`` after its answer came back
+    (``done``): Telegram counts it on arrival, somewhere in between, so a slow request can never
+    make two sends look closer together to Telegram than they were here."""
 
     def __init__(self, budget: int, period: float, clock: Callable[[], float] = time.monotonic):
         self.budget = budget
         self.period = period
         self.clock = clock
-        self._times: deque[float] = deque()
+        self._sends: list[list[float]] = []  # [time] per send: asked, then answered
         self._lock = asyncio.Lock()  # waiters are served in arrival order
         self.paused_until = 0.0  # a 429 for this group: nothing goes before then
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> list[float]:
         async with self._lock:
             while True:
                 now = self.clock()
-                while self._times and now - self._times[0] >= self.period:
-                    self._times.popleft()
+                self._sends = [s for s in self._sends if now - s[0] < self.period]
                 wait = self.paused_until - now
-                if len(self._times) >= self.budget:
-                    wait = max(wait, self._times[0] + self.period - now)
+                if len(self._sends) >= self.budget:
+                    wait = max(wait, min(s[0] for s in self._sends) + self.period - now)
                 if wait <= 0:
-                    self._times.append(now)
-                    return
+                    slot = [now]
+                    self._sends.append(slot)
+                    return slot
                 await asyncio.sleep(wait)
 
+    def done(self, slot: list[float]) -> None:
+        slot[0] = self.clock()
+
     def idle(self) -> bool:
-        return not self._times or self.clock() - self._times[-1] >= self.period
+        now = self.clock()
+        return all(now - s[0] >= self.period for s in self._sends)
 
 
 class GroupBudgetLimiter(AIORateLimiter):
@@ -106,9 +113,12 @@ class GroupBudgetLimiter(AIORateLimiter):
                 return _Refused(exc)
 
         for attempt in range(retries + 1):
-            await window.acquire()
-            # The parent applies the overall limit (its group buckets are off).
-            result = await super().process_request(guarded, args, kwargs, endpoint, data, rate_limit_args)
+            slot = await window.acquire()
+            try:
+                # The parent applies the overall limit (its group buckets are off).
+                result = await super().process_request(guarded, args, kwargs, endpoint, data, rate_limit_args)
+            finally:
+                window.done(slot)
             if not isinstance(result, _Refused):
                 return result
             if attempt == retries:
