@@ -16,7 +16,7 @@ import time
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 
-from bot.desk import visits
+from bot.desk import sending, visits
 from bot.desk.safeguards import asks_for_secret
 from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
+TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko", "kirim")
 GROUP_COMMANDS = ("antrian", "statistik", "laporan", "kunjungan")
 
 
@@ -165,6 +165,9 @@ class ForumDesk:
         if command == "pindah":
             self._move(resident, operator, thread, argument)
             return
+        if command == "kirim":  # a step of the guide, or the store page (bot/desk/sending.py)
+            self._send_step(resident, operator, thread, argument)
+            return
         if command == "toko":
             if not self.service.send_store_link(resident, operator):
                 self._reply(thread, t.text("desk.no_ticket"))
@@ -260,6 +263,24 @@ class ForumDesk:
         problem = self.service.move(resident, operator, target)
         if problem is not None:
             self._reply(thread, self.renderer.t.text(problem, kecamatan=target.name))
+
+    def _send_step(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
+        guide = self.service.guide
+        assert guide is not None
+        t, flow = self.renderer.t, guide.flow
+        if argument.strip().lower() == sending.STORE:
+            if not self.service.send_store_link(resident, operator):
+                self._reply(thread, t.text("desk.no_ticket"))
+            return
+        step = sending.find_step(flow, self.renderer, argument)
+        if step is None:
+            self._reply(thread, t.text("desk.step_which", names=sending.choices(flow, self.renderer)))
+            return
+        text, title = sending.step_message(guide, resident, step)
+        if not self.service.operator_says(resident, operator, text):
+            self._reply(thread, t.text("desk.no_ticket"))
+            return
+        self._reply(thread, t.text("desk.step_sent", step=title))
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
