@@ -62,3 +62,16 @@ def test_the_office_choice_declines_and_an_unknown_kelurahan_still_reaches_a_per
     routed = engine.step(sent.conversation, Input.typed("walantaka"))
     escalate = next(e for e in routed.effects if isinstance(e, Escalate))
     assert escalate.visit == ("walantaka", "unknown", "dekat pasar rau")  # ... and the address is not lost
+
+
+def test_without_operators_the_address_is_not_kept_and_the_office_contacts_are_given() -> None:
+    guide = build_guide(locale="id", handoff_available=False)
+    engine = guide.engines["id"]
+    conv = engine.step(None, Input.commanded("start")).conversation
+    offer = engine.step(conv, Input.typed("nenek sudah tua ga kuat ke disdukcapil"))
+    asked = engine.step(offer.conversation, Input.pressed(1))
+    addressed = engine.step(asked.conversation, Input.typed("kel. cipocok jaya"))
+    done = engine.step(addressed.conversation, Input.typed("belakang masjid agung, rumah pagar biru"))
+    assert not any(isinstance(e, Escalate) for e in done.effects) and not done.conversation.handoff
+    assert "masjid agung" not in str(done.conversation.facts)
+    assert guide.renderers["id"].t.text("sys.no_operators")[:30] in _shown(guide, done)[0]

@@ -50,7 +50,7 @@ def choices(flow: Flow, renderer: Renderer) -> str:
     return ", ".join([f"{m.step} {renderer.t.text(m.title)}" for m in numbered(flow)] + [STORE])
 
 
-def step_message(guide: "Guide", resident: int, milestone: Milestone) -> tuple[str, str]:
+def step_message(guide: Guide, resident: int, milestone: Milestone) -> tuple[str, str]:
     """The step's message as the guide would show it to this resident, and the step's title."""
     stored = guide.store.load(resident)
     renderer = guide.renderers[stored.locale if stored else guide.default_locale]

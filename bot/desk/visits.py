@@ -10,7 +10,7 @@ answers /kunjungan: a group's open requests, or the whole city's in the Disdukca
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot import places
 from bot.region import Region
@@ -43,7 +43,7 @@ def open_list(store: Store, group: int | None, renderer: Renderer, region: Regio
     lines = [renderer.t.text("desk.visits_title", count=len(found))]
     for v in found:
         kecamatan, kelurahan = _names(v, renderer, region)
-        moment = datetime.fromtimestamp(v.requested_at, timezone.utc).astimezone(region.timezone)
+        moment = datetime.fromtimestamp(v.requested_at, UTC).astimezone(region.timezone)
         address = v.address if len(v.address) <= ADDRESS_SHOWN else v.address[:ADDRESS_SHOWN] + "…"
         lines.append(renderer.t.text("desk.visit_line", id=v.ticket_id, name=store.first_name(v.chat_id) or "—",
                                      date=renderer.t.moment(moment, region.timezone), kelurahan=kelurahan,

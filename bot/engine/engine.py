@@ -291,8 +291,8 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
 
     def _escalate(self, conv: Conversation, reason: str) -> Step:
         state = self.flow.states[conv.state]
-        if not self.handoff_available:
-            return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        if not self.handoff_available:  # the office contacts instead (a home visit's address is not kept)
+            return self._show(self._take_visit(conv)[0].evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
         if reason != "scam" and self._needs_kecamatan(conv):
             # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
             # report goes straight through: it is urgent, and any operator can help.

@@ -24,6 +24,8 @@ from bot.redaction import redact
 
 if TYPE_CHECKING:
     from bot.engine.engine import Step
+    from bot.region import Region
+    from bot.understanding import Understanding
 
 HOME_VISIT_EVENT = "kunjungan_rumah"  # the consent button of pb_home_visit
 HOME_VISIT_REASON = "home_visit"  # the ticket's reason (cards, /kunjungan)
@@ -35,6 +37,12 @@ MIN_ADDRESS = 4
 
 
 class HomeVisit:
+    if TYPE_CHECKING:  # provided by the Engine this is mixed into
+        region: Region | None
+        understanding: Understanding
+
+        def _escalate(self, conv: Conversation, reason: str) -> Step: ...
+
     def _ask_kelurahan(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         from bot.engine.engine import Step  # the engine module imports this one
 

@@ -23,7 +23,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter

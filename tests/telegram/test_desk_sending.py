@@ -11,7 +11,9 @@ async def test_kirim_sends_a_step_to_the_resident_and_logs_it_in_the_topic(desk)
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
     thread = d.topic_of(bot.parts, siti)
-    topic = lambda: [m.get("text") or "" for m in d.group.messages_in(thread)]  # noqa: E731
+
+    def topic() -> list[str]:
+        return [m.get("text") or "" for m in d.group.messages_in(thread)]
     await act(bot, lambda: d.rina.command("kirim", "4", thread_id=thread))
     told = siti.inbox[-1]["text"]
     assert told.startswith("👤 Petugas Rina:") and "Langkah 4 dari 8" in told and "wajah" in told.lower()
