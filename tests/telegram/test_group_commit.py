@@ -15,7 +15,7 @@ from telegram.ext import ExtBot
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 
 
 async def test_one_failing_update_in_a_burst_undoes_only_its_own_step(emu: Emulator, tmp_path: Path) -> None:
