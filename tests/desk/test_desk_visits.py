@@ -8,8 +8,8 @@ from __future__ import annotations
 import sqlite3
 
 from bot.telegram.maintenance import DAY, Retention
-from tests.telegram.test_desk import act, labels
-from tests.telegram.test_desk_routing import City, city  # noqa: F401  (the fixture)
+from tests.desk.test_desk import act, labels
+from tests.desk.test_desk_routing import City, city  # noqa: F401  (the fixture)
 
 NIK = "3604012345678901"
 
