@@ -259,3 +259,31 @@ def test_a_desk_from_before_kecamatan_groups_keeps_its_topics_and_tickets(tmp_pa
     assert store.resident_of_topic(55, -100123) == 7 and store.topic_group(7) == -100123
     assert store.active_ticket(7).group_id == -100123 and store.active_ticket(7).resolution is None
     store.close()
+
+
+def test_a_residents_queued_relays_merge_past_other_residents_but_not_past_their_own_other_items(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "s.sqlite3"))
+    group, siti, budi = -100, 1, 2
+    with store.transaction():
+        first = store.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a1"})
+        store.enqueue(group, {"kind": "desk_text", "resident": budi, "text": "b1"})
+        store.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a2"})
+        store.enqueue(group, {"kind": "desk_close", "resident": siti, "text": "closed"})
+        store.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a3"})
+    merged = store.pending_of_kind(group, "desk_text", siti, first)
+    assert [i.payload["text"] for i in merged] == ["a2"]  # b1 is skipped; the close keeps a3 after it
+    store.close()
+
+
+def test_queued_relays_follow_a_moved_ticket_in_order(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "s.sqlite3"))
+    old, new, siti = -100, -200, 1
+    with store.transaction():
+        store.enqueue(old, {"kind": "desk_text", "resident": siti, "text": "a1"})
+        store.enqueue(old, {"kind": "desk_reply", "text": "for the operator", "thread_id": 5})
+        store.enqueue(old, {"kind": "desk_media", "resident": siti, "message_id": 9})
+        store.enqueue(new, {"kind": "desk_open", "resident": siti, "card": "card"})
+        assert store.move_items_about(old, new, siti, ("desk_text", "desk_media")) == 2
+    assert [i.payload["kind"] for i in store.pending_for(new)] == ["desk_open", "desk_text", "desk_media"]
+    assert [i.payload["kind"] for i in store.pending_for(old)] == ["desk_reply"]
+    store.close()
