@@ -1,6 +1,6 @@
 """Each operators' group has its own budget of 20 messages in any minute (a sliding window),
 counting only what posts or changes a message; a 429 for one group pauses that group only.
-Time runs 150x faster here (a 0.4 s "minute")."""
+Time runs 60x faster here (a 1 s "minute")."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram.error import RetryAfter
 
 from bot.telegram.group_limits import GROUP_BURST, GroupBudgetLimiter
 
-PERIOD = 0.4
+PERIOD = 1.0
 A, B = -1001, -1002
 
 
@@ -41,10 +41,11 @@ async def test_two_groups_have_two_budgets_and_no_window_holds_more_than_twenty(
     for chat in (A, B):
         times = sorted(t for c, _, t in log if c == chat)
         assert len(times) == 30 and _most_in_a_window(times) <= 20
-        assert times[GROUP_BURST - 1] - start < PERIOD / 20  # a burst goes at once ...
+        assert times[GROUP_BURST - 1] - times[0] < PERIOD / 20  # a burst goes at once ...
         gaps = [b - a for a, b in zip(times[GROUP_BURST - 1:], times[GROUP_BURST:])]
         assert min(gaps) >= PERIOD / 20 * 0.9  # ... then the rest are spaced, never bunched at a minute's end
-    assert time.monotonic() - start < 3 * PERIOD  # the groups waited side by side, not one after the other
+    # One group's 30 take at least 29 spacings (1.45 s): the two groups waited side by side.
+    assert time.monotonic() - start < 2.5 * PERIOD
 
 
 async def test_calls_that_post_nothing_do_not_use_the_budget() -> None:
