@@ -83,8 +83,7 @@ class HomeVisit:
     def _take_visit(self, conv: Conversation) -> tuple[Conversation, tuple[str, str, str] | None]:
         """The visit's (kecamatan, kelurahan, address) out of the conversation, for the ticket."""
         address = conv.fact(ADDRESS_FACT)
-        if address is None:
-            return conv, None
-        visit = (conv.fact("kecamatan") or places.UNKNOWN, conv.fact(KELURAHAN_FACT) or places.UNKNOWN, address)
+        visit = None if address is None else (conv.fact("kecamatan") or places.UNKNOWN,
+                                              conv.fact(KELURAHAN_FACT) or places.UNKNOWN, address)
         kept = tuple((k, v) for k, v in conv.facts if k not in (ADDRESS_FACT, KELURAHAN_FACT))
         return conv.evolve(facts=kept), visit
