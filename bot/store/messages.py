@@ -141,7 +141,7 @@ class MessageQueues(Database):
         Other residents' items in between are skipped (each resident has their own topic, so
         their order does not matter); another kind of item for this resident ends the run, or
         the order in their topic would change."""
-        items = []
+        items: list[OutboxItem] = []
         for item in self.pending_for(chat_id):
             if item.id <= after_id or item.payload.get("resident") != resident:
                 continue
@@ -233,13 +233,18 @@ class MessageQueues(Database):
         queued for another instead, in their order (after whatever that group has already)."""
         marks = ",".join("?" * len(kinds))
         rows = self._run(f"SELECT id, payload FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL "
-                         f"AND json_extract(payload, '$.resident') = ? AND json_extract(payload, '$.kind') IN ({marks}) "
+                         "AND json_extract(payload, '$.resident') = ? "
+                         f"AND json_extract(payload, '$.kind') IN ({marks}) "
                          "ORDER BY id", (from_chat, resident, *kinds)).fetchall()
         for item_id, payload in rows:
             self._run("DELETE FROM outbox WHERE id = ?", (item_id,))
             self.enqueue(to_chat, json.loads(payload))
-        ids = [r[0] for r in rows]
-        self._when_committed(lambda: [self._forget_pending(i) for i in ids])
+        ids: list[int] = [r[0] for r in rows]
+
+        def forget() -> None:
+            for item_id in ids:
+                self._forget_pending(item_id)
+        self._when_committed(forget)
         return len(rows)
 
     def delete_items_about(self, chat_id: int, resident: int) -> None:

@@ -29,7 +29,8 @@ _COLUMNS = "v.id, v.ticket_id, v.chat_id, v.kecamatan, v.kelurahan, v.address, v
 
 
 class VisitRecords(Database):
-    def add_visit(self, ticket_id: int, chat_id: int, kecamatan: str | None, kelurahan: str | None, address: str) -> int:
+    def add_visit(self, ticket_id: int, chat_id: int, kecamatan: str | None, kelurahan: str | None,
+                  address: str) -> int:
         cur = self._run("INSERT INTO home_visits (ticket_id, chat_id, kecamatan, kelurahan, address, requested_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)", (ticket_id, chat_id, kecamatan, kelurahan, address, self.clock()))
         return int(cur.lastrowid or 0)
@@ -42,7 +43,8 @@ class VisitRecords(Database):
         """Requests whose ticket is still open, oldest first: all, or those one group serves."""
         where = "t.status != 'closed'" + (" AND t.group_id = ?" if group_id is not None else "")
         rows = self._run(f"SELECT {_COLUMNS} FROM home_visits v JOIN tickets t ON t.id = v.ticket_id "
-                         f"WHERE {where} ORDER BY v.requested_at", (group_id,) if group_id is not None else ()).fetchall()
+                         f"WHERE {where} ORDER BY v.requested_at",
+                         (group_id,) if group_id is not None else ()).fetchall()
         return [HomeVisit(*r) for r in rows]
 
     def purge_visits(self, older_than: float) -> int:

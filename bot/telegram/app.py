@@ -22,14 +22,14 @@ from bot.guide import Guide
 from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
-from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
 from bot.telegram.group_limits import GroupBudgetLimiter
-from bot.telegram.poison import Quarantine, UpdatesRequest
-from bot.telegram.turn import Turn, storage_refused
-from bot.telegram.webhook import WebhookServer
+from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
 from bot.telegram.maintenance import Retention
+from bot.telegram.poison import Quarantine, UpdatesRequest
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
+from bot.telegram.turn import Turn, storage_refused
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,

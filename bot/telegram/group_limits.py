@@ -51,7 +51,8 @@ class GroupWindow:
     (``done``): Telegram counts it on arrival, somewhere in between, so a slow request can never
     make two sends look closer together to Telegram than they were here."""
 
-    def __init__(self, budget: int, period: float, clock: Callable[[], float] = time.monotonic, burst: int | None = None):
+    def __init__(self, budget: int, period: float, clock: Callable[[], float] = time.monotonic,
+                 burst: int | None = None):
         self.budget = budget
         self.period = period
         self.clock = clock

@@ -99,7 +99,7 @@ class Quarantine:
         for raw in raws:
             try:
                 update = Update.de_json(raw, bot)
-            except Exception as exc:  # whatever PTB raises on this update: it is the poison
+            except Exception as exc:  # noqa: BLE001 -- whatever PTB raises on this update: it is the poison
                 update_id = raw.get("update_id") if isinstance(raw, dict) else None
                 if isinstance(update_id, int):
                     bad.append((update_id, _dump(raw), f"{type(exc).__name__}: {exc}"))

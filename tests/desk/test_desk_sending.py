@@ -24,6 +24,7 @@ async def test_kirim_sends_a_step_to_the_resident_and_logs_it_in_the_topic(desk)
     assert "play.google.com/store/apps/details?id=gov.dukcapil.mobile_id" in siti.inbox[-1]["text"]
     # Without a step, or an unknown one: the operator gets the list, the resident nothing.
     before = len(siti.inbox)
-    await act(bot, lambda: d.rina.command("kirim", thread_id=thread), lambda: d.rina.command("kirim", "99", thread_id=thread))
+    await act(bot, lambda: d.rina.command("kirim", thread_id=thread),
+              lambda: d.rina.command("kirim", "99", thread_id=thread))
     assert len(siti.inbox) == before
     assert "Tulis /kirim lalu salah satu: 1 " in topic()[-1] and "4 Foto wajah" in topic()[-1] and "toko" in topic()[-1]

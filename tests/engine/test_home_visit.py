@@ -13,7 +13,8 @@ from tests.journeys import button_path
 def _shown(guide, step) -> tuple[str, list[str]]:
     renderer = guide.renderers["id"]
     said = [renderer.say(e, step.conversation) for e in step.effects if isinstance(e, Say)]
-    return "\n".join(s.text for s in said), [label for s in said[-1:] for row in s.buttons for label in (row if isinstance(row, tuple) else (row,))]
+    labels = [label for s in said[-1:] for row in s.buttons for label in row]
+    return "\n".join(s.text for s in said), labels
 
 
 def test_the_office_step_offers_a_home_visit_and_the_request_carries_kelurahan_and_address() -> None:

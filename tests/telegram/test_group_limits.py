@@ -42,7 +42,7 @@ async def test_two_groups_have_two_budgets_and_no_window_holds_more_than_twenty(
         times = sorted(t for c, _, t in log if c == chat)
         assert len(times) == 30 and _most_in_a_window(times) <= 20
         assert times[GROUP_BURST - 1] - times[0] < PERIOD / 20  # a burst goes at once ...
-        gaps = [b - a for a, b in zip(times[GROUP_BURST - 1:], times[GROUP_BURST:])]
+        gaps = [b - a for a, b in zip(times[GROUP_BURST - 1:], times[GROUP_BURST:], strict=False)]
         assert min(gaps) >= PERIOD / 20 * 0.9  # ... then the rest are spaced, never bunched at a minute's end
     # One group's 30 take at least 29 spacings (1.45 s): the two groups waited side by side.
     assert time.monotonic() - start < 2.5 * PERIOD
