@@ -13,7 +13,8 @@ from tests.journeys import button_path
 def _shown(guide, step) -> tuple[str, list[str]]:
     renderer = guide.renderers["id"]
     said = [renderer.say(e, step.conversation) for e in step.effects if isinstance(e, Say)]
-    labels = [label for s in said[-1:] for row in s.buttons for label in row]
+    labels = [label for s in said[-1:] for row in s.buttons
+              for label in (row if isinstance(row, tuple) else (row,))]
     return "\n".join(s.text for s in said), labels
 
 
