@@ -143,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=240.0, help="seconds of talking measured (Telegram time)")
     parser.add_argument("--time-scale", type=float, default=20.0)
     args = parser.parse_args(argv)
-    one = (2, 4, 6, 8, 10, 12) if not args.quick else (4, 8)
-    seven = (14, 28, 42, 56, 70, 84) if not args.quick else (28, 56)
+    one = (2, 4, 6, 8, 10, 12, 14, 16) if not args.quick else (4, 8)
+    seven = (14, 28, 42, 56, 70, 84, 98, 112) if not args.quick else (28, 56)
     options = dict(time_scale=args.time_scale, interval=args.interval, duration=args.duration)
     result = {"interval_s": args.interval, "duration_s": args.duration, "time_scale": args.time_scale,
               "lag_limit_s": LAG_LIMIT_S,

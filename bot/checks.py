@@ -36,7 +36,7 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       "id", "who", "state", "reason", "attempts", "waiting", "lines", "count", "escalations",
                       "median", "finished", "returned", "position", "when", "text", "minutes",
                       # where the resident lives (issue 12)
-                      "kecamatan", "office", "names",
+                      "kecamatan", "office", "names", "kelurahan",
                       # reviewing tickets (bot/desk/review.py)
                       "date", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
                       # follow-through and the supervisors' view (issue 13, bot/followup)

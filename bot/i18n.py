@@ -130,6 +130,8 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
     "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link", "desk.typical_wait",
     "desk.shared.contact", "desk.shared.location", "desk.erased",
+    "desk.reason.home_visit", "desk.visit_card", "desk.visits_title", "desk.visit_line", "desk.visits_empty",
+    "desk.place_unknown", "desk.step_which", "desk.step_sent",
 )
 
 # Msgids of the supervisors' view (issue 13, bot/followup): report, /laporan, charts, dashboard.

@@ -47,6 +47,7 @@ class Kecamatan:
 class Places:
     kecamatan: tuple[Kecamatan, ...] = ()
     confirmed: bool = False
+    source: str = ""
 
     def get(self, kecamatan_id: str | None) -> Kecamatan | None:
         return next((k for k in self.kecamatan if k.id == kecamatan_id), None)
@@ -56,17 +57,31 @@ class Places:
         cleaned = " ".join(_NOISE.sub(" ", text.lower()).split())
         if len(cleaned) < 4:
             return None
-        names: dict[str, Kecamatan] = {}
+        names: dict[str, Kecamatan | None] = {}
         for k in self.kecamatan:
-            names[k.name.lower()] = k
             for kel in k.kelurahan:
-                names.setdefault(kel.lower(), k)
+                # A kelurahan name two kecamatan share (Sukawana) says nothing about which one.
+                names[kel.lower()] = k if names.get(kel.lower(), k) == k else None
+        names.update({k.name.lower(): k for k in self.kecamatan})  # a kecamatan's own name wins
         best = process.extractOne(cleaned, list(names), scorer=fuzz.WRatio, score_cutoff=MATCH_SCORE)
         return names[best[0]] if best else None
+
+    def find_kelurahan(self, text: str, within: Kecamatan | None = None) -> tuple[Kecamatan, str] | None:
+        """The kelurahan a typed name means (within one kecamatan when it is known) and its
+        kecamatan; None when nothing matches or the name is shared and the kecamatan unknown."""
+        cleaned = " ".join(_NOISE.sub(" ", text.lower()).split())
+        if len(cleaned) < 4:
+            return None
+        found: dict[str, list[tuple[Kecamatan, str]]] = {}
+        for k in (within,) if within else self.kecamatan:
+            for kel in k.kelurahan:
+                found.setdefault(kel.lower(), []).append((k, kel))
+        best = process.extractOne(cleaned, list(found), scorer=fuzz.WRatio, score_cutoff=MATCH_SCORE)
+        return found[best[0]][0] if best and len(found[best[0]]) == 1 else None
 
 
 def build_places(data: Any) -> Places:
     if not data:
         return Places()
     return Places(tuple(Kecamatan(k["id"], k["name"], k["office"], k.get("operators", k["id"]), tuple(k["kelurahan"]))
-                        for k in data["list"]), bool(data["confirmed"]))
+                        for k in data["list"]), bool(data["confirmed"]), data.get("source", ""))

@@ -199,6 +199,10 @@ class Region:
         for name, fact in self.values().items():
             if not fact.confirmed:
                 yield Unconfirmed(name, fact.value, fact.source)
+        if not self.places.confirmed:  # which office and operators' group serve each kecamatan
+            for k in self.places.kecamatan:
+                yield Unconfirmed(f"kecamatan {k.id}", f"office {k.office}; operators' group key {k.operators}; "
+                                  f"{len(k.kelurahan)} kelurahan: {', '.join(k.kelurahan)}", self.places.source)
         for name, claim in self.claims.items():
             if not claim.confirmed:
                 yield Unconfirmed(f"claim {name} ({', '.join(claim.said_in)})", claim.claim, claim.source)

@@ -39,14 +39,17 @@ class DeskCommand(StrEnum):
     PINDAH = "pindah"  # move the ticket to a kecamatan's group
     RIWAYAT = "riwayat"  # the resident's tickets
     TOKO = "toko"  # send the official app's store page
+    KIRIM = "kirim"  # send the resident a step of the guide, or the store page
+    KUNJUNGAN = "kunjungan"  # open home-visit requests
     ANTRIAN = "antrian"  # open tickets
     STATISTIK = "statistik"  # today's figures
     LAPORAN = "laporan"  # the supervisors' chart
 
 
 TICKET_COMMANDS = frozenset({DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand.TUTUP, DeskCommand.CATATAN,
-                             DeskCommand.PINDAH, DeskCommand.RIWAYAT, DeskCommand.TOKO})  # in a resident's topic
-GROUP_COMMANDS = frozenset({DeskCommand.ANTRIAN, DeskCommand.STATISTIK, DeskCommand.LAPORAN})  # anywhere in the group
+                             DeskCommand.PINDAH, DeskCommand.RIWAYAT, DeskCommand.TOKO, DeskCommand.KIRIM})  # in a resident's topic
+GROUP_COMMANDS = frozenset({DeskCommand.ANTRIAN, DeskCommand.STATISTIK, DeskCommand.LAPORAN,
+                            DeskCommand.KUNJUNGAN})  # anywhere in the group
 
 
 class Event(StrEnum):
@@ -66,10 +69,12 @@ class Event(StrEnum):
     RENCANA_KUNJUNGAN = "rencana_kunjungan"  # plan the office visit
     HAPUS_YA = "hapus_ya"  # yes, erase my data
     HAPUS_TIDAK = "hapus_tidak"  # no, keep it
+    KUNJUNGAN_RUMAH = "kunjungan_rumah"  # yes, ask for a home visit (bot/engine/home_visit.py)
 
 
 # Events every state understands without declaring them (also typed as commands).
-GLOBAL_EVENTS: tuple[str, ...] = (Event.BANTUAN, Event.ULANGI, Event.KEMBALI, Event.MULAI, Event.BERHENTI, Event.TANYA)
+GLOBAL_EVENTS: tuple[str, ...] = (Event.BANTUAN, Event.ULANGI, Event.KEMBALI, Event.MULAI, Event.BERHENTI, Event.TANYA,
+                                  Event.KUNJUNGAN_RUMAH)
 # The command a resident types, as the event it fires (/start and /hapusdata are the engine's own).
 COMMAND_EVENTS: dict[str, str] = {c.value: Event(c.value) for c in Command if c.value in GLOBAL_EVENTS}
 
@@ -78,6 +83,7 @@ FAQ = "faq:"  # faq:<topic> answers a question of dialogs/faq.yaml
 PROBLEM = "problem:"  # problem:<name> detours to a problem's troubleshooting state
 KECAMATAN = "kec:"  # kec:<id> answers "which kecamatan?"
 VISIT = "visit:"  # visit:<day> answers "when will you go to the office?"
+KELURAHAN = "kel:"  # kel:<id> answers "which kelurahan?" (a home visit)
 CHAT = ":"  # :<intent> a chit-chat intent (thanks, greeting, confused), answered in place
 RESERVED_PREFIXES = (FAQ, PROBLEM, KECAMATAN, VISIT, CHAT)
 # What to do once "which kecamatan?" is answered, when it was asked before a handoff:
@@ -139,6 +145,7 @@ class Reason(StrEnum):
     CONTENT = "content"
     MEDIA = "media"  # tickets opened by an older version (a photo sent); still shown on their cards
     FOLLOWUP = "followup"
+    HOME_VISIT = "home_visit"  # a resident who cannot travel asked for a home visit
 
 
 def content_reason(state: str) -> str:

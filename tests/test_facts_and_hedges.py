@@ -118,7 +118,9 @@ def test_facts_command_lists_what_disdukcapil_must_confirm(capsys) -> None:
     unconfirmed = list(region.unconfirmed())
     assert f"{len(unconfirmed)} fact(s) to confirm" in out
     for needle in ("hours: mon 08:00-16:00", "min_android: 8", "call_center: 1500537", "claim domicile",
-                   "source: SIPPN Wakatobi"):
+                   "source: SIPPN Wakatobi",
+                   "kecamatan walantaka: office Kantor Kecamatan Walantaka; operators' group key walantaka",
+                   "claim home_visit"):
         assert needle in out
     assert "nik_digits" not in out  # confirmed facts are not on the checklist
 

@@ -16,7 +16,9 @@ def test_the_region_file_lists_six_kecamatan_with_their_kelurahan_marked_unconfi
     places = load_region().places
     assert [k.name for k in places.kecamatan] == ["Serang", "Cipocok Jaya", "Curug", "Kasemen", "Taktakan", "Walantaka"]
     kelurahan = [kel.lower() for k in places.kecamatan for kel in k.kelurahan]
-    assert len(kelurahan) == len(set(kelurahan)) and 60 <= len(kelurahan) <= 67
+    # 66 remembered (facts §5 says 67); only Sukawana is remembered in two kecamatan (Serang, Curug).
+    assert [len(k.kelurahan) for k in places.kecamatan] == [12, 8, 10, 10, 12, 14]
+    assert [n for n in set(kelurahan) if kelurahan.count(n) > 1] == ["sukawana"]
     assert places.confirmed is False  # written from memory of public lists: to be checked
 
 
@@ -24,6 +26,7 @@ def test_the_region_file_lists_six_kecamatan_with_their_kelurahan_marked_unconfi
     ("kel. cipocok", "cipocok_jaya"), ("walantaka", "walantaka"), ("saya di kaligandu", "serang"),
     ("Curug manis", "curug"), ("kilasah", "kasemen"), ("umbul tengah pak", "taktakan"), ("KEC. TAKTAKAN", "taktakan"),
     ("halo", None), ("tidak tahu", None), ("bantuan", None), ("", None),
+    ("sukawana", None),  # a kelurahan of Serang and of Curug: the kecamatan is asked
 ])
 def test_a_typed_place_resolves_to_its_kecamatan(typed: str, kecamatan: str | None) -> None:
     found = load_region().places.find(typed)
@@ -63,3 +66,12 @@ def test_without_kecamatan_groups_the_guide_does_not_ask() -> None:
     plain = build_guide(locale="id").engines["id"]
     step = _walk(plain, button_path(plain, "officer_visit"))
     assert step.conversation.overlay is None and step.conversation.fact("kecamatan") is None
+
+
+def test_a_kelurahan_shared_by_two_kecamatan_resolves_once_the_kecamatan_is_known() -> None:
+    places = load_region().places
+    assert places.find_kelurahan("kel sukawana") is None
+    assert places.find_kelurahan("sukawana", within=places.get("curug")) == (places.get("curug"), "Sukawana")
+    kecamatan, kelurahan = places.find_kelurahan("pager agung")
+    assert (kecamatan.id, kelurahan) == ("walantaka", "Pager Agung")
+    assert places.find_kelurahan("pager agung", within=places.get("serang")) is None

@@ -17,6 +17,7 @@ from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
 from bot import outbox
+from bot.desk import sending, visits
 from bot.desk.safeguards import asks_for_secret
 from bot.desk.service import DeskService, Operator
 from bot.desk.telegram import MEMBER_CACHE_SECONDS, OPERATOR_STATUSES, OperatorGroupError
@@ -141,6 +142,12 @@ class ForumDesk:
         if command == DeskCommand.STATISTIK:
             self._reply(thread, self.service.views.statistics(self.group_id))
             return
+        if command == DeskCommand.KUNJUNGAN:  # open home-visit requests (bot/desk/visits.py)
+            routing = self.service.routing
+            city = routing is None or routing.city_wide(self.group_id)
+            self._reply(thread, visits.open_list(self.store, None if city else self.group_id, self.renderer,
+                                                 self.service.region))
+            return
         if command == DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
             outbox.put(self.store.outbox, self.group_id, outbox.GroupReport(thread))
             return
@@ -160,6 +167,9 @@ class ForumDesk:
             return
         if command == DeskCommand.PINDAH:
             self._move(resident, operator, thread, argument)
+            return
+        if command == DeskCommand.KIRIM:  # a step of the guide, or the store page (bot/desk/sending.py)
+            self._send_step(resident, operator, thread, argument)
             return
         if command == DeskCommand.TOKO:
             if not self.service.send_store_link(resident, operator):
@@ -279,6 +289,22 @@ class ForumDesk:
         problem = self.service.move(resident, operator, target)
         if problem is not None:
             self._reply(thread, self.renderer.t.text(problem, kecamatan=target.name))
+
+    def _send_step(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
+        t, flow = self.renderer.t, self.service.flow
+        if argument.strip().lower() == sending.STORE:
+            if not self.service.send_store_link(resident, operator):
+                self._reply(thread, t.text("desk.no_ticket"))
+            return
+        step = sending.find_step(flow, self.renderer, argument)
+        if step is None:
+            self._reply(thread, t.text("desk.step_which", names=sending.choices(flow, self.renderer)))
+            return
+        text, title = sending.step_message(self.service, resident, step)
+        if not self.service.operator_says(resident, operator, text):
+            self._reply(thread, t.text("desk.no_ticket"))
+            return
+        self._reply(thread, t.text("desk.step_sent", step=title))
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import outbox
-from bot.desk import cards, review
+from bot.desk import cards, review, visits
 from bot.desk.channel import Operator, OperatorChannel
 from bot.desk.port import Guidance, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
 from bot.desk.routing import Routing
@@ -84,6 +84,8 @@ class DeskService:
         place = self.region.places.get(conv.fact("kecamatan"))
         title = cards.topic_title(renderer, flow, name, ticket, place.name if place else None)
         card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcripts.of(chat_id, 12), self.clock())
+        if effect.visit is not None:  # a home-visit request says so first (bot/desk/visits.py)
+            card = visits.record(store, ticket, effect.visit, renderer, self.region) + card
         self.channel.ticket_opened(store, ticket, title, card)
         media = store.residents.last_media(chat_id)
         if media and media.get("message_id") and self.clock() - media.get("at", 0) <= MEDIA_PASS_ON_WINDOW:
@@ -333,7 +335,8 @@ class DeskService:
             stored = store.residents.load(resident)
             facts = dict(stored.conversation.facts) if stored else {}
             title = cards.topic_title(renderer, flow, name, moved, kecamatan.name)
-            card = renderer.t.text("desk.moved_in", name=operator.name) + "\n" + cards.ticket_card(
+            card = renderer.t.text("desk.moved_in", name=operator.name) + "\n" + visits.card_lines(
+                store, moved, renderer, self.region) + cards.ticket_card(
                 renderer, flow, moved, name, facts, store.transcripts.of(resident, 12), self.clock())
             self.channel.ticket_opened(store, moved, title, card)
             self._to_resident(resident, "desk.moved_resident", kecamatan=kecamatan.name)

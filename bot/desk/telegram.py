@@ -27,6 +27,7 @@ MEMBER_CACHE_SECONDS = 300.0
 OPERATOR_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER,
                      ChatMemberStatus.RESTRICTED)
 MERGE_LIMIT = 3500  # merged relays stay well inside Telegram's 4096 characters
+CARRIED_KINDS = ("desk_text", "desk_media")  # what follows a moved ticket to its new group
 
 
 class OperatorGroupError(RuntimeError):
@@ -52,7 +53,13 @@ class ForumChannel:
         return store.tickets.topic_group(resident) or self.group_id
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None:
-        outbox.put(store.outbox, ticket.group_id or self.group_id, outbox.TopicCard(ticket.chat_id, ticket.id, title, card))
+        group = ticket.group_id or self.group_id
+        outbox.put(store.outbox, group, outbox.TopicCard(ticket.chat_id, ticket.id, title, card))
+        old = store.tickets.topic_group(ticket.chat_id)
+        if old and old != group:
+            # Moved (/pindah): what the resident said that still waits for the old group follows
+            # the ticket, after the card, instead of being left behind.
+            store.outbox.move_items_about(old, group, ticket.chat_id, CARRIED_KINDS)
 
     def to_topic(self, store: Store, resident: int, text: str) -> None:
         outbox.put(store.outbox, self.group_of(store, resident), outbox.TopicText(resident, text, self._title(store, resident)))
@@ -277,9 +284,12 @@ class ForumSender:
         if topic is not None and self.store.tickets.topic_group(resident) != group:
             ticket = self.store.tickets.active_for(resident)
             if ticket is not None and ticket.group_id not in (None, group):
-                # Queued for this group before the ticket moved on (/pindah): the new group's
-                # card carries the last lines, so this one is not sent here.
-                log.info("item for resident %s left behind in group %s after a move", resident, group)
+                # Already on its way to this group when the ticket moved on (/pindah): what
+                # was still waiting followed the ticket (ForumChannel.ticket_opened); this one
+                # is sent to the new group too, never dropped.
+                log.info("item for resident %s in group %s follows the ticket to group %s", resident, group,
+                         ticket.group_id)
+                self.store.outbox.move_items_about(group, ticket.group_id, resident, CARRIED_KINDS)
                 return None
             topic = None  # the resident's topic is in another group: open one here
         if topic is None:

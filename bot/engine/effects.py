@@ -22,9 +22,10 @@ class Say:
 class Escalate:
     """Open (or reopen) a ticket so a person takes over."""
 
-    reason: str  # a bot.vocabulary.Reason ("content:<state>" carries the state)
+    reason: str  # a bot.vocabulary.Reason ("content:<state>" carries the state; "home_visit")
     state: str
     milestone: str
+    visit: tuple[str, str, str] | None = None  # a home visit: kecamatan, kelurahan, address (redacted)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
+from bot.engine.home_visit import ASK_ADDRESS, ASK_KELURAHAN, HOME_VISIT_EVENT, KELURAHAN_UNKNOWN, HomeVisit
 from bot.engine.machine import FlowMachine
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
@@ -50,7 +51,7 @@ COMMANDS = COMMAND_EVENTS  # a command a resident types, as the event it fires
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-class Engine(Reminders, Routing, PlaceQuestion):
+class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -127,6 +128,10 @@ class Engine(Reminders, Routing, PlaceQuestion):
             # goes without its caption's secret).
             effects.append(Relay(text=found.text, media=inp.media if inp.kind == "media" else ""))
             return Step(conv, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),))
+        if conv.overlay in (ASK_KELURAHAN, ASK_ADDRESS) and inp.kind == "text":
+            # A NIK typed into the home-visit address: deleted, and the rest (masked) still answers.
+            typed = self._home_visit_typed(conv, found.text)
+            return Step(typed.conversation, tuple(effects) + (Say((Line(texts.SECRET_DELETED),)),) + typed.effects)
         # "Someone asked for my code: 123456" is both a secret and a scam report: warn about both.
         reading = self._read(conv, found.text)
         if reading.intent == SCAM_INTENT:
@@ -212,6 +217,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
             place = self.region.places.find(text) if self.region else None
             if place is not None:  # a kecamatan or kelurahan typed instead of pressed
                 return self._kecamatan_chosen(conv, place.id)
+        if conv.overlay in (ASK_KELURAHAN, ASK_ADDRESS) and not self._is_label(conv, text):
+            return self._home_visit_typed(conv, text)
         reading = self._read(conv, text)
         if conv.overlay == Overlay.KECAMATAN:
             return self._kecamatan_reply(conv, reading, inp)
@@ -246,6 +253,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
             Event.BERHENTI: lambda: self._pause(conv),
             Event.PENGINGAT_STOP: lambda: self._stop_reminders(conv),
             Event.RENCANA_KUNJUNGAN: lambda: self._plan_visit(conv, at),
+            Event.KUNJUNGAN_RUMAH: lambda: self._ask_kelurahan(conv),
+            KELURAHAN_UNKNOWN: lambda: self._kelurahan_unknown(conv),
             Event.TANYA: lambda: self._overlay(conv, Overlay.FAQ),
             Event.LANJUT: lambda: self._show(conv.evolve(overlay=None)),
             Event.HAPUS_YA: lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
@@ -305,17 +314,19 @@ class Engine(Reminders, Routing, PlaceQuestion):
 
     def _escalate(self, conv: Conversation, reason: str) -> Step:
         state = self.flow.states[conv.state]
-        if not self.handoff_available:
-            return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
+        if not self.handoff_available:  # the office contacts instead (a home visit's address is not kept)
+            return self._show(self._take_visit(conv)[0].evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
         if reason != Reason.SCAM and self._needs_kecamatan(conv):
             # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
             # report goes straight through: it is urgent, and any operator can help.
             if conv.overlay != Overlay.KECAMATAN:
                 return self._ask_kecamatan(conv, ESCALATE_AFTER + reason)
             conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
+        conv, visit = self._take_visit(conv)  # a home visit's address leaves the conversation here
         buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
-        return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
+        said = Line(texts.HV_SENT if visit else texts.ESCALATED)
+        return Step(waiting, (Escalate(reason, state.name, state.milestone, visit), Say((said,), buttons)))
 
     def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
         """Why a person is asked for: the stuck offer, a scam report, the content, or the resident."""

@@ -64,6 +64,10 @@ VISIT_DAYS = tuple(f"btn.visit.{d}" for d in ("mon", "tue", "wed", "thu", "fri",
 RETURN_TO_STEP = "btn.return_to_step"
 KEC_UNKNOWN = "btn.kec_unknown"
 KEC_BUTTON = "btn.kec."  # + the kecamatan's id from the region file (bot/places.py)
+HV_KELURAHAN_ASK = "hv.kelurahan_ask"  # the home-visit request (bot/engine/home_visit.py)
+HV_KELURAHAN_NOT_FOUND = "hv.kelurahan_not_found"
+HV_ADDRESS_ASK = "hv.address_ask"
+HV_SENT = "hv.sent"
 
 
 def all_msgids() -> set[str]:

@@ -45,6 +45,7 @@ from bot.store.records import OutboxItem, StoredConversation, Ticket
 from bot.store.residents import KEEP, Keep, Residents
 from bot.store.schema import MIGRATIONS
 from bot.store.transcripts import Transcripts
+from bot.store.visits import HomeVisit, Visits
 
 
 class Store:
@@ -60,6 +61,7 @@ class Store:
         self.outbox = Outbox(self.db)
         self.tickets = Tickets(self.db)
         self.journey = Journey(self.db)
+        self.visits = Visits(self.db)
 
     # ----- the unit of work and the connection (bot/store/database.py) --------------------
     @property
@@ -103,6 +105,7 @@ class Store:
             counts.update(self.tickets.erase(chat_id))
             self.outbox.erase(chat_id)
             self.journey.erase(chat_id)
+            counts["home_visits"] = self.visits.erase(chat_id)
         return counts
 
     def set_active(self, chat_id: int, active: bool) -> None:
@@ -119,4 +122,4 @@ class Store:
             return self.inbox.purge(older_than) + self.outbox.purge(older_than)
 
 
-__all__ = ["KEEP", "MIGRATIONS", "Database", "JourneyRow", "Keep", "OutboxItem", "Store", "StoredConversation", "Ticket"]
+__all__ = ["KEEP", "MIGRATIONS", "Database", "HomeVisit", "JourneyRow", "Keep", "OutboxItem", "Store", "StoredConversation", "Ticket"]

@@ -95,13 +95,16 @@ class Outbox:
 
     def pending_of_kind(self, chat_id: int, kind: str, resident: int, after_id: int,
                         limit: int = 20) -> list[OutboxItem]:
-        """Following queued items of one kind for one resident (to merge a burst of relays)."""
+        """Following queued items of one kind for one resident (to merge a burst of relays).
+        Other residents' items in between are skipped (each resident has their own topic, so
+        their order does not matter); another kind of item for this resident ends the run, or
+        the order in their topic would change."""
         items: list[OutboxItem] = []
         for item in self.pending_for(chat_id):
-            if item.id <= after_id:
+            if item.id <= after_id or item.payload.get("resident") != resident:
                 continue
-            if item.payload.get("kind") != kind or item.payload.get("resident") != resident or len(items) >= limit:
-                break  # only an unbroken run may be merged, or order would change
+            if item.payload.get("kind") != kind or len(items) >= limit:
+                break
             items.append(item)
         return items
 
@@ -186,6 +189,25 @@ class Outbox:
         """Erasure: every item for this chat goes, sent or not."""
         self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
         self.db.when_committed(lambda: self._forget_pending_chat(chat_id))
+
+    def move_items_about(self, from_chat: int, to_chat: int, resident: int, kinds: tuple[str, ...]) -> int:
+        """/pindah: items of these kinds about one resident still waiting for one group are
+        queued for another instead, in their order (after whatever that group has already)."""
+        about = self.db.json_field("payload", "resident")
+        rows = self.db.execute(f"SELECT id, payload FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL "
+                               f"AND {about} = ? ORDER BY id", (from_chat, resident)).fetchall()
+        moved = [(item_id, json.loads(payload)) for item_id, payload in rows]
+        moved = [(item_id, payload) for item_id, payload in moved if payload.get("kind") in kinds]
+        for item_id, payload in moved:
+            self.db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+            self.enqueue(to_chat, payload)
+        ids = [item_id for item_id, _ in moved]
+
+        def forget() -> None:
+            for item_id in ids:
+                self._forget_pending(item_id)
+        self.db.when_committed(forget)
+        return len(moved)
 
     def delete_items_about(self, chat_id: int, resident: int) -> None:
         """Erasure: the operators' group's items about one resident (cards, relays) go, sent or not."""

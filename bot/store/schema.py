@@ -177,4 +177,18 @@ MIGRATIONS: tuple[str, ...] = (
         value       TEXT NOT NULL
     );
     """,
+    # 9: home-visit requests (issue 12, jemput bola; bot/store/visits.py). The address is
+    # personal: deleted with the resident (/hapusdata) and after the retention period.
+    """
+    CREATE TABLE home_visits (
+        id            INTEGER PRIMARY KEY,
+        ticket_id     INTEGER NOT NULL,
+        chat_id       INTEGER NOT NULL,
+        kecamatan     TEXT,
+        kelurahan     TEXT,
+        address       TEXT NOT NULL,
+        requested_at  REAL NOT NULL
+    );
+    CREATE INDEX home_visits_ticket ON home_visits(ticket_id);
+    """,
 )

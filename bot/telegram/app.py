@@ -23,13 +23,14 @@ from bot.guide import Guide
 from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
+from bot.telegram.group_limits import GroupBudgetLimiter
 from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
-from bot.telegram.poison import Quarantine, UpdatesRequest
-from bot.telegram.turn import Turn, storage_refused
-from bot.telegram.webhook import WebhookServer
 from bot.telegram.maintenance import Retention
+from bot.telegram.poison import Quarantine, UpdatesRequest
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
+from bot.telegram.turn import Turn, storage_refused
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
@@ -76,12 +77,12 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIOR
     AIORateLimiter's buckets (aiolimiter) are leaky buckets as deep as their rate: the default
     (30 per 1 s) lets 30 through at once and 30 more within that second, and Telegram answers
     the excess with a 429 whose retry_after stalls every send. A bucket one deep that drains at
-    28/s never has more than 30 in any second, with room for jitter. The per-group bucket keeps
-    python-telegram-bot's default (bursts of 20: operators see a burst of relays at once).
+    28/s never has more than 30 in any second, with room for jitter. Each group has its own
+    sliding window of 20 messages a minute (bot/telegram/group_limits.py).
     ``time_scale`` speeds the clock up for the emulator's time-scaled limits.
     """
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1.0 / (28 * time_scale),
-                          group_max_rate=20, group_time_period=60.0 / time_scale, max_retries=max_retries)
+    return GroupBudgetLimiter(overall_max_rate=1, overall_time_period=1.0 / (28 * time_scale),
+                              group_time_period=60.0 / time_scale, max_retries=max_retries)
 
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,

@@ -37,6 +37,7 @@ class Retention:
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
         self.store.purge_handled(now - DAY)
+        self.store.visits.purge(now - self.days * DAY)  # home-visit addresses (bot/store/visits.py)
         # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
         self.store.journey.unlink(now - self.days * DAY)
         return removed

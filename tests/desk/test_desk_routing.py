@@ -139,3 +139,35 @@ async def test_every_group_is_checked_at_start(emu: Emulator, tmp_path: Path) ->
     with pytest.raises(OperatorGroupError, match="not a forum"):
         async with RunningBot(parts):
             pass
+
+
+async def test_a_relay_waiting_for_the_old_group_at_pindah_reaches_the_new_topic(city) -> None:
+    """Lines the resident wrote that were still queued for Curug when Dewi moved the ticket are
+    posted in Kasemen's new topic, after the card, and not in the old topic."""
+    import asyncio
+
+    c, bot = city
+    store = bot.parts.adapter.store
+    siti = c.emu.resident("Siti")
+    await act(bot, lambda: siti.command("start"), lambda: siti.command("bantuan"), lambda: siti.press("📍 Curug"))
+    old = c.thread_in(c.curug, "Siti")
+
+    async def until(condition) -> None:
+        for _ in range(400):
+            if condition():
+                return
+            await asyncio.sleep(0.025)
+        raise AssertionError("the bot did not handle it")
+
+    await bot.parts.delivery.stop()  # Curug's sends wait: the line stays queued for Curug
+    line = "saya tunggu di rumah ya pak, tidak bisa jalan"
+    siti.send(line)
+    await until(lambda: any(item.payload.get("text") == line for item in store.outbox.pending_for(c.curug.chat_id)))
+    c.dewi.command("pindah", "kasemen", thread_id=old)
+    await until(lambda: store.tickets.active_for(siti.chat_id).group_id == c.kasemen.chat_id)
+    await bot.parts.delivery.start()
+    assert await bot.settle(20.0)
+    new = c.thread_in(c.kasemen, "Siti")
+    posted = [m.get("text") or "" for m in c.kasemen.messages_in(new)]
+    assert "dipindahkan ke grup ini oleh Dewi" in posted[0] and posted[-1] == line  # the card, then the line
+    assert line not in [m.get("text") for m in c.curug.messages_in(old)]

@@ -21,7 +21,8 @@ from bot.engine import Conversation, Engine, Input
 from bot.engine.conversation import MEDIA_KINDS
 from bot.engine.effects import EraseData
 
-OVERLAYS = {None, "faq", "stuck", "erase", "scam"}
+# "visit": a reminder's day choice; "hv_*": the home-visit request's questions (bot/engine/home_visit.py).
+OVERLAYS = {None, "faq", "stuck", "erase", "scam", "visit", "hv_kelurahan", "hv_address"}
 WORDS = ["ya", "tidak", "sudah", "belum", "bantuan", "kembali", "ulangi", "halo", "terima kasih", "bingung",
          "PIN 123456", "NIK 3604123456789012", "", "   ", "😀", "\u200b", "apa itu IKD", "berapa biaya", "berhenti"]
 

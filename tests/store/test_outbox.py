@@ -100,16 +100,6 @@ def test_the_delivery_is_never_offered_an_item_it_already_settled_even_inside_a_
     assert [i.payload["text"] for i in store.outbox.pending()] == ["lain"]
 
 
-def test_a_burst_of_relays_is_merged_only_while_unbroken(store: Store) -> None:
-    with store.transaction():
-        first = store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "a"})
-        store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "b"})
-        store.outbox.enqueue(-100, {"kind": "relay", "resident": 6, "text": "c"})
-        store.outbox.enqueue(-100, {"kind": "relay", "resident": 5, "text": "d"})
-    assert [i.payload["text"] for i in store.outbox.pending_of_kind(-100, "relay", 5, first)] == ["b"]
-    assert store.outbox.pending_chats() == [-100]
-
-
 def test_two_workers_never_claim_the_same_item(reopen: Opener, url: str) -> None:
     """Each claim is locked until its transaction ends; another worker's claim skips it (on
     PostgreSQL without waiting for it) and takes the next."""
@@ -126,3 +116,31 @@ def test_two_workers_never_claim_the_same_item(reopen: Opener, url: str) -> None
     with second.transaction():
         left = second.outbox.claim_next(5)  # PostgreSQL: both sent; SQLite: the second is next
         assert left is None if url.startswith("postgresql") else left.id == ids[1]
+
+
+def test_queued_relays_merge_past_other_residents_but_not_past_the_residents_other_items(reopen: Opener) -> None:
+    store = reopen()
+    group, siti, budi = -100, 1, 2
+    with store.transaction():
+        first = store.outbox.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a1"})
+        store.outbox.enqueue(group, {"kind": "desk_text", "resident": budi, "text": "b1"})
+        store.outbox.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a2"})
+        store.outbox.enqueue(group, {"kind": "desk_close", "resident": siti, "text": "closed"})
+        store.outbox.enqueue(group, {"kind": "desk_text", "resident": siti, "text": "a3"})
+    merged = store.outbox.pending_of_kind(group, "desk_text", siti, first)
+    assert [i.payload["text"] for i in merged] == ["a2"]  # b1 is skipped; the close keeps a3 after it
+    store.close()
+
+
+def test_queued_relays_follow_a_moved_ticket_in_order(reopen: Opener) -> None:
+    store = reopen()
+    old, new, siti = -100, -200, 1
+    with store.transaction():
+        store.outbox.enqueue(old, {"kind": "desk_text", "resident": siti, "text": "a1"})
+        store.outbox.enqueue(old, {"kind": "desk_reply", "text": "for the operator", "thread_id": 5})
+        store.outbox.enqueue(old, {"kind": "desk_media", "resident": siti, "message_id": 9})
+        store.outbox.enqueue(new, {"kind": "desk_open", "resident": siti, "card": "card"})
+        assert store.outbox.move_items_about(old, new, siti, ("desk_text", "desk_media")) == 2
+    assert [i.payload["kind"] for i in store.outbox.pending_for(new)] == ["desk_open", "desk_text", "desk_media"]
+    assert [i.payload["kind"] for i in store.outbox.pending_for(old)] == ["desk_reply"]
+    store.close()
