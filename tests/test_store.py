@@ -145,11 +145,11 @@ def test_delivered_messages_are_purged_and_pending_ones_kept(tmp_path: Path) -> 
 def test_a_failed_savepoint_undoes_only_its_own_writes(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "t.db"))
     with store.transaction():
-        with store.savepoint():
+        with store.transaction():
             store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
             store.enqueue(1, {"kind": "message", "text": "untuk satu"})
         with pytest.raises(RuntimeError):
-            with store.savepoint():
+            with store.transaction():
                 store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
                 store.enqueue(2, {"kind": "message", "text": "untuk dua"})
                 assert store.count_pending_for(2) == 1  # queued in the open transaction counts
@@ -177,7 +177,7 @@ def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(t
     assert store.load(5).conversation.state == "b" and store.load(5).locale == "id"
     with store.transaction():
         with pytest.raises(RuntimeError):
-            with store.savepoint():
+            with store.transaction():
                 store.save(5, Conversation(state="d"), locale="id", milestone="welcome")
                 raise RuntimeError("one step failed")
         assert store.load(5).conversation.state == "b"

@@ -27,7 +27,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.store import OutboxItem, Store
 from bot.telegram.split import split_text
-from bot.telegram.turn import Turn
 
 log = logging.getLogger(__name__)
 BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" courtesy
@@ -66,13 +65,10 @@ def _seconds(value: int | float | timedelta) -> float:
 
 
 class Delivery:
-    def __init__(self, bot: Bot, store: Store, *, turn: Turn, pacing: float = 1.0, chat_interval: float = 1.0,
+    def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
                  idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None,
                  bulk_in_flight: int = 4, first_backoff: float = 0.5, max_failures: int = 5):
         self.bot = bot
-        # Sent-marks join the transaction of the turn they happen in (one commit for all of
-        # them); a crash before it repeats those messages at the next start (at least once).
-        self.turn = turn
         # Bulk items (reminders) take one of a few turns before they may queue for the global rate
         # limit, so a resident who is talking waits behind at most these, not behind a backlog.
         self._bulk_gate = asyncio.Semaphore(bulk_in_flight)
@@ -118,7 +114,6 @@ class Delivery:
         await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
         self._senders.clear()
         self._runner = None
-        self.turn.commit()
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
@@ -226,8 +221,9 @@ class Delivery:
 
     def _sent(self, item: OutboxItem) -> None:
         self._parts_done.pop(item.id, None)
-        self.turn.join()
-        self.store.mark_sent_later(item.id)  # written when the turn commits
+        # Committed at once: a crash before this repeats the message at the next start (at
+        # least once); should the database refuse, the item waits for the next start too.
+        self._settle(item, lambda: self.store.mark_sent(item.id))
 
     def _settle(self, item: OutboxItem, write, give_up: bool = True) -> None:
         """Record a verdict on ``item``; if the database refuses (a full disk), the item leaves

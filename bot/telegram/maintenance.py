@@ -33,12 +33,13 @@ class Retention:
         """Delete transcript lines older than the retention; returns how many went. Handled
         updates' records (kept so a redelivery is recognised) and delivered messages go after a day."""
         now = self.clock()
-        removed = self.store.purge_transcripts(now - self.days * DAY)
+        with self.store.transaction():  # one unit: all of it or, should the database refuse, none
+            removed = self.store.purge_transcripts(now - self.days * DAY)
+            self.store.purge_handled(now - DAY)
+            # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
+            self.store.unlink_journey(now - self.days * DAY)
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
-        self.store.purge_handled(now - DAY)
-        # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
-        self.store.unlink_journey(now - self.days * DAY)
         return removed
 
     async def start(self) -> None:
