@@ -2,9 +2,8 @@
 outbox, reminders, events, tickets.
 
 SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode, with versioned
-migrations. Every handled input is all or nothing (:meth:`Store.transaction`, or a
-:meth:`Store.savepoint` inside the transaction that the writes of one turn of the event loop
-share: bot/telegram/turn.py), so a crash leaves either the whole step or none of it. Texts reach
+migrations. Every handled input is all or nothing (:meth:`Store.transaction`: outermost a
+transaction, nested always a savepoint), so a crash leaves either the whole step or none of it. Texts reach
 this package already redacted. What every update touches is mirrored in memory (pending outbox
 items, blocked residents, the conversations of residents talking now), committed values only,
 so the bot's process must be the only writer of its database while it runs.

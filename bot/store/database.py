@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Callable
 
 from bot.store.schema import MIGRATIONS
@@ -99,7 +100,7 @@ class Database:
     def schema_version(self) -> int:
         return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         """The one way to make writes a unit: all of them happen, or none.
 
         Used as ``with store.transaction():``. The outermost one is a transaction of its own
@@ -171,7 +172,7 @@ class _Transaction:
     A class rather than a generator: it is entered at least once per update, and this costs a
     fraction of contextlib's machinery."""
 
-    __slots__ = ("db", "savepoint", "mark")
+    __slots__ = ("db", "mark", "savepoint")
 
     def __init__(self, db: Database):
         self.db = db
@@ -197,7 +198,8 @@ class _Transaction:
         db._depth += 1
         return db
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         db = self.db
         committed = False
         try:

@@ -230,10 +230,10 @@ class Webhook:
 
 
 class RunningBot:
-    """Start the bot on long polling inside an existing event loop (tests and the demo).
-
-    ``run_polling`` owns the loop and the signals; this does the same steps without them.
-    """
+    """The bot running, on long polling or a webhook, inside an existing event loop: what
+    ``teman-ikd run`` starts (bot/telegram/run.py adds only the signals), and the demo, the
+    benchmarks and the tests too. Leaving it stops the bot cleanly: polling and the webhook
+    stop first, then the handling of what was fetched, then the delivery (briefly drained)."""
 
     def __init__(self, parts: BotParts, poll_timeout: int = 1, webhook: "Webhook | None" = None):
         self.parts = parts

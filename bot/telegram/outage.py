@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 BACKOFF_START = 0.5  # seconds before the first retry after the database refused a write

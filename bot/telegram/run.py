@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import sys
 
-
 from bot.telegram.settings import SettingsError, load_settings
 
 log = logging.getLogger("bot.telegram.run")

@@ -16,19 +16,19 @@ store it, so that Telegram sends it again later (a full disk loses nothing).
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import tornado.http1connection
 import tornado.httpserver
 import tornado.web
 from telegram import Update
 
-from bot.telegram.poison import first_update_id
 from bot.telegram.outage import storage_refused
+from bot.telegram.poison import first_update_id
 
 if TYPE_CHECKING:
     from bot.telegram.inbox import DurableUpdateQueue
@@ -45,7 +45,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
 
-    def initialize(self, bot: Any, queue: "DurableUpdateQueue", secret: str) -> None:
+    def initialize(self, bot: Any, queue: DurableUpdateQueue, secret: str) -> None:
         self.bot, self.queue, self.secret = bot, queue, secret.encode()
         self._chunks: list[bytes] = []
         self._size = 0
@@ -63,7 +63,9 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if announced > MAX_BODY:
             raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self.request.connection.set_max_body_size(MAX_BODY)  # a chunked body stops here too
+        connection = self.request.connection
+        if isinstance(connection, tornado.http1connection.HTTP1Connection):  # (the only kind tornado serves)
+            connection.set_max_body_size(MAX_BODY)  # a chunked body stops here too
 
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -117,7 +119,7 @@ class UpdateHandler(tornado.web.RequestHandler):
 class WebhookServer:
     """Listens on ``listen:port`` for POSTs to ``/path`` and registers the webhook with Telegram."""
 
-    def __init__(self, bot: Any, queue: "DurableUpdateQueue", *, listen: str, port: int, path: str, secret: str):
+    def __init__(self, bot: Any, queue: DurableUpdateQueue, *, listen: str, port: int, path: str, secret: str):
         app = tornado.web.Application([(rf"/{path.strip('/')}/?", UpdateHandler,
                                         {"bot": bot, "queue": queue, "secret": secret})],
                                       log_function=lambda handler: None)
