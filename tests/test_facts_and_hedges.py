@@ -35,11 +35,6 @@ def text_of(renderer: Renderer, guide, state: str) -> str:
     return renderer.say(step.effects[-1], step.conversation).text
 
 
-@pytest.fixture(scope="module")
-def guide():
-    return build_guide(None)
-
-
 def test_the_region_file_follows_the_facts_file() -> None:
     region = load_region()
     assert not region.min_android.confirmed and not region.min_ios.confirmed  # facts §1, §8.3

@@ -15,7 +15,7 @@ from bot.assembly import build_guide
 from bot.emulator import Emulator, Faults
 from bot.store import Store
 from bot.telegram.app import RunningBot, build_application
-from tests.telegram.conftest import TIME_SCALE, make_settings
+from tests.conftest import TIME_SCALE, make_settings
 from tests.telegram.test_e2e_journey import say
 
 

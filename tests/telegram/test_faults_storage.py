@@ -16,7 +16,7 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import say
 
 # A long story, as residents write them: every message needs new pages in the database.

@@ -13,7 +13,7 @@ import httpx
 from bot.emulator import Emulator, Limits
 from bot.telegram.app import RunningBot, Webhook
 from bot.telegram.logs import configure_logging
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import labels, say
 
 

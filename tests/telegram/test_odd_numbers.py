@@ -10,7 +10,7 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from tests.telegram.test_desk import act, desk, escalate  # noqa: F401 - the desk fixture
+from tests.desk.test_desk import act, desk, escalate  # noqa: F401 - the desk fixture
 from tests.telegram.test_e2e_journey import say
 
 HUGE = str(2**64 + 5)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import say
 
 NIK = "3604014101500003"

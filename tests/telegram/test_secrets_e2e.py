@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
 from bot.telegram.logs import configure_logging
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import labels, say
 
 # (what the resident types, the raw pieces that must never be stored or logged)

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
 from bot.telegram.logs import configure_logging
-from tests.telegram.test_desk import Desk, act, desk, labels  # noqa: F401  (desk: the fixture)
+from tests.desk.test_desk import Desk, act, desk, labels  # noqa: F401  (desk: the fixture)
 
 NAME_NIK = "3673041234569999"
 # (what the resident types, raw pieces that must never be kept, shown or logged)

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot, Webhook
 from bot.telegram.webhook import MAX_BODY
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import say
 from tests.telegram.test_faults_storage import STORY, fill_disk, free_disk
 from tests.telegram.test_limits_and_webhook import _free_port

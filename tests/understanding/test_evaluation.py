@@ -17,11 +17,6 @@ FALSE_HANDOFFS, FALSE_SCAM = 0.0, 0.0
 
 
 @pytest.fixture(scope="module")
-def engine():
-    return build_guide(None).engines["id"]
-
-
-@pytest.fixture(scope="module")
 def rows():
     return load_rows(default_path())
 

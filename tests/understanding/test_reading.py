@@ -12,11 +12,6 @@ from bot.understanding import Understanding, normalise
 
 
 @pytest.fixture(scope="module")
-def engine():
-    return build_guide(None).engines["id"]
-
-
-@pytest.fixture(scope="module")
 def real(engine) -> Understanding:
     return engine.understanding
 

@@ -12,7 +12,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
-from tests.telegram.conftest import TIME_SCALE, make_settings
+from tests.conftest import TIME_SCALE, make_settings
 
 MONDAY_0900_WIB = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc).timestamp()
 SATURDAY_1000_WIB = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc).timestamp()

@@ -1,7 +1,7 @@
 """Issue 11's problems, typed the way residents write them, from a plain /start and from the
 activated step: each lands in its help, and the resident reads what that help is about.
 
-(tests/test_problems.py checks each help's content and how its paths end; this checks that a
+(tests/engine/test_problems.py checks each help's content and how its paths end; this checks that a
 resident who only describes the problem in their own words gets there. The phrasings are new:
 in neither the training examples nor the held-out evaluation.)"""
 

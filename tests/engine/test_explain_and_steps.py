@@ -14,17 +14,7 @@ from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say
 from bot.flow import DialogError, load_flow
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def guide():
-    return build_guide(None)
-
-
-@pytest.fixture(scope="module")
-def engine(guide) -> Engine:
-    return guide.engines["id"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def read(guide, step) -> tuple[str, list[str]]:

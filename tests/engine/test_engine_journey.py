@@ -12,16 +12,6 @@ from bot.flow.model import MILESTONES
 from tests.journeys import button_path, typed_answer
 
 
-@pytest.fixture(scope="module")
-def guide():
-    return build_guide(None)
-
-
-@pytest.fixture(scope="module")
-def engine(guide) -> Engine:
-    return guide.engines["id"]
-
-
 def milestone(engine: Engine, conv: Conversation) -> str:
     return engine.flow.states[conv.state].milestone
 

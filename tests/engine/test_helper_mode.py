@@ -13,16 +13,6 @@ from bot.engine.effects import Say
 from bot.store.records import Ticket
 
 
-@pytest.fixture(scope="module")
-def guide():
-    return build_guide(None)
-
-
-@pytest.fixture(scope="module")
-def engine(guide) -> Engine:
-    return guide.engines["id"]
-
-
 def press(guide, engine: Engine, conv: Conversation, label_part: str) -> tuple[Conversation, str]:
     renderer = guide.renderers["id"]
     number = next(i for i, b in enumerate(conv.buttons, 1) if label_part in renderer.label(b.label))

@@ -10,7 +10,7 @@ import pytest
 
 from bot.desk import operators
 from bot.emulator import Faults
-from tests.telegram.test_desk import act, desk, escalate  # noqa: F401 - the desk fixture
+from tests.desk.test_desk import act, desk, escalate  # noqa: F401 - the desk fixture
 
 
 @pytest.fixture(autouse=True)

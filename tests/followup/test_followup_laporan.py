@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tests.journeys import button_path
-from tests.telegram.test_desk import act, desk, escalate, labels  # noqa: F401  (desk is a fixture)
+from tests.desk.test_desk import act, desk, escalate, labels  # noqa: F401  (desk is a fixture)
 
 
 async def test_laporan_sends_the_chart_as_a_photo_with_three_lines(desk) -> None:  # noqa: F811

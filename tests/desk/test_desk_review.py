@@ -4,7 +4,7 @@ resident's one-tap 👍/👎 shown in /statistik."""
 
 from __future__ import annotations
 
-from tests.telegram.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
+from tests.desk.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
 
 
 def _inline(message: dict) -> dict[str, str]:

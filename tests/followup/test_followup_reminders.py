@@ -16,7 +16,7 @@ from bot.assembly import build_guide
 from bot.emulator import Emulator
 from bot.store import Store
 from bot.telegram.app import RunningBot, build_application
-from tests.telegram.conftest import TIME_SCALE, make_settings
+from tests.conftest import TIME_SCALE, make_settings
 
 WIB = ZoneInfo("Asia/Jakarta")
 DAY = 86_400.0

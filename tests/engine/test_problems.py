@@ -16,16 +16,6 @@ from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Escalate
 
 
-@pytest.fixture(scope="module")
-def guide():
-    return build_guide(None)
-
-
-@pytest.fixture(scope="module")
-def engine(guide) -> Engine:
-    return guide.engines["id"]
-
-
 def seen(guide, engine: Engine, state: str, facts: tuple = ()) -> tuple[str, list[str], Conversation]:
     """What a resident reads on ``state`` (text and button labels), arriving from step 3."""
     step = engine.prompt(Conversation(state=state, history=("form_nik",), facts=facts))

@@ -12,8 +12,8 @@ import pytest
 from bot.emulator import Emulator
 from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
-from tests.telegram.conftest import TIME_SCALE, make_settings
-from tests.telegram.test_desk import MONDAY_0900_WIB, act, labels
+from tests.conftest import TIME_SCALE, make_settings
+from tests.desk.test_desk import MONDAY_0900_WIB, act, labels
 
 
 class City:

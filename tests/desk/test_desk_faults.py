@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.telegram.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
+from tests.desk.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
 
 
 async def test_a_note_written_with_slashes_is_saved_confirmed_and_never_relayed(desk) -> None:
@@ -76,7 +76,7 @@ async def test_a_waiting_resident_who_writes_hears_their_place_at_most_every_few
 
 async def test_outside_office_hours_the_waiting_resident_hears_when_people_are_back(emu, tmp_path) -> None:
     from bot.telegram.app import RunningBot
-    from tests.telegram.test_desk import SATURDAY_1000_WIB, Desk
+    from tests.desk.test_desk import SATURDAY_1000_WIB, Desk
 
     d = Desk(emu, tmp_path / "bot.sqlite3", clock=SATURDAY_1000_WIB)
     parts = d.parts()
