@@ -21,7 +21,7 @@ from bot.store import Store
 from bot.telegram.app import RunningBot
 from bot.telegram.inbox import InboxRequest
 from bot.telegram.maintenance import Retention
-from tests.telegram.conftest import make_parts
+from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import say
 
 
