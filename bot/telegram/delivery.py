@@ -26,6 +26,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.store import OutboxItem, Store
+from bot.telegram.outage import storage_refused
 from bot.telegram.split import split_text
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class Delivery:
         await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
         self._senders.clear()
         self._runner = None
+        self.write_sent_marks()
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
@@ -130,6 +132,7 @@ class Delivery:
         # (at start, after an error ended a sender).
         while not self._stopping:
             self.store.take_enqueued_chats()
+            self.write_sent_marks()  # any the database refused before
             self._start_senders(self.store.pending_chats())
             await asyncio.sleep(self.idle_poll)
 
@@ -176,8 +179,7 @@ class Delivery:
                 continue
             except Forbidden:
                 log.info("resident %s blocked the bot; marking inactive", item.chat_id)
-                self._settle(item, lambda: (self.store.set_active(item.chat_id, False),
-                                            self.store.drop_pending_for(item.chat_id, "blocked")))
+                self._settle(item, lambda: self._blocked(item.chat_id))
                 return
             except BadRequest as exc:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
@@ -221,9 +223,29 @@ class Delivery:
 
     def _sent(self, item: OutboxItem) -> None:
         self._parts_done.pop(item.id, None)
-        # Committed at once: a crash before this repeats the message at the next start (at
-        # least once); should the database refuse, the item waits for the next start too.
-        self._settle(item, lambda: self.store.mark_sent(item.id))
+        self.store.mark_sent_later(item.id)  # in memory at once: never offered again in this process
+        self.write_sent_marks()
+
+    def _blocked(self, chat_id: int) -> None:
+        with self.store.transaction():  # inactive and nothing left to send, together
+            self.store.set_active(chat_id, False)
+            self.store.drop_pending_for(chat_id, "blocked")
+
+    def write_sent_marks(self) -> None:
+        """Commit the sent-marks not yet written: at once after each send, in a transaction of
+        their own. If the database refuses (a full disk), they stay in memory and go with the next
+        send, the next look at the outbox or the stop, so a message that left is not sent again
+        after a restart; a crash before that repeats it (at least once)."""
+        marks = self.store.take_sent()
+        if not marks:
+            return
+        try:
+            with self.store.transaction():
+                self.store.write_sent(marks)
+        except Exception as exc:
+            self.store.keep_sent_for_later(marks)
+            if not storage_refused(exc):
+                log.warning("could not record %d sent message(s) (%s)", len(marks), type(exc).__name__)
 
     def _settle(self, item: OutboxItem, write, give_up: bool = True) -> None:
         """Record a verdict on ``item``; if the database refuses (a full disk), the item leaves

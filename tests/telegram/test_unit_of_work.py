@@ -172,3 +172,41 @@ async def test_a_kill_between_store_and_confirm_loses_nothing(emu: Emulator, tmp
     assert len(siti.inbox) == 1 and "Teman IKD" in siti.inbox[0]["text"]  # answered once, not twice
     assert _committed(db, "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL") == [(0,)]
     assert not emu.pending_updates
+
+
+async def test_a_sent_mark_the_database_refused_is_written_later_and_not_sent_again(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    from bot.telegram.delivery import Delivery
+
+    db = tmp_path / "t.db"
+    store = Store(str(db))
+    with store.transaction():
+        store.enqueue(42, {"kind": "message", "text": "halo", "rows": []})
+    sent: list[str] = []
+
+    class Bot:
+        async def send_message(self, chat_id, text, **kwargs):
+            sent.append(text)
+
+    write_sent = store.write_sent
+    refusals = [sqlite3.OperationalError("database or disk is full")]
+
+    def refusing_once(marks=None):
+        if refusals:
+            raise refusals.pop()
+        return write_sent(marks)
+
+    monkeypatch.setattr(store, "write_sent", refusing_once)
+    delivery = Delivery(Bot(), store, pacing=0.0, chat_interval=0.0, idle_poll=0.05)
+    await delivery.start()
+    for _ in range(100):
+        if sent and not refusals and _committed(db, "SELECT sent_at IS NOT NULL FROM outbox") == [(1,)]:
+            break
+        await asyncio.sleep(0.02)
+    await delivery.stop()
+    assert sent == ["halo"] and not refusals  # sent once, its mark refused once ...
+    assert _committed(db, "SELECT sent_at IS NOT NULL FROM outbox") == [(1,)]  # ... and written after
+    store.close()
+    again = Store(str(db))  # a restart offers nothing again
+    assert again.pending() == []
+    again.close()
