@@ -103,7 +103,7 @@ class TelegramAdapter:
                     raise
                 self.outage.retry_later(update, again)
                 return
-        self.outage.wrote()
+        self.outage.handled(update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)

@@ -39,17 +39,20 @@ class Outage:
         self.backoff = BACKOFF_START
         self.max_backoff = BACKOFF_MAX
         self.refusals = 0  # writes the database refused (tests and benchmarks read it)
-        self._retry: dict[int, Any] = {}
+        self._retry: dict[int, Any] = {}  # refused: to be handled again after the back-off
+        self._again: set[int] = set()  # handed back to the queue, not handled yet
         self._timer: asyncio.TimerHandle | None = None
 
     def stored(self, update_id: int) -> None:
         """Update ``update_id`` is committed: it may be confirmed to Telegram."""
         self.unstored.discard(update_id)
-        self.wrote()
 
-    def wrote(self) -> None:
-        """A transaction committed: the outage is over once nothing waits to be handled again."""
-        if self.failing and not self._retry:
+    def handled(self, update_id: int) -> None:
+        """Update ``update_id`` was handled and committed. The outage is over once nothing waits
+        to be handled again (a small write may succeed while bigger ones still fail: the end is
+        declared only when every update held back has gone through, so it is logged once)."""
+        self._again.discard(update_id)
+        if self.failing and not self._retry and not self._again:
             self.failing = False
             self.backoff = BACKOFF_START
             log.warning("the database accepts writes again; the updates held back are being handled")
@@ -61,6 +64,7 @@ class Outage:
 
     def retry_later(self, update: Any, exc: BaseException) -> None:
         """The database refused ``update``'s step: handle it again after the back-off."""
+        self._again.discard(update.update_id)
         self._retry[update.update_id] = update
         self._refused(exc)
 
@@ -94,7 +98,8 @@ class Outage:
         updates, self._retry = list(self._retry.values()), {}
         if self.requeue is None:
             return
-        # If they commit, wrote() ends the outage; if not, _refused() schedules the next round.
+        # If they commit, handled() ends the outage; if not, _refused() schedules the next round.
+        self._again.update(update.update_id for update in updates)
         for update in updates:
             self.requeue(update)
 
