@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.assembly import build_guide  # noqa: E402
-from bot.engine import Conversation, Engine, Input  # noqa: E402
-from bot.followup import report  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.assembly import build_guide
+from bot.engine import Conversation, Engine, Input
+from bot.followup import report
+from bot.store import Store
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2026, 11, 2, 0, 0, tzinfo=WIB)  # a Monday

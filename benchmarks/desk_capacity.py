@@ -37,7 +37,7 @@ KEC_LABELS = {"serang": "📍 Serang", "cipocok_jaya": "📍 Cipocok Jaya", "cur
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else 0.0
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def _watch(groups, sent: dict[str, float], seen: dict[str, float], stop: threading.Event) -> None:
@@ -56,14 +56,15 @@ def _watch(groups, sent: dict[str, float], seen: dict[str, float], stop: threadi
         time.sleep(0.003)
 
 
-async def run_load(n_residents: int, n_groups: int, *, time_scale: float, interval: float, duration: float) -> dict[str, Any]:
+async def run_load(n_residents: int, n_groups: int, *, time_scale: float, interval: float,
+                   duration: float) -> dict[str, Any]:
     with workdir("desk-capacity") as wd, Emulator(limits=Limits(time_scale=time_scale)) as emu:
         main = emu.forum_group("Operator Disdukcapil")
         kec_groups = [emu.forum_group(f"Operator Kec. {k}") for k in KECAMATAN[: max(0, n_groups - 1)]]
         groups = [main, *kec_groups]
         settings = Settings(token=Token(emu.token), api_url=emu.url, database=str(wd / "bot.sqlite3"),
                             pacing=0.0, operator_chat=main.chat_id,
-                            operator_groups=tuple(zip(KECAMATAN, (g.chat_id for g in kec_groups))))
+                            operator_groups=tuple(zip(KECAMATAN, (g.chat_id for g in kec_groups), strict=False)))
         for g in groups:
             emu.operator(g, "Petugas")
         parts = build_bot(settings, Store(settings.database), chat_interval=1.0 / time_scale,
@@ -106,7 +107,7 @@ async def run_load(n_residents: int, n_groups: int, *, time_scale: float, interv
                 turn += 1
             await bot.settle(600.0)
             deadline = time.perf_counter() + 5.0
-            while len(seen) < len(sent) and time.perf_counter() < deadline:
+            while len(seen) < len(sent) and time.perf_counter() < deadline:  # noqa: ASYNC110 -- filled by a thread
                 await asyncio.sleep(0.05)
             stop.set()
             watcher.join(2)
@@ -137,7 +138,8 @@ async def capacity(n_groups: int, loads: tuple[int, ...], **kwargs) -> dict[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--interval", type=float, default=30.0, help="seconds between a resident's lines (Telegram time)")
+    parser.add_argument("--interval", type=float, default=30.0,
+                        help="seconds between a resident's lines (Telegram time)")
     parser.add_argument("--duration", type=float, default=240.0, help="seconds of talking measured (Telegram time)")
     parser.add_argument("--time-scale", type=float, default=20.0)
     args = parser.parse_args(argv)

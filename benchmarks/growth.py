@@ -20,9 +20,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, offline_guide, workdir  # noqa: E402
-from bot.engine import Input  # noqa: E402
-from bot.store import Store  # noqa: E402
+from benchmarks.harness import ROOT, offline_guide, workdir
+from bot.engine import Input
+from bot.store import Store
 
 FIRST_CHAT = 5_000_000_000  # far from the emulator's ids
 HANDLED_IDS = 1_000_000_000  # update ids far from the ones measured

@@ -24,15 +24,32 @@ import statistics
 import time
 import warnings
 from collections import deque
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from telegram import ReplyKeyboardMarkup, Update
-from telegram.ext import (Application, ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler,
-                          MessageHandler, PicklePersistence, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    PicklePersistence,
+    TypeHandler,
+    filters,
+)
 
-from benchmarks.harness import (EmulatorTransport, Journey, bot_parts, in_process_request, make_journey,
-                                scaled_rate_limiter, workdir)
+from benchmarks.harness import (
+    EmulatorTransport,
+    Journey,
+    bot_parts,
+    in_process_request,
+    make_journey,
+    scaled_rate_limiter,
+    workdir,
+)
 from bot.emulator import Emulator, Limits
 from bot.telegram.app import shutdown, startup
 
@@ -49,7 +66,7 @@ def prepare_updates(emu: Emulator, plan: list[Journey]) -> tuple[list[list[dict[
     residents = [emu.resident(f"Warga{i}") for i in range(len(plan))]
     rounds: list[list[dict[str, Any]]] = []
     replies: Replies = {}
-    for resident, journey in zip(residents, plan):
+    for resident, journey in zip(residents, plan, strict=True):
         replies[resident.chat_id] = deque(turn.replies for turn in journey.turns)
         for index, turn in enumerate(journey.turns):
             message = resident.send_media(turn.value) if turn.kind == "media" else resident.send(turn.value)
@@ -137,7 +154,7 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
     # Each contender starts from a clean heap: no one pays for collecting another's garbage.
     gc.collect()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    for batch, n_replies in zip(rounds, per_round):
+    for batch, n_replies in zip(rounds, per_round, strict=True):
         sent += n_replies
         done = transport.expect_sends(sent)
         for data in batch:

@@ -8,6 +8,7 @@ crash, faults, bad_input) uses these pieces and returns its own keys.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -20,11 +21,12 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
@@ -57,7 +59,7 @@ class Journey:
     final_state: str
     desk: bool = False  # worked out with an operators' desk: /bantuan opens a ticket
 
-    def truncated(self, n: int) -> "Journey":
+    def truncated(self, n: int) -> Journey:
         return Journey(self.turns[:n], expected_state(self, n), self.desk)
 
 
@@ -73,7 +75,7 @@ def offline_guide(desk: bool = False) -> Guide:
     return _GUIDES[desk]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def make_journey(seed: int, desk: bool = False) -> Journey:
     """A whole journey to 'activated': mostly button presses, some typed answers, media,
     a /bantuan escalation and back, /ulangi. Replies are what the real guide says."""
@@ -326,10 +328,8 @@ def machine() -> dict[str, Any]:
         pass
     libs = {}
     for name in ("python-telegram-bot", "transitions", "httpx", "tornado", "aiolimiter", "hypothesis"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             libs[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"cpu_model": model, "cores": cores, "python": platform.python_version(),
             "implementation": platform.python_implementation(), "os": platform.platform(terse=True),

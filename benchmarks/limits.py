@@ -15,8 +15,8 @@ import statistics
 import threading
 import time
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks.harness import bot_parts, make_journey, scaled_rate_limiter, workdir
 from bot.emulator import Emulator, Limits
@@ -41,7 +41,7 @@ def _talk(residents, journeys, turns: int, stop: threading.Event) -> list[float]
     pending: dict[int, tuple[int, float, int]] = {}  # resident index -> (turn, sent at, inbox count)
     next_turn = [0] * len(residents)
     while not stop.is_set():
-        for i, (resident, journey) in enumerate(zip(residents, journeys)):
+        for i, (resident, journey) in enumerate(zip(residents, journeys, strict=True)):
             if i in pending:
                 turn, at, count = pending[i]
                 if len(resident.inbox) >= count + len(journey.turns[turn].replies):
@@ -55,7 +55,7 @@ def _talk(residents, journeys, turns: int, stop: threading.Event) -> list[float]
             resident.send_media(turn.value) if turn.kind == "media" else resident.send(turn.value)
             pending[i] = (next_turn[i], time.perf_counter(), count)
             next_turn[i] += 1
-        if not pending and all(n >= min(turns, len(j.turns)) for n, j in zip(next_turn, journeys)):
+        if not pending and all(n >= min(turns, len(j.turns)) for n, j in zip(next_turn, journeys, strict=True)):
             break
         time.sleep(0.002)
     return latencies
@@ -99,7 +99,7 @@ async def measure(backlog: int, talkers: int, turns: int, time_scale: float) -> 
         store.close()
         lost = sum(1 for r in bulk if len(r.inbox) < 1)
         lost += sum(max(0, sum(len(t.replies) for t in j.turns[:turns]) - len(r.inbox))
-                    for r, j in zip(talking, journeys))
+                    for r, j in zip(talking, journeys, strict=True))
         rate = 0.0
         if "last" in window and window["last"] > window["first"]:
             rate = (window["last_count"] - window["first_count"]) / (window["last"] - window["first"])
@@ -123,7 +123,7 @@ async def measure(backlog: int, talkers: int, turns: int, time_scale: float) -> 
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 if __name__ == "__main__":

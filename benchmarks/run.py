@@ -22,20 +22,22 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bad_input, cohort, crash, faults, growth, handling, limits, sends, survival  # noqa: E402
-from benchmarks.harness import machine  # noqa: E402
+from benchmarks import bad_input, cohort, crash, faults, growth, handling, limits, sends, survival
+from benchmarks.harness import machine
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": dict(handling_residents=40, handling_repeats=5, growth_sizes=(100, 10_000, 100_000), growth_journeys=12,
                  growth_repeats=3, sends_residents=10, backlog=600, talkers=10, talk_turns=10, time_scale=1.0,
                  crash_residents=8, crash_turns=None, crash_kills=6, fault_residents=10, fault_turns=None,
                  fault_rate=0.1, hang_seconds=6.0, bad_every=1, replays=40,
-                 outage_residents=8, outage_turns=12, outage_seconds=30.0, poison_rounds=10, cohort=1000, cohort_weeks=8),
+                 outage_residents=8, outage_turns=12, outage_seconds=30.0, poison_rounds=10, cohort=1000,
+                 cohort_weeks=8),
     "quick": dict(handling_residents=40, handling_repeats=3, growth_sizes=(100, 10_000, 100_000), growth_journeys=8,
                   growth_repeats=2, sends_residents=3, backlog=150, talkers=5, talk_turns=6, time_scale=1.0,
                   crash_residents=3, crash_turns=10, crash_kills=3, fault_residents=4, fault_turns=10,
                   fault_rate=0.15, hang_seconds=6.0, bad_every=1, replays=20,
-                  outage_residents=4, outage_turns=8, outage_seconds=10.0, poison_rounds=3, cohort=1000, cohort_weeks=8),
+                  outage_residents=4, outage_turns=8, outage_seconds=10.0, poison_rounds=3, cohort=1000,
+                  cohort_weeks=8),
     "smoke": dict(handling_residents=2, handling_repeats=1, growth_sizes=(10, 100, 300), growth_journeys=1,
                   growth_repeats=1, sends_residents=1, backlog=20, talkers=2, talk_turns=2, time_scale=4.0,
                   crash_residents=1, crash_turns=4, crash_kills=1, fault_residents=2, fault_turns=4,

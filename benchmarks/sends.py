@@ -35,6 +35,7 @@ async def measure(residents: int, time_scale: float = 20.0) -> dict[str, Any]:
         "journeys_finished": finished,
         "journey_calls": dict(calls),
         "journey_lost": lost,
+        "journey_duplicated": dup,
     }
 
 

@@ -111,7 +111,7 @@ async def poison(rounds: int) -> dict[str, Any]:
                     injected += 1
                 r.command("start")
             deadline = time.monotonic() + 60.0
-            while time.monotonic() < deadline and not all(r.inbox for r in people):
+            while time.monotonic() < deadline and not all(r.inbox for r in people):  # noqa: ASYNC110 -- emulator thread
                 await asyncio.sleep(0.05)
             await bot.settle(60.0)
             seconds = time.monotonic() - started
@@ -123,7 +123,8 @@ async def poison(rounds: int) -> dict[str, Any]:
             "poison_getupdates": polls, "poison_seconds": round(seconds, 2)}
 
 
-async def measure(residents: int, turns: int, outage_seconds: float, hang_seconds: float, poison_rounds: int) -> dict[str, Any]:
+async def measure(residents: int, turns: int, outage_seconds: float, hang_seconds: float,
+                  poison_rounds: int) -> dict[str, Any]:
     out = await outage(residents, turns, outage_seconds, hang_seconds)
     out.update(await disk_full(residents, 2.0))
     out.update(await poison(poison_rounds))

@@ -27,9 +27,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.assembly import build_guide  # noqa: E402
-from bot.commands.evaluate import _conversation, default_path, load_rows  # noqa: E402
-from bot.understanding import Understanding  # noqa: E402
+from bot.assembly import build_guide
+from bot.commands.evaluate import _conversation, default_path, load_rows
+from bot.understanding import Understanding
 
 _MEMORY_PROBE = r"""
 import json, sys, tracemalloc
@@ -60,7 +60,7 @@ print(json.dumps({"rss_before_mb": before, "rss_imported_mb": imported, "rss_tra
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def training(repeats: int) -> dict[str, float]:
@@ -104,7 +104,7 @@ def reading(passes: int) -> dict[str, float]:
     warm = [t for run in runs for t in run]
     # Each message's fastest run: its own cost, without the pauses other processes on this
     # shared machine cause (reported beside the plain figures, not instead of them).
-    own = [min(times) for times in zip(*runs)]
+    own = [min(times) for times in zip(*runs, strict=True)]
     return {"messages": len(cases), "cold_p50_ms": 1e3 * statistics.median(cold),
             "cold_p99_ms": 1e3 * _percentile(cold, 0.99), "p50_ms": 1e3 * statistics.median(warm),
             "p99_ms": 1e3 * _percentile(warm, 0.99), "max_ms": 1e3 * max(warm + cold),

@@ -13,8 +13,8 @@ import string
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.engine import Conversation, Engine
-from bot.engine import texts as engine_texts
+from bot.engine import Conversation, Engine, texts as engine_texts
+from bot.engine.effects import Say
 from bot.flow.errors import DialogError
 from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
@@ -37,7 +37,7 @@ SHELL_PLACEHOLDERS = {"step", "total", "name", "address", "days", "open", "close
                       # where the resident lives (issue 12)
                       "kecamatan", "office", "names",
                       # reviewing tickets (bot/desk/review.py)
-                      "date", "step", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
+                      "date", "outcome", "rating", "up", "down", "solved", "home", "unreachable", "link",
                       # follow-through and the supervisors' view (issue 13, bot/followup)
                       "milestone_title", "since", "until", "source", "reasons", "sent", "back", "stopped",
                       "started", "activated", "share", "target", "path", "rows",
@@ -117,7 +117,8 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
     params = {line.msgid: {k for k, _ in line.params} for s in engine.flow.states.values() for line in s.say}
     for loc in available_locales(locales):
         catalog = load_catalog(loc, locales)
-        where = str(catalog.path.relative_to(locales.parent)) if catalog.path.is_relative_to(locales.parent) else str(catalog.path)
+        where = str(catalog.path.relative_to(locales.parent) if catalog.path.is_relative_to(locales.parent)
+                    else catalog.path)
         for msgid in sorted(needed - set(catalog.messages)):
             findings.append(Finding(where, f"msgid {msgid!r} is not translated"))
         for msgid, text in catalog.messages.items():
@@ -126,7 +127,7 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
             except ValueError as exc:
                 findings.append(Finding(where, f"msgid {msgid!r}: bad placeholder syntax ({exc})"))
                 continue
-            allowed = PLACEHOLDERS | set(engine.region.values()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
+            allowed = PLACEHOLDERS | set(engine.needs_region().values()) | SHELL_PLACEHOLDERS | params.get(msgid, set())
             for f in sorted(fields - allowed):
                 findings.append(Finding(where, f"msgid {msgid!r}: unknown placeholder {{{f}}}"))
     return findings
@@ -172,7 +173,7 @@ def _check_claims(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]
     hedges = [h.lower() for h in _load_rules(dialogs)["hedges"]]
     catalog = load_catalog("id", locales)
     findings = []
-    for name, claim in engine.region.claims.items():
+    for name, claim in engine.needs_region().claims.items():
         for msgid in claim.said_in:
             text = catalog.messages.get(msgid)
             if text is None:
@@ -184,10 +185,11 @@ def _check_claims(engine: Engine, dialogs: Path, locales: Path) -> list[Finding]
 
 
 def _check_graph(engine: Engine) -> list[Finding]:
-    findings = [Finding(f"{engine.flow.states[n].file}:{engine.flow.states[n].line}", f"state {n!r}: `activated` cannot be reached from here")
+    findings = [Finding(f"{engine.flow.states[n].file}:{engine.flow.states[n].line}",
+                        f"state {n!r}: `activated` cannot be reached from here")
                 for n in cannot_reach(engine.flow, "activated")]
     for name, state in engine.flow.states.items():
-        shown = engine.prompt(Conversation(state=name, history=("x",))).conversation
+        shown, _ = _shown(engine, name)
         if not any(b.event == "bantuan" for b in shown.buttons):
             findings.append(Finding(f"{state.file}:{state.line}", f"state {name!r}: no button to a person"))
     return findings
@@ -206,8 +208,8 @@ def words(sentence: str) -> list[str]:
 
 
 _CLAUSE = re.compile(r",?\s+(?:lalu|kemudian|then)\s+|;\s*|:\s+(?=\w)", re.IGNORECASE)
-_LEAD_IN = re.compile(r"^(?:(?:lalu|kemudian|setelah itu|sesudah itu|atau|juga|dan|then|or|and|pertama|kedua|ketiga|terakhir)[,:]?\s+)+",
-                      re.IGNORECASE)
+_LEAD_IN = re.compile(r"^(?:(?:lalu|kemudian|setelah itu|sesudah itu|atau|juga|dan|then|or|and"
+                      r"|pertama|kedua|ketiga|terakhir)[,:]?\s+)+", re.IGNORECASE)
 # After a jargon word: " (explanation)", or the rest of a quoted label and then " (...)".
 _EXPLAINED = re.compile(r'\s?\(|[^"”(\n]{0,30}["”]\s?\(')
 _WARNINGS = {"jangan", "hindari", "don't", "do"}  # a warning is not a task (it asks not to act)
@@ -217,8 +219,9 @@ _CONDITION = re.compile(r"^(?:kalau|bila|jika|apabila|saat|sebelum|setelah|if|wh
 
 def instructions(text: str, rules: dict) -> list[str]:
     """The things a message asks the resident to do: clauses that start with an imperative
-    (dialogs/plain-language.yaml action_words), warnings ("jangan ...") aside. Questions and the closing "press a button below"
-    or "press ✅ when done" are how the step is answered, not tasks, and are not counted."""
+    (dialogs/plain-language.yaml action_words), warnings ("jangan ...") aside. Questions and the
+    closing "press a button below" or "press ✅ when done" are how the step is answered, not
+    tasks, and are not counted."""
     verbs = set(rules["action_words"])
     found = []
     # A hedge note "(... tanyakan dulu.)" and an overview's numbered lines are not tasks.
@@ -290,19 +293,27 @@ class Figures:
                 f"messages with more than two instructions: {self.over_two_instructions}"]
 
 
+def _shown(engine: Engine, name: str) -> tuple[Conversation, Say]:
+    """Step ``name`` as shown to a resident who came from elsewhere (so Back is offered)."""
+    step = engine.prompt(Conversation(state=name, history=("x",)))
+    say = step.effects[-1]
+    assert step.conversation is not None and isinstance(say, Say), "prompt always shows the step"
+    return step.conversation, say
+
+
 def resident_messages(guide, engine: Engine, locale: str = "id") -> dict[str, str]:
     """Every message as a resident reads it: each step (progress line included) and its simpler
     wording, the FAQ answers, the guide's own messages and the desk's messages to residents."""
     renderer = guide.renderers[locale]
     out = {}
     for name, state in engine.flow.states.items():
-        step = engine.prompt(Conversation(state=name, history=("x",)))
-        say = step.effects[-1]
-        out[name] = renderer.say(say, step.conversation).text
+        shown, say = _shown(engine, name)
+        out[name] = renderer.say(say, shown).text
         if state.say_simple:
-            out[name + " say_simple"] = renderer.say(replace(say, lines=state.say_simple), step.conversation).text
+            out[name + " say_simple"] = renderer.say(replace(say, lines=state.say_simple), shown).text
     for topic in engine.flow.faq:
-        out["faq " + topic.name] = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
+        out["faq " + topic.name] = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None))
+                                                for line in topic.answer)
     for msgid in sorted(engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)):
         if not msgid.startswith("btn."):
             out[msgid] = renderer.t.text(msgid, **renderer.params(None), when="Senin", position=1, name="Rina")
@@ -329,10 +340,12 @@ def _check_figures(guide, engine: Engine, rules: dict, locale: str) -> list[Find
     figures = measure_figures(guide, engine, rules, locale)
     findings = []
     if figures.median_chars > rules["median_chars_per_message"]:
-        findings.append(Finding("dialogs/plain-language.yaml", f"median message is {figures.median_chars:.0f} characters "
+        findings.append(Finding("dialogs/plain-language.yaml",
+                                f"median message is {figures.median_chars:.0f} characters "
                                 f"(max {rules['median_chars_per_message']})"))
     if figures.p90_sentence_words > rules["p90_words_per_sentence"]:
-        findings.append(Finding("dialogs/plain-language.yaml", f"90th-percentile sentence is {figures.p90_sentence_words:.0f} "
+        findings.append(Finding("dialogs/plain-language.yaml",
+                                f"90th-percentile sentence is {figures.p90_sentence_words:.0f} "
                                 f"words (max {rules['p90_words_per_sentence']})"))
     return findings
 
@@ -342,25 +355,27 @@ def _check_plain_language(guide, engine: Engine, dialogs: Path, locale: str) -> 
     renderer = guide.renderers[locale]
     findings = _check_figures(guide, engine, rules, locale)
     for name, state in engine.flow.states.items():
-        step = engine.prompt(Conversation(state=name, history=("x",)))
-        say = step.effects[-1]
-        message = renderer.say(say, step.conversation)
+        shown, say = _shown(engine, name)
+        message = renderer.say(say, shown)
         where = f"{state.file}:{state.line} ({name})"
         findings += [Finding(where, p) for p in measure_message(message.text, rules, whole_step=True)]
         if state.say_simple:
-            simple = renderer.say(replace(say, lines=state.say_simple), step.conversation)
-            findings += [Finding(where + " say_simple", p) for p in measure_message(simple.text, rules, whole_step=True)]
+            simple = renderer.say(replace(say, lines=state.say_simple), shown)
+            findings += [Finding(where + " say_simple", p)
+                         for p in measure_message(simple.text, rules, whole_step=True)]
         else:
             findings.append(Finding(where, "no say_simple: every step needs a simpler second wording"))
-        choices = [b for b in step.conversation.buttons if not b.help_row]
+        choices = [b for b in shown.buttons if not b.help_row]
         if len(choices) > rules["max_buttons"]:
             findings.append(Finding(where, f"{len(choices)} choices (max {rules['max_buttons']})"))
         for label in message.buttons:
             if len(label) > rules["max_label_chars"]:
-                findings.append(Finding(where, f"button label {label!r} is {len(label)} characters (max {rules['max_label_chars']})"))
+                findings.append(Finding(where, f"button label {label!r} is {len(label)} characters "
+                                               f"(max {rules['max_label_chars']})"))
     for topic in engine.flow.faq:
         text = "\n\n".join(renderer.t.text(line.msgid, **renderer.params(None)) for line in topic.answer)
-        findings += [Finding(f"dialogs/faq.yaml ({topic.name})", p) for p in measure_message(text, rules, whole_step=True)]
+        findings += [Finding(f"dialogs/faq.yaml ({topic.name})", p)
+                     for p in measure_message(text, rules, whole_step=True)]
     for msgid in sorted(engine_texts.all_msgids() | set(RESIDENT_DESK_MSGIDS)):
         text = renderer.t.text(msgid, **renderer.params(None))
         findings += [Finding(f"locales/{locale} ({msgid})", p) for p in measure_message(text, rules, whole_step=False)]

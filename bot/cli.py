@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="teman-ikd", description="Teman IKD: a guide to activating IKD, for elderly residents of Kota Serang.")
+    parser = argparse.ArgumentParser(
+        prog="teman-ikd",
+        description="Teman IKD: a guide to activating IKD, for elderly residents of Kota Serang.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="talk to the guide in the terminal as a resident")
@@ -24,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--db", default=":memory:", help="SQLite path or sqlite:/// URL (default: in memory)")
 
     sub.add_parser("check", help="validate dialogs, region file and catalogs; measure plain language")
-    facts = sub.add_parser("facts", help="what Disdukcapil must confirm before launch (unconfirmed facts and their sources)")
+    facts = sub.add_parser("facts", help="what Disdukcapil must confirm before launch "
+                                         "(unconfirmed facts and their sources)")
     facts.add_argument("--region", default="kota-serang")
 
     train = sub.add_parser("train", help="train the reader on dialogs/understanding and report on it")
@@ -49,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", metavar="FILE", help="also write the figures as CSV")
     report.add_argument("--locale", default="id")
 
-    dash = sub.add_parser("dashboard", help="a small read-only web page of the same figures (password from TEMAN_IKD_DASHBOARD_PASSWORD)")
+    dash = sub.add_parser("dashboard", help="a small read-only web page of the same figures "
+                                            "(password from TEMAN_IKD_DASHBOARD_PASSWORD)")
     dash.add_argument("--db", default=None, help="SQLite path (default: TEMAN_IKD_DATABASE or teman-ikd.sqlite3)")
     dash.add_argument("--listen", default="127.0.0.1", help="address to listen on (non-loopback needs a password)")
     dash.add_argument("--port", type=int, default=8080)

@@ -7,9 +7,9 @@ it, and the loader rejects names that are not here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Mapping
 
 from bot.region import Region
 

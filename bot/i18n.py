@@ -9,7 +9,7 @@ reported by ``teman-ikd check`` and shown as the key itself, never as a crash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from babel import Locale
@@ -39,7 +39,9 @@ def load_catalog(locale: str, root: Path | None = None) -> Catalog:
     path = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
         po = read_po(handle, locale=locale, domain=DOMAIN)
-    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    # Singular messages only: the catalogs have no plural forms (whose strings are tuples).
+    messages = {m.id: m.string for m in po
+                if m.id and isinstance(m.id, str) and m.string and isinstance(m.string, str) and not m.fuzzy}
     return Catalog(locale, messages, path)
 
 
@@ -77,12 +79,12 @@ class Translator:
             # `teman-ikd check` reports it.
             return template
 
-    def moment(self, when: datetime, tz: object) -> str:
+    def moment(self, when: datetime, tz: tzinfo) -> str:
         """e.g. "Senin, 1 Desember 2026 pukul 08.00 WIB" (pattern from the catalog)."""
         pattern = self.text("datetime.long")
         return format_datetime(when, pattern, tzinfo=tz, locale=self.locale)
 
-    def clock(self, when: object) -> str:
+    def clock(self, when: time | datetime) -> str:
         from babel.dates import format_time
 
         return format_time(when, "HH.mm" if self.locale.language == "id" else "HH:mm", locale=self.locale)
@@ -99,7 +101,8 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "sapaan.helper.bapak_ibu", "sapaan.helper.bapak", "sapaan.helper.ibu",
     "sapaan.kakek", "sapaan.nenek", "sapaan.dibantu", "sapaan.helper.kakek", "sapaan.helper.nenek",
     "sapaan.helper.dibantu", "sapaan.typist", "toko.iphone", "toko.android", "toko.any",
-    "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range", "region.no_hours",
+    "region.unconfirmed", "region.points_unconfirmed", "region.point", "region.hours", "region.days_range",
+    "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
     "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
@@ -112,7 +115,8 @@ SHELL_MSGIDS: tuple[str, ...] = (
 DESK_MSGIDS: tuple[str, ...] = (
     "desk.joined", "desk.from_operator", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
     "desk.still_waiting_long", "desk.resident_unnamed", "desk.reason.asked", "desk.reason.stuck",
-    "desk.reason.content", "desk.reason.media", "desk.reason.scam", "desk.role.self", "desk.role.helper", "desk.role.unknown", "desk.card", "desk.btn.take",
+    "desk.reason.content", "desk.reason.media", "desk.reason.scam", "desk.role.self", "desk.role.helper",
+    "desk.role.unknown", "desk.card", "desk.btn.take",
     "desk.btn.finish", "desk.btn.end", "desk.taken", "desk.resident_left", "desk.closed.returned",
     "desk.closed.ended", "desk.queue_title", "desk.queue_line", "desk.queue_empty", "desk.nobody", "desk.stats",
     "desk.not_operator", "desk.no_ticket", "desk.remind_operators", "desk.note_saved",
@@ -120,7 +124,8 @@ DESK_MSGIDS: tuple[str, ...] = (
     "desk.queue_answer", "desk.media_may_show_ktp", "desk.followup_opened", "desk.secret_request_blocked",
     "desk.reason.followup", "desk.move_which", "desk.move_no_groups", "desk.move_same_group", "desk.moved_out",
     "desk.moved_in", "desk.moved_resident",
-    "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable", "desk.res.none",
+    "desk.res.ask", "desk.res.solved", "desk.res.office", "desk.res.home_visit", "desk.res.unreachable",
+    "desk.res.none",
     "desk.res.chosen", "desk.history_empty", "desk.history_title", "desk.history_line", "desk.review",
     "desk.rate_ask", "desk.rate_up", "desk.rate_down", "desk.rated", "desk.store_link", "desk.typical_wait",
     "desk.shared.contact", "desk.shared.location", "desk.erased",
@@ -131,7 +136,8 @@ FOLLOWUP_MSGIDS: tuple[str, ...] = (
     "report.title", "report.since_start", "report.empty", "report.col.step", "report.col.reached",
     "report.col.stalled", "report.col.median", "report.col.handoffs", "report.col.kecamatan",
     "report.col.activated", "report.col.steps_reached", "report.col.target", "report.col.share", "report.col.week",
-    "report.kecamatan_unknown", "report.kecamatan_dont_know", "report.no_target", "report.target_note", "report.target_missing",
+    "report.kecamatan_unknown", "report.kecamatan_dont_know", "report.no_target", "report.target_note",
+    "report.target_missing",
     "report.reasons", "report.reasons_none", "report.reminders", "report.line_reached",
     "report.line_stalled", "report.line_target", "report.line_no_stall", "report.csv_written",
     "chart.funnel", "chart.reached", "chart.stalled", "chart.weekly", "chart.target_pace", "chart.no_data",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 import yaml
 

@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 UNKNOWN = "unknown"  # the fact's value when the resident does not know their kecamatan
 MATCH_SCORE = 86.0  # partial-ratio score a typed word needs to count as a place name
-_NOISE = re.compile(r"(?i)\b(?:kel(?:urahan)?|kec(?:amatan)?|desa|kampung|kp|di|saya|tinggal|rumah|daerah|dekat|dkt)\b\.?")
+_NOISE = re.compile(r"(?i)\b(?:kel(?:urahan)?|kec(?:amatan)?|desa|kampung|kp"
+                    r"|di|saya|tinggal|rumah|daerah|dekat|dkt)\b\.?")
 
 PLACES_SCHEMA = {
     "type": "object", "required": ["confirmed", "list"], "additionalProperties": False,

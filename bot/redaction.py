@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 MASK = "\u2022"  # a bullet: readable on small screens, unlike asterisks that Telegram may format
 SECRET_KINDS = ("nik", "kk", "pin_or_code", "password")
@@ -110,7 +110,8 @@ _COORDINATE = re.compile(r"(?<![\d.])-?\d{1,3}\.\d{4,}(?![\d.])")
 
 # Ordinary numbers that a digit run must not swallow: money, dates, times and year ranges.
 _MONEY = re.compile(r"(?i)\brp\.?\s*\d[\d.,]*|\d[\d.,]*\s*(?:rupiah|ribu|rb|jt|juta|perak)\b")
-_DATE = re.compile(rf"{_NO_DIGIT_BEFORE}(?:\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}){_NO_DIGIT_AFTER}")
+_DATE = re.compile(rf"{_NO_DIGIT_BEFORE}(?:\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:\d{{4}}|\d{{2}})"
+                   rf"|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}){_NO_DIGIT_AFTER}")
 _TIME_ONE = r"(?:[01]?\d|2[0-3])[.:][0-5]\d"
 _TIME = re.compile(rf"(?i){_NO_DIGIT_BEFORE}{_TIME_ONE}(?:\s*(?:-|s/?d|sampai|hingga)\s*{_TIME_ONE})?{_NO_DIGIT_AFTER}")
 _YEARS = re.compile(rf"{_NO_DIGIT_BEFORE}(?:19|20)\d\d\s*(?:[-/,]|s/?d|sampai|dan)\s*(?:19|20)\d\d{_NO_DIGIT_AFTER}")
@@ -250,7 +251,7 @@ class Redaction:
         return bool(self.secrets)
 
 
-_CLEAN: dict[str, "Redaction"] = {}  # texts found to hold nothing to mask (never a secret)
+_CLEAN: dict[str, Redaction] = {}  # texts found to hold nothing to mask (never a secret)
 _CLEAN_LIMIT = 4096
 
 

@@ -9,18 +9,19 @@ as the launch checklist. Nothing here is hard-coded: a city edits the YAML, not 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 import jsonschema
 
 from bot.flow.errors import DialogError, Problem, relative
-from bot.followup.plan import REMINDERS_SCHEMA, TARGETS_SCHEMA, ReminderPlan, Targets, build_reminders, build_targets
 from bot.flow.yamlfile import line_of, read_yaml
+from bot.followup.plan import REMINDERS_SCHEMA, TARGETS_SCHEMA, ReminderPlan, Targets, build_reminders, build_targets
 from bot.paths import dialogs_dir
 from bot.places import PLACES_SCHEMA, Places, build_places
 
@@ -55,9 +56,12 @@ REGION_SCHEMA = {
                                     "closures": {"type": "array", "items": _CLOSURE},
                                     "open_anyway": {"type": "array", "items": _CLOSURE}}},
         "service_points": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["id", "name", "kind", "address", "confirmed", "source"], "additionalProperties": False,
-            "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"enum": ["disdukcapil", "kecamatan", "mpp"]},
-                           "address": {"type": "string"}, "confirmed": {"type": "boolean"}, "does_ikd": {"type": ["boolean", "null"]},
+            "type": "object", "required": ["id", "name", "kind", "address", "confirmed", "source"],
+            "additionalProperties": False,
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                           "kind": {"enum": ["disdukcapil", "kecamatan", "mpp"]},
+                           "address": {"type": "string"}, "confirmed": {"type": "boolean"},
+                           "does_ikd": {"type": ["boolean", "null"]},
                            "source": _SOURCE, "note": {"type": "string"}}}},
         "devices": {"type": "object", "required": ["min_android", "min_ios"], "additionalProperties": False,
                     "properties": {"min_android": _FACT, "min_ios": _FACT}},
@@ -169,7 +173,7 @@ class Region:
         if self.is_open(moment):
             return moment
         local = self.local(moment)
-        for offset in range(0, 60):
+        for offset in range(60):
             day = local.date() + timedelta(days=offset)
             span = self.days.get(WEEKDAYS[day.weekday()])
             if span is None or day in self.holidays:
@@ -242,13 +246,15 @@ def _build(data: Any, shown: str) -> Region:
     problems: list[Problem] = []
     try:
         tz = ZoneInfo(data["timezone"])
-    except Exception:  # zoneinfo raises several types for unknown keys
-        raise DialogError([Problem(shown, data.key_lines["timezone"], f"unknown timezone {data['timezone']!r}")]) from None
+    except Exception:  # noqa: BLE001 -- zoneinfo raises several types for unknown keys; reported as one
+        raise DialogError([Problem(shown, data.key_lines["timezone"],
+                                   f"unknown timezone {data['timezone']!r}")]) from None
     days = {}
     for day, span in data["hours"]["days"].items():
         start, end = (time.fromisoformat(part) for part in span.split("-"))
         if end <= start:
-            problems.append(Problem(shown, data["hours"]["days"].key_lines[day], f"hours {span!r}: closing is not after opening"))
+            problems.append(Problem(shown, data["hours"]["days"].key_lines[day],
+                                    f"hours {span!r}: closing is not after opening"))
         days[day] = (start, end)
     closures, unconfirmed_closures = _closures(data, shown, problems)
     values = {**data["devices"], **data["contacts"], **data.get("facts", {})}
@@ -256,6 +262,7 @@ def _build(data: Any, shown: str) -> Region:
         problems.append(Problem(shown, None, "a name is used twice among devices, contacts and facts"))
     if problems:
         raise DialogError(problems)
+    assert closures is not None  # None only with a problem, raised above
     fact = lambda raw: Fact(str(raw["value"]), bool(raw["confirmed"]), raw["source"])  # noqa: E731
     return Region(
         name=data["name"], timezone=tz, timezone_label=data["timezone_label"], days=days,

@@ -8,14 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from bot.assembly import build_guide
 from tests.journeys import button_path
 
 CLI = [sys.executable, "-m", "bot"]
 
 
-def run(args: list[str], stdin: str = "", env: dict | None = None, cwd: str | None = None) -> subprocess.CompletedProcess:
+def run(args: list[str], stdin: str = "", env: dict | None = None,
+        cwd: str | None = None) -> subprocess.CompletedProcess:
     import os
 
     return subprocess.run(CLI + args, input=stdin, capture_output=True, text=True, timeout=120,

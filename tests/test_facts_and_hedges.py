@@ -11,9 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.assembly import build_guide
 from bot.checks import run_checks, stated_facts
 from bot.cli import main
 from bot.engine import Conversation

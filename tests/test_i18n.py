@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.i18n import Translator, load_catalog
@@ -45,7 +45,7 @@ def test_the_literal_check_would_catch_one(tmp_path: Path) -> None:
 def test_dates_in_jakarta_time_formatted_by_babel() -> None:
     t = Translator(load_catalog("id"))
     region = load_region()
-    when = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 08.00 in Jakarta
+    when = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08.00 in Jakarta
     assert t.moment(when, region.timezone) == "Selasa, 1 Desember 2026 pukul 08.00"
     en = Translator(load_catalog("en"))
     assert en.moment(when, region.timezone).startswith("Tuesday, 1 December 2026")
@@ -53,7 +53,7 @@ def test_dates_in_jakarta_time_formatted_by_babel() -> None:
 
 def test_office_hours_and_next_opening_come_from_the_region_file() -> None:
     region = load_region()
-    saturday = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+    saturday = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
     assert not region.is_open(saturday)
     opening = region.next_opening(saturday)
     assert opening.weekday() == 0 and opening.tzinfo is not None

@@ -33,11 +33,10 @@ def test_conversation_survives_reopening(tmp_path: Path) -> None:
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "t.db"))
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.save(1, Conversation(state="x"), locale="id", milestone="welcome")
-            store.mark_processed("telegram", "42")
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save(1, Conversation(state="x"), locale="id", milestone="welcome")
+        store.mark_processed("telegram", "42")
+        raise RuntimeError("crash in the middle")
     assert store.load(1) is None
     assert not store.already_processed("telegram", "42")
 
@@ -59,11 +58,10 @@ def test_outbox_and_erasure(tmp_path: Path) -> None:
 def test_the_pending_outbox_shows_committed_items_only_and_survives_reopening(tmp_path: Path) -> None:
     path = str(tmp_path / "t.db")
     store = Store(path)
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.enqueue(5, {"kind": "message", "text": "never sent"})
-            assert store.count_pending() == 0  # not before the commit
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.enqueue(5, {"kind": "message", "text": "never sent"})
+        assert store.count_pending() == 0  # not before the commit
+        raise RuntimeError("crash in the middle")
     assert store.count_pending() == 0 and store.next_for(5) is None
     with store.transaction():
         first = store.enqueue(5, {"kind": "message", "text": "satu"})
@@ -71,11 +69,11 @@ def test_the_pending_outbox_shows_committed_items_only_and_survives_reopening(tm
         store.enqueue(6, {"kind": "message", "text": "lain"})
     assert store.take_enqueued_chats() == {5, 6}
     assert store.next_for(5).id == first and store.count_pending_for(5) == 2
-    store.transaction().__enter__()  # the turn a sender marks "sent" in (bot/telegram/turn.py)
+    store.transaction().__enter__()  # a transaction a sender marks "sent" in, never committed
     store.mark_sent(first)
     assert store.next_for(5).payload["text"] == "dua"  # no longer offered, at once
     store.close()
-    # Killed before that turn committed: the message is still pending (delivery is at least once).
+    # Killed before that transaction committed: the message is still pending (at least once).
     again = Store(path)
     assert [i.payload["text"] for i in again.pending()] == ["satu", "dua", "lain"]
     with again.transaction():  # the delivery's way: marks kept, written in one statement at commit
@@ -121,10 +119,9 @@ def test_an_update_is_claimed_once_and_its_stored_text_erased(tmp_path: Path) ->
 def test_a_claim_rolls_back_with_its_step(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "t.db"))
     store.keep_update(10, {"update_id": 10})
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            assert store.claim_update(10)
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), store.transaction():
+        assert store.claim_update(10)
+        raise RuntimeError("crash in the middle")
     assert [u["update_id"] for u in store.unhandled_updates()] == [10]
 
 
@@ -148,12 +145,11 @@ def test_a_failed_savepoint_undoes_only_its_own_writes(tmp_path: Path) -> None:
         with store.transaction():
             store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
             store.enqueue(1, {"kind": "message", "text": "untuk satu"})
-        with pytest.raises(RuntimeError):
-            with store.transaction():
-                store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
-                store.enqueue(2, {"kind": "message", "text": "untuk dua"})
-                assert store.count_pending_for(2) == 1  # queued in the open transaction counts
-                raise RuntimeError("this resident's step failed")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
+            store.enqueue(2, {"kind": "message", "text": "untuk dua"})
+            assert store.count_pending_for(2) == 1  # queued in the open transaction counts
+            raise RuntimeError("this resident's step failed")
         assert store.count_pending_for(2) == 0
         assert store.count_pending() == 0  # nothing is pending before the commit
     assert store.load(1) is not None and store.load(2) is None
@@ -170,16 +166,14 @@ def test_conversations_read_back_as_last_committed_whatever_was_kept_in_memory(t
         store.save(5, Conversation(state="b"), locale="id", milestone="welcome")
         assert store.load(5).conversation.state == "b"  # the transaction sees its own write
     assert store.load(5).conversation.state == "b" and store.load(5).first_name == "Siti"
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.save(5, Conversation(state="c"), locale="en", milestone="welcome")
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save(5, Conversation(state="c"), locale="en", milestone="welcome")
+        raise RuntimeError("crash in the middle")
     assert store.load(5).conversation.state == "b" and store.load(5).locale == "id"
     with store.transaction():
-        with pytest.raises(RuntimeError):
-            with store.transaction():
-                store.save(5, Conversation(state="d"), locale="id", milestone="welcome")
-                raise RuntimeError("one step failed")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save(5, Conversation(state="d"), locale="id", milestone="welcome")
+            raise RuntimeError("one step failed")
         assert store.load(5).conversation.state == "b"
     assert store.load(5).conversation.state == "b"
     store.save(5, Conversation(state="b"), locale="id", milestone="welcome", first_name="Bu Siti")

@@ -23,7 +23,8 @@ def render_diagram(flow: Flow, fmt: str = "mermaid") -> str | bytes:
             import graphviz  # noqa: F401
         except ImportError as exc:
             raise DiagramUnavailable("SVG needs Graphviz: pip install graphviz, and the 'dot' program "
-                                     "(apt-get install graphviz). Mermaid works without them: --format mermaid") from exc
+                                     "(apt-get install graphviz). Mermaid works without them: "
+                                     "--format mermaid") from exc
     machine = FlowMachine(flow, machine_class=GraphMachine, graph_engine=engine, show_conditions=True,
                           title="Teman IKD")
     graph = machine._cursor.get_graph()  # type: ignore[attr-defined]

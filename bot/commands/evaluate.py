@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine import Conversation, Engine, Input
-from bot.engine import texts
+from bot.engine import Conversation, Engine, Input, texts
 from bot.engine.effects import Escalate, Say
 from bot.paths import dialogs_dir
 
@@ -53,7 +52,7 @@ def load_rows(path: Path) -> list[Row]:
     numbered = [(n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(line for _, line in numbered)
-    return [Row(n, r["text"], r["state"], r["expect"]) for (n, _), r in zip(numbered[1:], reader)]
+    return [Row(n, r["text"], r["state"], r["expect"]) for (n, _), r in zip(numbered[1:], reader, strict=True)]
 
 
 def _conversation(engine: Engine, where: str) -> Conversation | None:
@@ -140,7 +139,8 @@ def per_label(outcomes: list[Outcome]) -> dict[str, tuple[int, int]]:
 
 def run_eval(engine: Engine, path: Path, out: TextIO = sys.stdout) -> Figures:
     outcomes = evaluate(engine, load_rows(path))
-    out.write(f"{path.name}: {len(outcomes)} messages\n\n{'expected outcome':<30} {'right':>5} {'of':>4} {'accuracy':>9}\n")
+    out.write(f"{path.name}: {len(outcomes)} messages\n\n"
+              f"{'expected outcome':<30} {'right':>5} {'of':>4} {'accuracy':>9}\n")
     for label, (right, total) in per_label(outcomes).items():
         out.write(f"{label:<30} {right:>5} {total:>4} {right / total:>9.1%}\n")
     f = figures(outcomes)

@@ -13,9 +13,9 @@ import json
 from typing import Any, TextIO
 
 from bot.commands.lines import parse_line
+from bot.desk import DeskService, Operator
 from bot.engine import Input
 from bot.engine.conversation import MEDIA_KINDS
-from bot.desk import Operator
 from bot.guide import Guide, reply_json
 
 
@@ -65,6 +65,7 @@ def operator_action(guide: Guide, data: dict[str, Any]) -> dict[str, Any]:
     if guide.store.active_ticket(chat) is None:
         raise BadInput("this resident has no open ticket")
     desk = guide.desk
+    assert isinstance(desk, DeskService)  # the assembled guide's (bot.assembly): the operators' side too
     messages = {"take": lambda: desk.take(chat, SIMULATED_OPERATOR),
                 "say": lambda: desk.operator_says(chat, SIMULATED_OPERATOR, text),
                 "finish": lambda: desk.finish(chat, SIMULATED_OPERATOR),

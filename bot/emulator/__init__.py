@@ -18,6 +18,15 @@ from .people import MEDIA_KINDS, Group, Operator, Resident
 from .spec import api_version
 
 __all__ = [
-    "DEFAULT_TOKEN", "ApiError", "Emulator", "Faults", "Group", "Limits", "MEDIA_KINDS",
-    "Operator", "Resident", "Stats", "api_version",
+    "DEFAULT_TOKEN",
+    "MEDIA_KINDS",
+    "ApiError",
+    "Emulator",
+    "Faults",
+    "Group",
+    "Limits",
+    "Operator",
+    "Resident",
+    "Stats",
+    "api_version",
 ]

@@ -20,13 +20,13 @@ from .methods_chat import member_api
 from .people import Group, Operator, Resident
 from .server import RAW_JSON, Hub, make_app
 from .webhook import deliver_forever
-from .world import Chat, now, World
+from .world import Chat, World, now
 
 DEFAULT_TOKEN = "123456:TEST-token"
 
 # Emulators running in this process, by their root URL: a bot started against one can ask
 # whether updates are still waiting there (RunningBot.settle in tests and benchmarks).
-_RUNNING: dict[str, "Emulator"] = {}
+_RUNNING: dict[str, Emulator] = {}
 
 
 def waiting_at(base_url: str) -> bool:
@@ -54,6 +54,7 @@ class Emulator:
         self._startup_error: BaseException | None = None
         self._port = 0
         self._channel: Chat | None = None
+        self._shutdown_task: asyncio.Future[None] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -73,7 +74,7 @@ class Emulator:
         asyncio.set_event_loop(loop)
         try:
             self._server, self._stopping = loop.run_until_complete(self._setup())
-        except BaseException as exc:  # surfaced to start()'s caller
+        except BaseException as exc:  # noqa: BLE001 -- surfaced to start()'s caller, re-raised there
             self._startup_error = exc
             self._ready.set()
             loop.close()
@@ -123,7 +124,8 @@ class Emulator:
             loop.stop()
 
         def kick() -> None:
-            asyncio.ensure_future(shutdown())
+            # Keep a reference: the loop holds tasks only weakly, and this one must run to the end.
+            self._shutdown_task = asyncio.ensure_future(shutdown())
 
         if self._wake in self.world.listeners:
             self.world.listeners.remove(self._wake)

@@ -8,13 +8,15 @@ server; here is only the instant ``take`` of pending updates and the webhook con
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, bad_request
-from .world import TOPIC_COLORS, Chat, Topic
+from .world import TOPIC_COLORS, Chat, Topic, World
 
 if TYPE_CHECKING:
-    from .botapi import BotApi
+    from .botapi import Stats
+    from .limits import RateLimiter
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -61,17 +63,23 @@ def _allowed_set(value: list[str] | None) -> frozenset[str] | None:
 class ChatMethods:
     """Mixin for :class:`BotApi`."""
 
+    # The BotApi's state, which these methods share (declared here for the type checker).
+    world: World
+    limiter: RateLimiter
+    stats: Stats
+    wake_webhook: Callable[[], None]
+
     # ---- bot & updates ----------------------------------------------------------------------
-    def m_getMe(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
         return dict(self.world.bot_user)
 
-    def m_logOut(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_logOut(self, p: dict[str, Any]) -> bool:
         return True
 
-    def m_close(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_close(self, p: dict[str, Any]) -> bool:
         return True
 
-    def take_updates(self: BotApi, p: dict[str, Any]) -> list[dict[str, Any]]:
+    def take_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         """Instant part of getUpdates; the server repeats it while long-polling."""
         if self.world.webhook is not None:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
@@ -83,7 +91,7 @@ class ChatMethods:
         self.world.mark_handed(taken)
         return taken
 
-    def m_setWebhook(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_setWebhook(self, p: dict[str, Any]) -> bool:
         url = p["url"]
         if not url:
             return self.m_deleteWebhook(p)
@@ -102,13 +110,13 @@ class ChatMethods:
         self.wake_webhook()
         return True
 
-    def m_deleteWebhook(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_deleteWebhook(self, p: dict[str, Any]) -> bool:
         self.world.webhook = None
         if p.get("drop_pending_updates"):
             self.world.updates.clear()
         return True
 
-    def m_getWebhookInfo(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_getWebhookInfo(self, p: dict[str, Any]) -> dict[str, Any]:
         hook = self.world.webhook
         info: dict[str, Any] = {"url": hook["url"] if hook else "", "has_custom_certificate": False,
                                 "pending_update_count": len(self.world.updates)}
@@ -123,13 +131,13 @@ class ChatMethods:
         return info
 
     # ---- callback queries & commands --------------------------------------------------------
-    def m_answerCallbackQuery(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
         query = self.world.callback_queries.get(p["callback_query_id"])
         if query is None or query.get("answer") is not None:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
         if len(p.get("text") or "") > 200:
             raise bad_request("MESSAGE_TOO_LONG")
-        answer = {k: p[k] for k in ("text", "show_alert", "url", "cache_time") if k in p}
+        answer: dict[str, Any] = {k: p[k] for k in ("text", "show_alert", "url", "cache_time") if k in p}
         query["answer"] = answer
         chat = self.world.chats.get(query["chat_id"])
         if chat is not None:
@@ -143,7 +151,7 @@ class ChatMethods:
         parts = [str(scope.get("type"))] + [str(scope[k]) for k in ("chat_id", "user_id") if k in scope]
         return ":".join(parts), p.get("language_code") or ""
 
-    def m_setMyCommands(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_setMyCommands(self, p: dict[str, Any]) -> bool:
         commands = p["commands"]
         if len(commands) > 100:
             raise bad_request("too many commands")
@@ -156,15 +164,15 @@ class ChatMethods:
             {"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
-    def m_getMyCommands(self: BotApi, p: dict[str, Any]) -> list[dict[str, str]]:
+    def m_getMyCommands(self, p: dict[str, Any]) -> list[dict[str, str]]:
         return list(self.world.commands.get(self._commands_key(p), []))
 
-    def m_deleteMyCommands(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_deleteMyCommands(self, p: dict[str, Any]) -> bool:
         self.world.commands.pop(self._commands_key(p), None)
         return True
 
     # ---- chats & members --------------------------------------------------------------------
-    def m_getChat(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_getChat(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self.world.resolve_chat(p["chat_id"])
         info = self.world.chat_api(chat)
         info.update(accent_color_id=0, max_reaction_count=11, accepted_gift_types={
@@ -174,7 +182,7 @@ class ChatMethods:
             info["permissions"] = {"can_send_messages": True, "can_send_other_messages": True}
         return info
 
-    def _status(self: BotApi, chat: Chat, user_id: int) -> str:
+    def _status(self, chat: Chat, user_id: int) -> str:
         if user_id == self.world.bot_user["id"]:
             if chat.type == "private":
                 return "kicked" if chat.blocked else "member"
@@ -183,7 +191,7 @@ class ChatMethods:
             return "member" if user_id == chat.user_id else "left"
         return chat.members.get(user_id, "left")
 
-    def _user(self: BotApi, user_id: int) -> dict[str, Any]:
+    def _user(self, user_id: int) -> dict[str, Any]:
         if user_id == self.world.bot_user["id"]:
             return self.world.bot_sender()
         user = self.world.users.get(user_id)
@@ -191,14 +199,14 @@ class ChatMethods:
             raise bad_request("user not found")
         return dict(user)
 
-    def m_getChatMember(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_getChatMember(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self.world.resolve_chat(p["chat_id"])
         user = self._user(p["user_id"])
         status = self._status(chat, user["id"])
         topics = chat.bot_can_manage_topics if user["id"] == self.world.bot_user["id"] else True
         return member_api(user, status, manage_topics=topics)
 
-    def m_getChatAdministrators(self: BotApi, p: dict[str, Any]) -> list[dict[str, Any]]:
+    def m_getChatAdministrators(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         chat = self.world.resolve_chat(p["chat_id"])
         if chat.type == "private":
             raise bad_request("there are no administrators in the private chat")
@@ -209,20 +217,20 @@ class ChatMethods:
                                   manage_topics=chat.bot_can_manage_topics))
         return out
 
-    def m_getFile(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:
         rec = self.world.files.get(p["file_id"])
         if rec is None:
             raise bad_request("invalid file_id")
         return {k: rec[k] for k in ("file_id", "file_unique_id", "file_size", "file_path")}
 
     # ---- forum topics -----------------------------------------------------------------------
-    def _forum(self: BotApi, p: dict[str, Any]) -> Chat:
+    def _forum(self, p: dict[str, Any]) -> Chat:
         chat = self.world.resolve_chat(p["chat_id"])
         if not chat.is_forum:
             raise bad_request("the chat is not a forum")
         return chat
 
-    def _topic(self: BotApi, chat: Chat, p: dict[str, Any]) -> Topic:
+    def _topic(self, chat: Chat, p: dict[str, Any]) -> Topic:
         topic = chat.topics.get(p["message_thread_id"])
         if topic is None or topic.deleted:
             raise bad_request("message thread not found")
@@ -230,11 +238,11 @@ class ChatMethods:
             raise bad_request("not enough rights to manage topics")
         return topic
 
-    def _service(self: BotApi, chat: Chat, topic: Topic, body: dict[str, Any]) -> None:
+    def _service(self, chat: Chat, topic: Topic, body: dict[str, Any]) -> None:
         # Service messages the bot caused are stored but, as on Telegram, not sent back to it.
         self.world.add_message(chat, self.world.bot_sender(), body, topic.thread_id)
 
-    def m_createForumTopic(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_createForumTopic(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._forum(p)
         if chat.bot_status != "administrator" or not chat.bot_can_manage_topics:
             raise bad_request("not enough rights to create a topic")
@@ -257,7 +265,7 @@ class ChatMethods:
         self.stats["topics_created"] += 1
         return topic.api()
 
-    def m_editForumTopic(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_editForumTopic(self, p: dict[str, Any]) -> bool:
         chat = self._forum(p)
         topic = self._topic(chat, p)
         edited: dict[str, Any] = {}
@@ -272,7 +280,7 @@ class ChatMethods:
         self._service(chat, topic, {"forum_topic_edited": edited})
         return True
 
-    def _set_closed(self: BotApi, p: dict[str, Any], closed: bool) -> bool:
+    def _set_closed(self, p: dict[str, Any], closed: bool) -> bool:
         chat = self._forum(p)
         topic = self._topic(chat, p)
         if topic.closed == closed:
@@ -281,13 +289,13 @@ class ChatMethods:
         self._service(chat, topic, {"forum_topic_closed" if closed else "forum_topic_reopened": {}})
         return True
 
-    def m_closeForumTopic(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_closeForumTopic(self, p: dict[str, Any]) -> bool:
         return self._set_closed(p, True)
 
-    def m_reopenForumTopic(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_reopenForumTopic(self, p: dict[str, Any]) -> bool:
         return self._set_closed(p, False)
 
-    def m_deleteForumTopic(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_deleteForumTopic(self, p: dict[str, Any]) -> bool:
         chat = self._forum(p)
         topic = self._topic(chat, p)
         topic.deleted = True

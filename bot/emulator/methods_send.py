@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import bad_request, forbidden
 from .textfmt import check_caption, check_text
-from .world import Chat, now
+from .world import Chat, World, now
 
 if TYPE_CHECKING:
-    from .botapi import BotApi
+    from .botapi import Stats
+    from .limits import RateLimiter
 
 CHAT_ACTIONS = {
     "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
     "upload_document", "choose_sticker", "find_location", "record_video_note",
     "upload_video_note",
 }
+TEXT_BUTTON_INLINE = "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -39,7 +41,7 @@ def check_markup(markup: dict[str, Any] | None, inline_only: bool = False) -> No
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
-                    raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                    raise bad_request(TEXT_BUTTON_INLINE)
                 if "callback_data" in button:
                     size = len(str(button["callback_data"]).encode("utf-8"))
                     if not 1 <= size <= 64:
@@ -50,7 +52,7 @@ def check_markup(markup: dict[str, Any] | None, inline_only: bool = False) -> No
                 elif not any(k in button for k in ("web_app", "login_url", "switch_inline_query",
                              "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
                              "copy_text", "callback_game", "pay")):
-                    raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                    raise bad_request(TEXT_BUTTON_INLINE)
         return
     if inline_only:
         raise bad_request("inline keyboard expected")
@@ -76,8 +78,13 @@ def keyboard_labels(markup: dict[str, Any]) -> list[list[str]]:
 class SendMethods:
     """Mixin for :class:`BotApi`; ``self.world``, ``self.limiter``, ``self.stats`` come from it."""
 
+    # The BotApi's state, which these methods share (declared here for the type checker).
+    world: World
+    limiter: RateLimiter
+    stats: Stats
+
     # ---- shared checks ----------------------------------------------------------------------
-    def writable_chat(self: BotApi, p: dict[str, Any]) -> tuple[Chat, int | None]:
+    def writable_chat(self, p: dict[str, Any]) -> tuple[Chat, int | None]:
         chat = self.world.resolve_chat(p["chat_id"])
         if chat.type == "private":
             if chat.blocked:
@@ -99,7 +106,7 @@ class SendMethods:
             thread_id = None  # General topic / non-forum chats carry no thread id
         return chat, thread_id
 
-    def reply_part(self: BotApi, chat: Chat, p: dict[str, Any]) -> dict[str, Any]:
+    def reply_part(self, chat: Chat, p: dict[str, Any]) -> dict[str, Any]:
         rp = p.get("reply_parameters")
         if not rp:
             return {}
@@ -111,7 +118,7 @@ class SendMethods:
             raise bad_request("message to be replied not found")
         return {"reply_to_message": self.world.api_message(target, nested=True)}
 
-    def deliver(self: BotApi, chat: Chat, thread_id: int | None, body: dict[str, Any],
+    def deliver(self, chat: Chat, thread_id: int | None, body: dict[str, Any],
                 p: dict[str, Any]) -> dict[str, Any]:
         """Common tail of every send: markup check, flood limit, store, bookkeeping."""
         markup = p.get("reply_markup")
@@ -131,7 +138,7 @@ class SendMethods:
         self.stats["sends"] += 1
         return self.world.api_message(msg)
 
-    def media_send(self: BotApi, p: dict[str, Any], kind: str, media: Any) -> dict[str, Any]:
+    def media_send(self, p: dict[str, Any], kind: str, media: Any) -> dict[str, Any]:
         chat, thread_id = self.writable_chat(p)
         body: dict[str, Any] = {kind: media}
         caption = check_caption(p.get("caption"), p.get("parse_mode"))
@@ -140,19 +147,19 @@ class SendMethods:
         return self.deliver(chat, thread_id, body, p)
 
     # ---- methods ----------------------------------------------------------------------------
-    def m_sendMessage(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat, thread_id = self.writable_chat(p)
         text = check_text(p["text"], p.get("parse_mode"))
         return self.deliver(chat, thread_id, {"text": text, "raw_text": p["text"]}, p)
 
-    def m_sendPhoto(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_sendPhoto(self, p: dict[str, Any]) -> dict[str, Any]:
         f = self.world.file_for(p["photo"], "photo")
         sizes = [{"file_id": f["file_id"], "file_unique_id": f["file_unique_id"] + s,
                   "width": w, "height": w, "file_size": f["file_size"]}
                  for s, w in (("s", 90), ("m", 320), ("x", 800))]
         return self.media_send(p, "photo", sizes)
 
-    def m_sendDocument(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_sendDocument(self, p: dict[str, Any]) -> dict[str, Any]:
         f = self.world.file_for(p["document"], "document")
         doc = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
                "file_size": f["file_size"]}
@@ -162,14 +169,14 @@ class SendMethods:
             doc["mime_type"] = getattr(p["document"], "content_type", "application/octet-stream")
         return self.media_send(p, "document", doc)
 
-    def m_sendVoice(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_sendVoice(self, p: dict[str, Any]) -> dict[str, Any]:
         f = self.world.file_for(p["voice"], "voice")
         voice = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
                  "duration": int(p.get("duration") or 1), "mime_type": "audio/ogg",
                  "file_size": f["file_size"]}
         return self.media_send(p, "voice", voice)
 
-    def m_sendSticker(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_sendSticker(self, p: dict[str, Any]) -> dict[str, Any]:
         f = self.world.file_for(p["sticker"], "sticker")
         sticker = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
                    "type": "regular", "width": 512, "height": 512, "is_animated": False,
@@ -179,7 +186,7 @@ class SendMethods:
         p = {k: v for k, v in p.items() if k != "caption"}  # stickers carry no caption
         return self.media_send(p, "sticker", sticker)
 
-    def m_sendChatAction(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_sendChatAction(self, p: dict[str, Any]) -> bool:
         chat, _ = self.writable_chat(p)
         if p["action"] not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
@@ -187,14 +194,14 @@ class SendMethods:
         self.world.changed.notify_all()
         return True
 
-    def _source(self: BotApi, p: dict[str, Any], verb: str) -> dict[str, Any]:
+    def _source(self, p: dict[str, Any], verb: str) -> dict[str, Any]:
         src_chat = self.world.resolve_chat(p["from_chat_id"])
         src = src_chat.messages.get(p["message_id"])
         if src is None or src.get("deleted"):
             raise bad_request(f"message to {verb} not found")
         return src
 
-    def m_copyMessage(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_copyMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         src = self._source(p, "copy")
         chat, thread_id = self.writable_chat(p)
         keep = ("text", "photo", "document", "voice", "sticker", "video", "audio", "animation",
@@ -211,7 +218,7 @@ class SendMethods:
         msg = self.deliver(chat, thread_id, body, p)
         return {"message_id": msg["message_id"]}
 
-    def m_forwardMessage(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_forwardMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         src = self._source(p, "forward")
         chat, thread_id = self.writable_chat(p)
         body = {k: v for k, v in src.items()
@@ -226,7 +233,7 @@ class SendMethods:
         return self.deliver(chat, thread_id, body, {k: v for k, v in p.items() if k != "reply_markup"})
 
     # ---- edits and deletes ------------------------------------------------------------------
-    def _own_message(self: BotApi, p: dict[str, Any]) -> tuple[Chat, dict[str, Any]]:
+    def _own_message(self, p: dict[str, Any]) -> tuple[Chat, dict[str, Any]]:
         if "inline_message_id" in p and "chat_id" not in p:
             raise bad_request("inline messages are not supported by the emulator")
         if "chat_id" not in p or "message_id" not in p:
@@ -237,7 +244,7 @@ class SendMethods:
             raise bad_request("message can't be edited")
         return chat, msg
 
-    def m_editMessageText(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
         chat, msg = self._own_message(p)
         if "text" not in msg:
             raise bad_request("there is no text in the message to edit")
@@ -256,7 +263,7 @@ class SendMethods:
         self.world.changed.notify_all()
         return self.world.api_message(msg)
 
-    def m_editMessageReplyMarkup(self: BotApi, p: dict[str, Any]) -> dict[str, Any]:
+    def m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:
         chat, msg = self._own_message(p)
         markup = p.get("reply_markup")
         check_markup(markup, inline_only=True)
@@ -272,7 +279,7 @@ class SendMethods:
         self.world.changed.notify_all()
         return self.world.api_message(msg)
 
-    def _delete_one(self: BotApi, chat: Chat, message_id: int) -> bool:
+    def _delete_one(self, chat: Chat, message_id: int) -> bool:
         msg = chat.messages.get(message_id)
         if msg is None or msg.get("deleted"):
             return False
@@ -283,13 +290,13 @@ class SendMethods:
         self.world.changed.notify_all()
         return True
 
-    def m_deleteMessage(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_deleteMessage(self, p: dict[str, Any]) -> bool:
         chat = self.world.resolve_chat(p["chat_id"])
         if not self._delete_one(chat, p["message_id"]):
             raise bad_request("message to delete not found")
         return True
 
-    def m_deleteMessages(self: BotApi, p: dict[str, Any]) -> bool:
+    def m_deleteMessages(self, p: dict[str, Any]) -> bool:
         chat = self.world.resolve_chat(p["chat_id"])
         ids = p["message_ids"]
         if not 1 <= len(ids) <= 100:

@@ -150,7 +150,7 @@ class Person:
                     "allows_revoting": False, "members_only": False}
         f = self._world.add_file(f"{kind}-bytes-{rng.random()}".encode(), kind)
         base = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": f["file_size"]}
-        extra: dict[str, Any] = {
+        extras: dict[str, dict[str, Any]] = {
             "sticker": {"type": "regular", "width": 512, "height": 512, "is_animated": False,
                         "is_video": False, "emoji": "👍"},
             "voice": {"duration": 3, "mime_type": "audio/ogg"},
@@ -160,7 +160,8 @@ class Person:
             "audio": {"duration": 30, "title": "Rekaman", "mime_type": "audio/mpeg"},
             "animation": {"width": 320, "height": 240, "duration": 2},
             "photo": {},
-        }[kind]
+        }
+        extra = extras[kind]
         if kind == "photo":
             return [dict(base, file_unique_id=base["file_unique_id"] + s, width=w, height=w)
                     for s, w in (("s", 90), ("m", 320), ("x", 1280))]
@@ -241,7 +242,7 @@ class Resident(Person, ChatView):
 class Group(ChatView):
     """A group or forum supergroup the bot is in."""
 
-    def remove(self, member: "Person", by: "Person | None" = None, ban: bool = False) -> None:
+    def remove(self, member: Person, by: Person | None = None, ban: bool = False) -> None:
         """An admin removes ``member`` (a chat_member update, sent only to bots that ask for it)."""
         world = self._emu.world
         with world.lock:

@@ -8,10 +8,13 @@ call *means* happens in botapi.py / methods_*.py; runs on the emulator's own eve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tornado.web
+from tornado.http1connection import HTTP1Connection
 
 from .botapi import BotApi
 from .errors import ApiError, bad_request
@@ -46,10 +49,8 @@ class Hub:
 
     @staticmethod
     async def wait(event: asyncio.Event, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=max(timeout, 0))
-        except asyncio.TimeoutError:
-            pass
 
 
 def _collect(request: tornado.httputil.HTTPServerRequest) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
@@ -126,7 +127,9 @@ class ApiHandler(BaseHandler):
             self.answer(err.code, err.body())
             return
         if fault == "drop":
-            self.request.connection.close()  # executed, but the answer never arrives
+            connection = self.request.connection
+            assert isinstance(connection, HTTP1Connection)  # tornado's server connection: it can close
+            connection.close()  # executed, but the answer never arrives
             self._finished = True  # tornado must not try to write a response afterwards
             return
         if fault == "timeout":

@@ -158,7 +158,7 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     elif mode == "markdown":
         text = _parse_markdown(text)
     elif mode:
-        raise bad_request(f"unsupported parse_mode")
+        raise bad_request("unsupported parse_mode")
     return text.strip()
 
 

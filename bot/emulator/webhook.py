@@ -46,7 +46,7 @@ async def deliver_forever(hub: Hub, stopping: asyncio.Event) -> None:
                     backoff = BACKOFF_START
                     continue
                 error = f"Wrong response from the webhook: {resp.code} {resp.reason}"
-            except Exception as exc:  # connection refused, timeout...: Telegram retries too
+            except Exception as exc:  # noqa: BLE001 -- refused, timeout...: recorded, and Telegram retries too
                 error = f"Connection failed: {exc}"
             with world.lock:
                 if world.webhook is not None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import bad_request
 
@@ -157,10 +158,10 @@ class World:
                     chat_id = int(chat_id)
                 except ValueError:
                     raise bad_request("chat not found") from None
-            chat = self.chats.get(chat_id)
-            if chat is None:
+            found = self.chats.get(chat_id)
+            if found is None:
                 raise bad_request("chat not found")
-            return chat
+            return found
 
     # ---- messages ---------------------------------------------------------------------------
     def add_message(self, chat: Chat, sender: dict[str, Any], body: dict[str, Any],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
-from typing import Any, Literal, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 InputKind = Literal["text", "button", "media", "command", "timeout"]
 MEDIA_KINDS = ("photo", "voice", "sticker", "video", "document", "location", "contact",
@@ -42,7 +43,7 @@ class Conversation:
 
     HISTORY_LIMIT = 30
 
-    def evolve(self, **changes: Any) -> "Conversation":
+    def evolve(self, **changes: Any) -> Conversation:
         """A copy with ``changes``: dataclasses.replace without its per-call introspection (the
         engine makes a few copies per input, and replace was a measurable share of a step)."""
         if not _FIELDS.issuperset(changes):
@@ -54,7 +55,7 @@ class Conversation:
     def fact(self, name: str) -> str | None:
         return dict(self.facts).get(name)
 
-    def with_facts(self, updates: Mapping[str, str] | tuple[tuple[str, str], ...]) -> "Conversation":
+    def with_facts(self, updates: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Conversation:
         merged = dict(self.facts)
         merged.update(dict(updates))
         return self.evolve(facts=tuple(sorted(merged.items())))
@@ -62,7 +63,7 @@ class Conversation:
     def failure_count(self, milestone: str) -> int:
         return dict(self.failures).get(milestone, 0)
 
-    def with_failures(self, milestone: str, count: int) -> "Conversation":
+    def with_failures(self, milestone: str, count: int) -> Conversation:
         merged = dict(self.failures)
         merged[milestone] = count
         return self.evolve(failures=tuple(sorted((k, v) for k, v in merged.items() if v)))
@@ -78,7 +79,7 @@ class Conversation:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Conversation":
+    def from_dict(cls, data: Mapping[str, Any]) -> Conversation:
         return cls(
             state=data["state"], history=tuple(data.get("history", ())),
             facts=tuple(sorted(dict(data.get("facts", {})).items())),
@@ -95,7 +96,7 @@ _FIELDS = frozenset(f.name for f in fields(Conversation))
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -111,19 +112,19 @@ class Input:
     at: datetime = field(default_factory=_now)
 
     @classmethod
-    def typed(cls, text: str, at: datetime | None = None) -> "Input":
+    def typed(cls, text: str, at: datetime | None = None) -> Input:
         return cls("text", text=text, at=at or _now())
 
     @classmethod
-    def pressed(cls, number: int, at: datetime | None = None) -> "Input":
+    def pressed(cls, number: int, at: datetime | None = None) -> Input:
         return cls("button", button=number, at=at or _now())
 
     @classmethod
-    def sent(cls, media: str, at: datetime | None = None, caption: str = "") -> "Input":
+    def sent(cls, media: str, at: datetime | None = None, caption: str = "") -> Input:
         return cls("media", text=caption or "", media=media if media in MEDIA_KINDS else "other", at=at or _now())
 
     @classmethod
-    def commanded(cls, command: str, argument: str = "", at: datetime | None = None) -> "Input":
+    def commanded(cls, command: str, argument: str = "", at: datetime | None = None) -> Input:
         return cls("command", command=command.lower().lstrip("/"), argument=argument.strip(), at=at or _now())
 
     @property
@@ -135,5 +136,5 @@ class Input:
         return self.text
 
     @classmethod
-    def timed_out(cls, at: datetime | None = None) -> "Input":
+    def timed_out(cls, at: datetime | None = None) -> Input:
         return cls("timeout", at=at or _now())

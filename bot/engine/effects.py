@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Union
 
 from bot.engine.conversation import ShownButton
 from bot.flow.model import Line
@@ -65,4 +64,4 @@ class EraseData:
     """The resident asked to delete everything stored about them, and confirmed."""
 
 
-Effect = Union[Say, Escalate, EndHandoff, Relay, DeleteInput, Remind, EraseData]
+Effect = Say | Escalate | EndHandoff | Relay | DeleteInput | Remind | EraseData

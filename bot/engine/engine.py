@@ -21,13 +21,13 @@ from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
 from bot.engine.machine import FlowMachine
-from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
+from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
+from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.step import Step, _read_as
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
-from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
-from bot.engine.step import Step, _read_as
 from bot.understanding import Reading, Understanding
 
 COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
@@ -50,6 +50,13 @@ class Engine(Reminders, Routing, PlaceQuestion):
         self.ask_place = ask_place
 
     # ----- public -------------------------------------------------------------------------
+    def needs_region(self) -> Region:
+        """The region file, for what cannot work without one (reports, checks, the dashboard):
+        the assembled guide always has one; only the pure engine's own tests leave it out."""
+        if self.region is None:
+            raise RuntimeError("built without a region file; bot.assembly.build_guide always loads one")
+        return self.region
+
     def start(self) -> Conversation:
         return Conversation(state=self.flow.start)
 
@@ -197,6 +204,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
 
     def _kecamatan_reply(self, conv: Conversation, reading: Reading, inp: Input) -> Step:
         """Only a place, a button or a way out (a person, back, repeat) answers the kecamatan question."""
+        event: str | None
         if reading.label:
             event = next(b.event for b in conv.buttons if b.label == reading.label)
         else:
@@ -345,6 +353,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
 
     # ----- showing ------------------------------------------------------------------------
     def _overlay(self, conv: Conversation, overlay: str, lead: tuple[Line, ...] = ()) -> Step:
+        buttons: tuple[ShownButton, ...]
         if overlay == "stuck":
             lines = lead + (Line(texts.STUCK_OFFER),)
             buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.TRY_AGAIN, "ulangi"))
@@ -364,7 +373,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
         topic = self.flow.faq_topic(name)
         if topic is None:
             return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
-        buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq if t.name != name) + self._faq_row()
+        buttons = (tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq if t.name != name)
+                   + self._faq_row())
         shown = conv.evolve(overlay="faq", buttons=buttons)
         return Step(shown, (Say(topic.answer, buttons),))
 

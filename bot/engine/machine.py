@@ -9,6 +9,7 @@ cost does not depend on how many conversations exist.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from transitions import EventData, Machine
@@ -38,7 +39,8 @@ class FlowMachine:
         for state in flow.states.values():
             self._events[state.name] = state.events
             for t in state.transitions:
-                conditions, unless = [], []
+                conditions: list[str | Callable[..., bool | None]] = []
+                unless: list[str | Callable[..., bool | None]] = []
                 if t.condition:
                     (unless if t.negate else conditions).append(self._condition(t.condition))
                 self.machine.add_transition(
@@ -46,7 +48,7 @@ class FlowMachine:
                     after=self._remember(t))
 
     @staticmethod
-    def _condition(name: str):
+    def _condition(name: str) -> Callable[[EventData], bool]:
         check = CONDITIONS[name]
 
         def evaluate(event: EventData) -> bool:

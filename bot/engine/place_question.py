@@ -9,16 +9,14 @@ conversation's ``kecamatan`` fact.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from bot import places
 from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Say
+from bot.engine.host import EngineHost
+from bot.engine.step import Step
 from bot.flow.model import Line
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Step
 
 # The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
 # (to route the ticket); the fact below remembers what to do once it is answered.
@@ -26,7 +24,7 @@ PLACE_MILESTONE = "officer_visit"
 KECAMATAN_THEN = "kecamatan_then"
 
 
-class PlaceQuestion:
+class PlaceQuestion(EngineHost):
     def _needs_kecamatan(self, conv: Conversation) -> bool:
         return (self.ask_place and bool(self.region and self.region.places.kecamatan)
                 and conv.fact("kecamatan") is None)
@@ -37,8 +35,6 @@ class PlaceQuestion:
 
     def _ask_kecamatan(self, conv: Conversation, then: str, lead: tuple[Line, ...] = ()) -> Step:
         """Which kecamatan: one button each and "Tidak tahu"; ``then`` is what happens after."""
-        from bot.engine.engine import Step  # the engine module imports this one
-
         assert self.region is not None
         buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
         buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
@@ -51,8 +47,6 @@ class PlaceQuestion:
         return conv.evolve(facts=tuple(sorted(facts.items())), overlay=None)
 
     def _kecamatan_chosen(self, conv: Conversation, kecamatan: str) -> Step:
-        from bot.engine.engine import Step  # the engine module imports this one
-
         assert self.region is not None
         then = conv.fact(KECAMATAN_THEN) or "show"
         place = self.region.places.get(kecamatan)

@@ -14,17 +14,17 @@ from datetime import date, datetime, time, timedelta
 from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Effect, Remind, Say
-from bot.flow.model import Line
+from bot.engine.host import EngineHost
 from bot.engine.step import Step
+from bot.flow.model import Line
 from bot.followup.plan import ReminderPlan
-
 
 REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
 VISIT_DAY = "visit_day"  # the day the resident plans to go to the office (YYYY-MM-DD), reminded that morning
 VISIT_CHOICES = 5
 
 
-class Reminders:
+class Reminders(EngineHost):
     def _timeout(self, conversation: Conversation | None, at: datetime) -> Step:
         """A reminder is due: name the step and its one next thing, with buttons to carry on, to
         ask for a person or to stop reminders. At most as many as the region's schedule has;
@@ -48,12 +48,13 @@ class Reminders:
         if conv.reminded >= plan.most:
             return Step(conv, ())
         milestone = self.flow.milestones.get(state.milestone)
-        lead = [Line(texts.REMINDER_STEP, (("milestone_title", milestone.title),)) if milestone else Line(texts.REMINDER)]
+        lines = [Line(texts.REMINDER_STEP, (("milestone_title", milestone.title),)) if milestone
+                 else Line(texts.REMINDER)]
         if office:
-            lead.append(Line(texts.REMINDER_OFFICE))
+            lines.append(Line(texts.REMINDER_OFFICE))
         buttons = self._reminder_buttons(office and self.region is not None)
         sent = conv.reminded + 1
-        effects: list[Effect] = [Say(tuple(lead), buttons, self._progress(conv))]
+        effects: list[Effect] = [Say(tuple(lines), buttons, self._progress(conv))]
         if sent < plan.most:
             effects.append(Remind(timedelta(days=plan.after_days[sent] - plan.after_days[sent - 1]), office))
         return Step(conv.evolve(reminded=sent, buttons=buttons, overlay=None), tuple(effects))
@@ -68,7 +69,8 @@ class Reminders:
         """Which day will the resident go to the office? The next open days, by weekday name."""
         if self.region is None:
             return self._show(conv)
-        days, moment = [], self.region.local(at)
+        days: list[date] = []
+        moment = self.region.local(at)
         while len(days) < VISIT_CHOICES:
             moment = self.region.next_opening(datetime.combine(moment.date() + timedelta(days=1), time(0),
                                                                tzinfo=self.region.timezone))

@@ -23,10 +23,12 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import Escalate, Say
+from bot.engine.host import EngineHost
 from bot.engine.step import Step
-from bot.flow.model import Line
+from bot.flow.model import Line, State
 from bot.redaction import redact
 from bot.understanding import MARGIN, SURE, Reading
+from bot.understanding.examples import ProblemSpec
 
 GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
 SCAM_INTENT = "scam"
@@ -35,7 +37,7 @@ RETURN = "kembali_langkah"  # event of the "back to my step" button shown during
 CHIT_CHAT = ("thanks", "greeting", "confused")
 
 
-class Routing:
+class Routing(EngineHost):
     """Mixed into Engine: the reading path. Uses the engine's flow, understanding and helpers."""
 
     def _expected(self, conv: Conversation) -> tuple[str, ...]:
@@ -48,7 +50,7 @@ class Routing:
         masked = redact(text).text
         return self.understanding.read(masked, [b.label for b in conv.buttons], self._expected(conv))
 
-    def _act(self, conv: Conversation, reading: Reading, inp: Input):
+    def _act(self, conv: Conversation, reading: Reading, inp: Input) -> Step:
         if reading.label:
             return self._event(conv, next(b.event for b in conv.buttons if b.label == reading.label), reading, inp.at)
         if reading.intent == SCAM_INTENT:
@@ -69,7 +71,7 @@ class Routing:
         """Unsure between meanings that do the same thing here ("sudah siap": yes or done, both
         "next"): the event, when together they are as sure as one clear meaning would be."""
         weight: dict[str, float] = {}
-        for name, p in zip(reading.candidates, reading.likelihoods):
+        for name, p in zip(reading.candidates, reading.likelihoods, strict=True):
             if name == SCAM_INTENT or name == "help":
                 return None
             event = self._intent_event(conv, name) or f"?{name}"  # no answer here: still a rival
@@ -98,7 +100,7 @@ class Routing:
                 return state.intents[candidate]
         return None
 
-    def _problem_event(self, conv: Conversation, problem) -> str:
+    def _problem_event(self, conv: Conversation, problem: ProblemSpec) -> str:
         """The step's own event for a problem, or a detour to the problem's state."""
         if conv.overlay:
             return PROBLEM + problem.name
@@ -113,7 +115,7 @@ class Routing:
             return PROBLEM + problem.name
         return own
 
-    def _only_asks_again(self, state, event: str, problem) -> bool:
+    def _only_asks_again(self, state: State, event: str, problem: ProblemSpec) -> bool:
         """True when the step's event leads to a menu that would route this very problem to its
         state: the resident already said which, so the menu is skipped."""
         target = next((t.target for t in state.transitions if t.event == event), None)
@@ -126,7 +128,7 @@ class Routing:
                 return True
         return False
 
-    def _detour(self, conv: Conversation, name: str, reading: Reading):
+    def _detour(self, conv: Conversation, name: str, reading: Reading) -> Step:
         problem = self.understanding.problem(name)
         if problem is None or problem.state not in self.flow.states:
             return self._offer_person(conv, reading)  # no help written for it yet: a person can
@@ -136,7 +138,7 @@ class Routing:
         moved = self._move(conv, problem.state).evolve(detour=back_to)
         return self._show(moved, remind=True)
 
-    def _return(self, conv: Conversation):
+    def _return(self, conv: Conversation) -> Step:
         if not conv.detour:
             return self._show(conv.evolve(overlay=None))
         return self._show(self._move(conv, conv.detour), remind=True)
@@ -146,14 +148,14 @@ class Routing:
             return (ShownButton(texts.RETURN_TO_STEP, RETURN, True),)
         return ()
 
-    def _offer_person(self, conv: Conversation, reading: Reading):
+    def _offer_person(self, conv: Conversation, reading: Reading) -> Step:
         """The reader thinks a person may be wanted but is not sure: offer one, go on otherwise."""
         buttons = (ShownButton(texts.PERSON_YES, "bantuan", True), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
         offered = conv.evolve(buttons=buttons, overlay=None, paused=False)
         return Step(offered, (Say((Line(texts.OFFER_PERSON),), buttons, self._progress(conv)),), understood=False,
                     reading=reading)
 
-    def _clarify(self, conv: Conversation, reading: Reading):
+    def _clarify(self, conv: Conversation, reading: Reading) -> Step:
         """Ask with buttons for the likeliest meanings (and a person), never a bare "which?"."""
         state = self.flow.states[conv.state]
         count = conv.misunderstandings + 1
@@ -187,11 +189,12 @@ class Routing:
         if own:
             return ShownButton(own.label, own.event)
         if event.startswith(PROBLEM):
-            return ShownButton(self.understanding.problem(name).label, event)
+            problem = self.understanding.problem(name)  # the problem _intent_event found for name
+            return ShownButton(problem.label, event) if problem else None
         topic = self.flow.faq_topic(event[4:]) if event.startswith("faq:") else None
         return ShownButton(topic.label, event) if topic else None
 
-    def _newcomer(self, conv: Conversation, inp: Input):
+    def _newcomer(self, conv: Conversation, inp: Input) -> Step:
         """A first message: the introduction, and an answer when it asked for something."""
         welcome = self._show(conv, remind=True)
         if inp.kind != "text" or not inp.text.strip():

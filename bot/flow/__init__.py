@@ -5,10 +5,18 @@ It knows nothing about Telegram, storage or translations beyond the set of known
 """
 
 from bot.flow.errors import DialogError, Problem
-from bot.flow.model import Button, Flow, Milestone, State, Transition, FaqTopic, MILESTONES
 from bot.flow.loader import load_flow
+from bot.flow.model import MILESTONES, Button, FaqTopic, Flow, Milestone, State, Transition
 
 __all__ = [
-    "Button", "DialogError", "FaqTopic", "Flow", "MILESTONES", "Milestone", "Problem", "State",
-    "Transition", "load_flow",
+    "MILESTONES",
+    "Button",
+    "DialogError",
+    "FaqTopic",
+    "Flow",
+    "Milestone",
+    "Problem",
+    "State",
+    "Transition",
+    "load_flow",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.flow.model import Flow
 
 
-def reachable(flow: "Flow", roots: Iterable[str]) -> set[str]:
+def reachable(flow: Flow, roots: Iterable[str]) -> set[str]:
     """States reachable from roots by the flow's own transitions (global events excluded)."""
     seen: set[str] = set()
     queue = deque(r for r in roots if r in flow.states)
@@ -22,11 +23,11 @@ def reachable(flow: "Flow", roots: Iterable[str]) -> set[str]:
     return seen
 
 
-def dead_ends(flow: "Flow") -> list[str]:
+def dead_ends(flow: Flow) -> list[str]:
     return sorted(name for name, s in flow.states.items() if not s.transitions)
 
 
-def cannot_reach(flow: "Flow", goal_milestone: str) -> list[str]:
+def cannot_reach(flow: Flow, goal_milestone: str) -> list[str]:
     """States from which no state of goal_milestone can be reached."""
     goals = {n for n, s in flow.states.items() if s.milestone == goal_milestone}
     return sorted(n for n in flow.states if not (reachable(flow, [n]) & goals))

@@ -6,8 +6,9 @@ Checks, in order: YAML syntax and duplicate keys; the JSON Schema of each file; 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 
@@ -15,7 +16,16 @@ from bot.flow import schema
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.graph import dead_ends, reachable
 from bot.flow.model import (
-    GLOBAL_EVENTS, MILESTONES, Button, FaqTopic, Flow, Line, Milestone, State, StuckPolicy, Transition,
+    GLOBAL_EVENTS,
+    MILESTONES,
+    Button,
+    FaqTopic,
+    Flow,
+    Line,
+    Milestone,
+    State,
+    StuckPolicy,
+    Transition,
 )
 from bot.flow.yamlfile import Located, line_of, read_yaml
 from bot.paths import dialogs_dir
@@ -65,7 +75,8 @@ class _Loading:
         except DialogError as exc:
             self.problems.extend(exc.problems)
             return None
-        errors = sorted(jsonschema.Draft202012Validator(file_schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+        errors = sorted(jsonschema.Draft202012Validator(file_schema).iter_errors(data),
+                        key=lambda e: list(e.absolute_path))
         for err in errors:
             where = "/".join(str(p) for p in err.absolute_path) or "(top)"
             self.problem(shown, line_of(data, list(err.absolute_path)), f"{where}: {_short(err)}")
@@ -100,14 +111,16 @@ class _Loading:
         shown = self.name(path)
         milestone = data["milestone"]
         if milestone not in MILESTONES:
-            self.problem(shown, data.key_lines["milestone"], f"unknown milestone {milestone!r}; use one of {', '.join(MILESTONES)}")
+            self.problem(shown, data.key_lines["milestone"],
+                         f"unknown milestone {milestone!r}; use one of {', '.join(MILESTONES)}")
         if milestone in entries:
             self.problem(shown, data.line, f"milestone {milestone!r} is already described in {entries[milestone][1]}")
         entries[milestone] = (data["entry"], shown, data.key_lines["entry"])
         for name, raw in data["states"].items():
             line = data["states"].key_lines[name]
             if name in states:
-                self.problem(shown, line, f"state {name!r} is already defined in {states[name].file}:{states[name].line}")
+                self.problem(shown, line,
+                             f"state {name!r} is already defined in {states[name].file}:{states[name].line}")
                 continue
             states[name] = self.build_state(name, milestone, raw, stuck, shown, line)
 
@@ -121,20 +134,23 @@ class _Loading:
                 cond = spec.get("if")
                 negate = bool(cond and cond.startswith("not "))
                 transitions.append(Transition(
-                    event=event, target=spec["to"], condition=cond[4:] if negate else cond, negate=negate,
+                    event=event, target=spec["to"], negate=negate,
+                    condition=cond.removeprefix("not ") if cond else cond,
                     sets=tuple(sorted(spec.get("set", {}).items())), failure=bool(spec.get("fail")),
                     line=getattr(spec, "line", event_line)))
         buttons = tuple(Button(b["label"], b["event"]) for b in raw.get("buttons", ()))
         seen: dict[str, int] = {}
         for i, b in enumerate(buttons):
             if b.event in seen:
-                self.problem(file, line_of(raw, ["buttons", i]), f"state {name!r}: duplicate trigger {b.event!r} on two buttons")
+                self.problem(file, line_of(raw, ["buttons", i]),
+                             f"state {name!r}: duplicate trigger {b.event!r} on two buttons")
             seen[b.event] = i
         local_stuck = StuckPolicy(**{**stuck.__dict__, **raw.get("stuck", {})})
         say = tuple(_line(x) for x in raw["say"])
         say_simple = tuple(_line(x) for x in raw.get("say_simple", ()))
         if say_simple and {x.msgid for x in say_simple} <= {x.msgid for x in say}:
-            self.problem(file, line_of(raw, ["say_simple"]), f"state {name!r}: say_simple must say it differently, not repeat say")
+            self.problem(file, line_of(raw, ["say_simple"]),
+                         f"state {name!r}: say_simple must say it differently, not repeat say")
         return State(name=name, milestone=milestone, say=say, buttons=buttons,
                      intents=dict(raw.get("intents", {})), transitions=tuple(transitions), stuck=local_stuck,
                      file=file, line=line, say_simple=say_simple)
@@ -149,13 +165,15 @@ class _Loading:
                 self.problem(file, declared.line, f"milestone {name!r} is not declared")
                 continue
             if name not in entries:
-                self.problem(file, declared.key_lines[name], f"milestone {name!r} has no flow file (dialogs/flow/*.yaml with milestone: {name})")
+                self.problem(file, declared.key_lines[name],
+                             f"milestone {name!r} has no flow file (dialogs/flow/*.yaml with milestone: {name})")
                 continue
             entry, entry_file, entry_line = entries[name]
             if entry not in states:
                 self.problem(entry_file, entry_line, f"entry state {entry!r} is not defined")
             elif states[entry].milestone != name:
-                self.problem(entry_file, entry_line, f"entry state {entry!r} belongs to milestone {states[entry].milestone!r}")
+                self.problem(entry_file, entry_line,
+                             f"entry state {entry!r} belongs to milestone {states[entry].milestone!r}")
             info = declared[name]
             result[name] = Milestone(name, info.get("step"), entry, info["title"])
         for name in declared:
@@ -169,21 +187,27 @@ class _Loading:
 
     def check_references(self, flow: Flow, meta: Located) -> None:
         if flow.start not in flow.states:
-            self.problem(self.name(self.root / "milestones.yaml"), meta.key_lines["start"], f"start state {flow.start!r} is not defined")
+            self.problem(self.name(self.root / "milestones.yaml"), meta.key_lines["start"],
+                         f"start state {flow.start!r} is not defined")
             return
         for state in flow.states.values():
             for t in state.transitions:
                 if t.target not in flow.states:
-                    self.problem(state.file, t.line, f"state {state.name!r}: event {t.event!r} goes to unknown state {t.target!r}")
+                    self.problem(state.file, t.line,
+                                 f"state {state.name!r}: event {t.event!r} goes to unknown state {t.target!r}")
                 if t.condition and t.condition not in self.conditions:
-                    self.problem(state.file, t.line, f"state {state.name!r}: unknown condition {t.condition!r}; known: {', '.join(sorted(self.conditions))}")
+                    self.problem(state.file, t.line,
+                                 f"state {state.name!r}: unknown condition {t.condition!r}; "
+                                 f"known: {', '.join(sorted(self.conditions))}")
             handled = state.events | set(GLOBAL_EVENTS)
             for b in state.buttons:
                 if b.event not in handled:
-                    self.problem(state.file, state.line, f"state {state.name!r}: button {b.label!r} fires {b.event!r}, which has no transition")
+                    self.problem(state.file, state.line,
+                                 f"state {state.name!r}: button {b.label!r} fires {b.event!r}, which has no transition")
             for intent, event in state.intents.items():
                 if event not in handled:
-                    self.problem(state.file, state.line, f"state {state.name!r}: intent {intent!r} fires {event!r}, which has no transition")
+                    self.problem(state.file, state.line,
+                                 f"state {state.name!r}: intent {intent!r} fires {event!r}, which has no transition")
             if not state.transitions:
                 continue
         for name in sorted(set(flow.states) - reachable(flow, [flow.start])):
@@ -197,14 +221,17 @@ class _Loading:
         for state in flow.states.values():
             for msgid in [x.msgid for x in state.say + state.say_simple] + [b.label for b in state.buttons]:
                 if msgid not in known:
-                    self.problem(state.file, state.line, f"state {state.name!r}: msgid {msgid!r} is missing from the catalogs")
+                    self.problem(state.file, state.line,
+                                 f"state {state.name!r}: msgid {msgid!r} is missing from the catalogs")
         for m in flow.milestones.values():
             if m.title not in known:
-                self.problem(self.name(self.root / "milestones.yaml"), None, f"milestone {m.name!r}: msgid {m.title!r} is missing from the catalogs")
+                self.problem(self.name(self.root / "milestones.yaml"), None,
+                             f"milestone {m.name!r}: msgid {m.title!r} is missing from the catalogs")
         for topic in flow.faq:
             for msgid in [topic.label, *(x.msgid for x in topic.answer)]:
                 if msgid not in known:
-                    self.problem(self.name(self.root / "faq.yaml"), None, f"faq {topic.name!r}: msgid {msgid!r} is missing from the catalogs")
+                    self.problem(self.name(self.root / "faq.yaml"), None,
+                                 f"faq {topic.name!r}: msgid {msgid!r} is missing from the catalogs")
 
     def check_intents(self, flow: Flow, known: set[str]) -> None:
         for state in flow.states.values():
@@ -214,7 +241,8 @@ class _Loading:
         for topic in flow.faq:
             for intent in topic.intents:
                 if intent not in known:
-                    self.problem(self.name(self.root / "faq.yaml"), None, f"faq {topic.name!r}: unknown intent {intent!r}")
+                    self.problem(self.name(self.root / "faq.yaml"), None,
+                                 f"faq {topic.name!r}: unknown intent {intent!r}")
 
 
 def _target_specs(target: Any) -> list[dict[str, Any]]:

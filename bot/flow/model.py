@@ -6,9 +6,9 @@ the sentences live in locales/.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 # The fixed vocabulary shared by the product, its tests and its reports (issue: milestones).
 MILESTONES: tuple[str, ...] = (

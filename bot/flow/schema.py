@@ -12,7 +12,8 @@ _LINE = {
             "type": "object",
             "required": ["id"],
             "additionalProperties": False,
-            "properties": {"id": _MSGID, "with": {"type": "object", "additionalProperties": {"type": ["string", "number"]}}},
+            "properties": {"id": _MSGID,
+                           "with": {"type": "object", "additionalProperties": {"type": ["string", "number"]}}},
         },
     ]
 }

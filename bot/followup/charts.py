@@ -13,10 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: no display here, and no GUI toolkit in a server thread
 
-from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
+from matplotlib.figure import Figure
 
-from bot.followup.funnel import Funnel  # noqa: E402
-from bot.followup.report import Words  # noqa: E402
+from bot.followup.funnel import Funnel
+from bot.followup.report import Words
 
 REACHED, STALLED, ACTIVATED, TARGET = "#2b6cb0", "#dd6b20", "#2f855a", "#718096"
 

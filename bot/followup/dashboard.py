@@ -13,6 +13,7 @@ the rest of the window. Sessions are signed cookies (key random per start), Http
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import os
@@ -40,7 +41,8 @@ PAGE = Template("""<!doctype html>
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:1100px;color:#1a202c;padding:0 1rem}
 h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-th,td{padding:.25rem .6rem;border-bottom:1px solid #e2e8f0;text-align:right}th:first-child,td:first-child{text-align:left}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #e2e8f0;text-align:right}
+th:first-child,td:first-child{text-align:left}
 .lines p{margin:.2rem 0;font-size:1.05rem}.note{color:#4a5568;font-size:.85rem}.error{color:#c53030}
 img{max-width:100%;border:1px solid #e2e8f0}form label{display:block;margin:.5rem 0}
 </style></head><body>
@@ -88,7 +90,7 @@ class Attempts:
 
 class Base(tornado.web.RequestHandler):
     @property
-    def d(self) -> "Dashboard":
+    def d(self) -> Dashboard:
         return self.application.settings["dashboard"]
 
     def get_current_user(self) -> str | None:
@@ -101,7 +103,8 @@ class Base(tornado.web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Frame-Options", "DENY")
         self.set_header("Referrer-Policy", "no-referrer")
-        self.set_header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'")
+        self.set_header("Content-Security-Policy",
+                        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'")
 
     def page(self, **values) -> None:
         t = self.d.words.t
@@ -120,14 +123,15 @@ class Home(Base):
         f = self.d.funnel()
         w = self.d.words
         t = w.t
-        steps = ([t.text(k) for k in ("report.col.step", "report.col.reached", "report.col.stalled", "report.col.median",
-                                      "report.col.handoffs")],
+        steps = ([t.text(k) for k in ("report.col.step", "report.col.reached", "report.col.stalled",
+                                      "report.col.median", "report.col.handoffs")],
                  [[w.step(s.milestone), w.number(s.reached), w.number(s.stalled), w.duration(s.median_seconds),
                    w.number(s.handoffs)] for s in f.steps])
+        no_target = t.text("report.no_target")
         places = ([t.text(k) for k in ("report.col.kecamatan", "report.col.steps_reached", "report.col.activated",
                                        "report.col.target", "report.col.share")],
                   [[w.place(p.kecamatan), w.number(p.reached), w.number(p.activated),
-                    w.number(p.target.target_people) if p.target and p.target.target_people else t.text("report.no_target"),
+                    w.number(p.target.target_people) if p.target and p.target.target_people else no_target,
                     w.share(p.share)] for p in f.places])
         weeks = ([t.text(k) for k in ("report.col.week", "report.col.reached", "report.col.activated")],
                  [[w.day(k.start), w.number(k.started), w.number(k.activated)] for k in f.weeks])
@@ -169,8 +173,8 @@ class Login(Base):
 class Dashboard:
     def __init__(self, guide: Guide, locale: str, user: str, password: str | None):
         engine = guide.engines[locale]
-        self.guide, self.flow, self.region = guide, engine.flow, engine.region
-        self.words = report.Words(guide.renderers[locale].t, engine.flow, engine.region)
+        self.guide, self.flow, self.region = guide, engine.flow, engine.needs_region()
+        self.words = report.Words(guide.renderers[locale].t, engine.flow, self.region)
         self.user, self.password = user, password
         self.attempts = Attempts()
 
@@ -209,8 +213,6 @@ def main_dashboard(db: str, listen: str, port: int, locale: str) -> int:
     guide = build_guide(Store(db), locale=locale)
     Dashboard(guide, locale, user, password).app().listen(port, address=listen)
     print(f"dashboard on http://{listen}:{port}/", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         tornado.ioloop.IOLoop.current().start()
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -8,10 +8,10 @@ handoffs; per kecamatan and per week; activations against the region file's targ
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Iterable
 
 from bot.followup.plan import Target, Targets
 from bot.store.journey import JourneyRow
@@ -136,7 +136,7 @@ def compute(rows: Iterable[JourneyRow], milestones: list[str], targets: Targets,
         while day <= weeks_seen[-1]:  # every week in between, also the quiet ones
             weeks.append(Week(day, started_weekly[day], activated_weekly[day], pace))
             day += timedelta(days=7)
-    back = Counter(int(r.detail) for r in of("came_back") if (r.detail or "").isdigit())
+    back = Counter(int(detail) for r in of("came_back") if (detail := r.detail or "").isdigit())
     return Funnel(
         steps=steps, reasons=reasons, places=places, weeks=tuple(weeks), started=started,
         activated=len(activations), activated_by_operator=sum(1 for r in activations if r.detail == "operator"),

@@ -18,7 +18,8 @@ def laporan(guide: Guide, locale: str) -> tuple[bytes, str]:
     from bot.followup import charts
 
     engine = guide.engines[locale]
-    words = report.Words(guide.renderers[locale].t, engine.flow, engine.region)
-    today = datetime.now(engine.region.timezone).date()
-    f = report.build(guide.store, engine.flow, engine.region, None, today)
+    region = engine.needs_region()
+    words = report.Words(guide.renderers[locale].t, engine.flow, region)
+    today = datetime.now(region.timezone).date()
+    f = report.build(guide.store, engine.flow, region, None, today)
     return charts.draw(f, words, "png"), "\n".join(report.three_lines(f, words))

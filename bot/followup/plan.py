@@ -15,7 +15,8 @@ _HOURS_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$
 REMINDERS_SCHEMA = {
     "type": "object", "required": ["after_days", "hours"], "additionalProperties": False,
     "properties": {
-        "after_days": {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": "integer", "minimum": 1, "maximum": 30}},
+        "after_days": {"type": "array", "minItems": 1, "maxItems": 3,
+                       "items": {"type": "integer", "minimum": 1, "maximum": 30}},
         "hours": {"type": "string", "pattern": _HOURS_PATTERN},
         "office_milestones": {"type": "array", "items": {"type": "string"}},
         "note": {"type": "string"},
@@ -76,7 +77,7 @@ def build_reminders(data: Any) -> ReminderPlan:
         return ReminderPlan()
     start, end = (time.fromisoformat(p) for p in data["hours"].split("-"))
     milestones = data.get("office_milestones")
-    return ReminderPlan(tuple(sorted(set(int(d) for d in data["after_days"]))), (start, end),
+    return ReminderPlan(tuple(sorted({int(d) for d in data["after_days"]})), (start, end),
                         frozenset(milestones) if milestones is not None else ReminderPlan.office_milestones)
 
 

@@ -28,7 +28,8 @@ def milestones_in_order(flow: Flow) -> list[str]:
 def build(store: Store, flow: Flow, region: Region, since: date | None = None, until: date | None = None) -> Funnel:
     start = datetime.combine(since, time(), region.timezone).timestamp() if since else None
     end = datetime.combine(until + timedelta(days=1), time(), region.timezone).timestamp() if until else None
-    return funnel_mod.compute(store.journey_rows(start, end), milestones_in_order(flow), region.targets, region.timezone)
+    return funnel_mod.compute(store.journey_rows(start, end), milestones_in_order(flow), region.targets,
+                              region.timezone)
 
 
 class Words:
@@ -56,45 +57,55 @@ class Words:
         return "–" if value is None else format_percent(value, "#,##0.00%", locale=self.t.locale)
 
     def duration(self, seconds: float | None) -> str:
-        return "–" if seconds is None else format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=self.t.locale)
+        if seconds is None:
+            return "–"
+        return format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=self.t.locale)
 
     def day(self, value: date) -> str:
         return format_date(value, "d MMM yyyy", locale=self.t.locale)
 
     def reason(self, code: str) -> str:
-        return self.t.text(f"desk.reason.{code}") if code and self.t.catalog.get(f"desk.reason.{code}") else (code or "–")
+        if code and self.t.catalog.get(f"desk.reason.{code}"):
+            return self.t.text(f"desk.reason.{code}")
+        return code or "–"
 
 
 def three_lines(f: Funnel, w: Words) -> list[str]:
     t = w.t
     started_share = f.activated / f.started if f.started else None
-    lines = [t.text("report.line_reached", started=w.number(f.started), activated=w.number(f.activated), share=w.share(started_share))]
+    lines = [t.text("report.line_reached", started=w.number(f.started), activated=w.number(f.activated),
+                    share=w.share(started_share))]
     worst = f.most_stalled()
     lines.append(t.text("report.line_stalled", step=w.step(worst.milestone), count=w.number(worst.stalled)) if worst
                  else t.text("report.line_no_stall"))
     if f.city and f.city.target_people:
-        lines.append(t.text("report.line_target", activated=w.number(f.activated), target=w.number(f.city.target_people),
-                            share=w.share(f.city_share)))
+        lines.append(t.text("report.line_target", activated=w.number(f.activated),
+                            target=w.number(f.city.target_people), share=w.share(f.city_share)))
     else:
         lines.append(t.text("report.target_missing"))
     return lines
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    fmt = lambda cells: "  ".join(str(c).ljust(n) if i == 0 else str(c).rjust(n) for i, (c, n) in enumerate(zip(cells, widths)))  # noqa: E731
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(n) if i == 0 else str(c).rjust(n)
+                         for i, (c, n) in enumerate(zip(cells, widths, strict=True)))
+
     return [fmt(header), fmt(["-" * n for n in widths])] + [fmt(r) for r in rows]
 
 
 def text_report(f: Funnel, w: Words, since: date | None, until: date) -> str:
     t = w.t
-    out = [t.text("report.title", since=w.day(since) if since else t.text("report.since_start"), until=w.day(until)), ""]
+    out = [t.text("report.title", since=w.day(since) if since else t.text("report.since_start"),
+                  until=w.day(until)), ""]
     if f.empty:
         out.append(t.text("report.empty"))
     out += three_lines(f, w)
     out.append("")
-    out += _table([t.text(k) for k in ("report.col.step", "report.col.reached", "report.col.stalled", "report.col.median",
-                                       "report.col.handoffs")],
+    out += _table([t.text(k) for k in ("report.col.step", "report.col.reached", "report.col.stalled",
+                                       "report.col.median", "report.col.handoffs")],
                   [[w.step(s.milestone), w.number(s.reached), w.number(s.stalled), w.duration(s.median_seconds),
                     w.number(s.handoffs)] for s in f.steps])
     out.append("")
@@ -106,13 +117,17 @@ def text_report(f: Funnel, w: Words, since: date | None, until: date) -> str:
     out.append("")
     no_target = t.text("report.no_target")
     out += _table([t.text(k) for k in ("report.col.kecamatan", "report.col.steps_reached", "report.col.stalled",
-                                       "report.col.handoffs", "report.col.activated", "report.col.target", "report.col.share")],
-                  [[w.place(p.kecamatan), w.number(p.reached), w.number(p.stalled), w.number(p.handoffs), w.number(p.activated),
+                                       "report.col.handoffs", "report.col.activated", "report.col.target",
+                                       "report.col.share")],
+                  [[w.place(p.kecamatan), w.number(p.reached), w.number(p.stalled), w.number(p.handoffs),
+                    w.number(p.activated),
                     w.number(p.target.target_people) if p.target and p.target.target_people else no_target,
-                    w.share(p.share)] for p in f.places] or [[w.place(funnel_mod.UNKNOWN), "0", "0", "0", "0", no_target, "–"]])
+                    w.share(p.share)] for p in f.places]
+                  or [[w.place(funnel_mod.UNKNOWN), "0", "0", "0", "0", no_target, "–"]])
     out.append("")
     if f.weeks:
-        out += _table([t.text(k) for k in ("report.col.week", "report.col.reached", "report.col.activated", "report.col.target")],
+        out += _table([t.text(k) for k in ("report.col.week", "report.col.reached", "report.col.activated",
+                                           "report.col.target")],
                       [[w.day(k.start), w.number(k.started), w.number(k.activated),
                         w.number(round(k.target_pace)) if k.target_pace else no_target] for k in f.weeks])
         out.append("")
@@ -123,7 +138,8 @@ def text_report(f: Funnel, w: Words, since: date | None, until: date) -> str:
     return "\n".join(out) + "\n"
 
 
-CSV_HEADER = ("section", "name", "reached", "stalled", "median_hours", "handoffs", "activated", "target", "share_of_target")
+CSV_HEADER = ("section", "name", "reached", "stalled", "median_hours", "handoffs", "activated", "target",
+              "share_of_target")
 
 
 def csv_rows(f: Funnel) -> list[tuple]:
@@ -171,9 +187,10 @@ def run_report(db: str, since: date | None, csv_path: str | None, locale: str, o
     try:
         guide = build_guide(store, locale=locale)
         engine = guide.engines[locale]
-        w = Words(guide.renderers[locale].t, engine.flow, engine.region)
-        today = datetime.now(engine.region.timezone).date()
-        f = build(store, engine.flow, engine.region, since, today)
+        region = engine.needs_region()
+        w = Words(guide.renderers[locale].t, engine.flow, region)
+        today = datetime.now(region.timezone).date()
+        f = build(store, engine.flow, region, since, today)
         out.write(text_report(f, w, since, today))
         if csv_path:
             with open(Path(csv_path), "w", newline="", encoding="utf-8") as handle:

@@ -25,7 +25,7 @@ def allowed(due: datetime, region: Region, plan: ReminderPlan, office: bool) -> 
         return region.next_opening(due)
     local = region.local(due)
     start, end = plan.day
-    for offset in range(0, 60):
+    for offset in range(60):
         day = local.date() + timedelta(days=offset)
         if is_holiday(region, day):
             continue

@@ -68,7 +68,8 @@ class _People:
 
     def _tap_as_resident(self, number: int) -> None:
         """"#1": the resident taps a button under a message (the 👍/👎 after a handoff)."""
-        message = next((m for m in reversed(self.resident.inbox) if (m.get("reply_markup") or {}).get("inline_keyboard")), None)
+        message = next((m for m in reversed(self.resident.inbox)
+                        if (m.get("reply_markup") or {}).get("inline_keyboard")), None)
         if message is None:
             return
         data = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from bot.engine import texts
 
@@ -69,7 +70,7 @@ class FloodWatch:
 class FloodReply:
     """The shell side: after the guide handled a message, queue the calm reply if it is due."""
 
-    def __init__(self, guide: "Guide", watch: FloodWatch | None = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, guide: Guide, watch: FloodWatch | None = None, clock: Callable[[], float] = time.monotonic):
         self.guide = guide
         self.watch = watch or FloodWatch()
         self.clock = clock

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 from urllib.parse import quote
 
 from bot.redaction import redact
@@ -46,7 +47,7 @@ class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = self._message(record)
-        except Exception:  # a broken format string must not hide the record
+        except Exception:  # noqa: BLE001 -- a broken format string must not hide the record
             message = self.clean(str(record.msg))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -119,7 +120,7 @@ def configure_logging(level: str, token: str, stream: TextIO | None = None, *, s
     written to sys.stderr directly (tracebacks Python prints itself)."""
     guard = SecretFilter([token, *secrets])
     if guard_stderr and not isinstance(sys.stderr, GuardedStream):
-        sys.stderr = GuardedStream(sys.stderr, guard)  # type: ignore[assignment]
+        sys.stderr = GuardedStream(sys.stderr, guard)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(guard)

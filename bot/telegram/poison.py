@@ -40,7 +40,7 @@ class UnreadableUpdates(Exception):
 
 class _QuarantinedHere(logging.Filter):
     """PTB logs a batch it cannot parse at CRITICAL, with the whole batch and a traceback, before
-    RawUpdatesBot sets the poison aside and logs it once: that first record says nothing more."""
+    InboxBot (bot/telegram/inbox.py) sets the poison aside and logs it once: that first record says nothing more."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Error while parsing updates!")
@@ -86,7 +86,7 @@ class Quarantine:
         for raw in raws:
             try:
                 update = Update.de_json(raw, bot)
-            except Exception as exc:  # whatever PTB raises on this update: it is the poison
+            except Exception as exc:  # noqa: BLE001 -- whatever PTB raises on this update: it is the poison
                 update_id = raw.get("update_id") if isinstance(raw, dict) else None
                 if isinstance(update_id, int):
                     bad.append((update_id, _dump(raw), f"{type(exc).__name__}: {exc}"))

@@ -26,12 +26,14 @@ async def api_problem(settings: Settings, timeout: float = 15.0) -> str | None:
         return ("Telegram rejected TEMAN_IKD_TOKEN (401/404): copy the token from @BotFather again, "
                 f"and check TEMAN_IKD_API_URL ({settings.api_url})")
     except TimedOut:
-        return f"the Bot API at {settings.api_url} did not answer in {timeout:.0f} s: check the network or TEMAN_IKD_API_URL"
+        return (f"the Bot API at {settings.api_url} did not answer in {timeout:.0f} s: "
+                "check the network or TEMAN_IKD_API_URL")
     except NetworkError as exc:
         return (f"cannot reach the Bot API at {settings.api_url} ({_first_line(exc, settings)}): check the "
                 "network or TEMAN_IKD_API_URL")
     except TelegramError as exc:
-        return f"the Bot API at {settings.api_url} refused getMe ({_first_line(exc, settings)}): check TEMAN_IKD_API_URL"
+        return (f"the Bot API at {settings.api_url} refused getMe ({_first_line(exc, settings)}): "
+                "check TEMAN_IKD_API_URL")
     return None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from dotenv import dotenv_values
 
@@ -99,7 +99,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     try:
         pacing = float(pacing_raw)
     except ValueError:
-        raise SettingsError(f"TEMAN_IKD_PACING must be a number of seconds such as 1.5 or 0 (got {pacing_raw!r})") from None
+        raise SettingsError(f"TEMAN_IKD_PACING must be a number of seconds such as 1.5 or 0 "
+                            f"(got {pacing_raw!r})") from None
     if not 0 <= pacing <= 30:
         raise SettingsError(f"TEMAN_IKD_PACING must be between 0 and 30 seconds (got {pacing_raw!r})")
     locale = get("TEMAN_IKD_LOCALE") or "id"
@@ -115,7 +116,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     try:
         remind = float(remind_raw)
     except ValueError:
-        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes (got {remind_raw!r})") from None
+        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes "
+                            f"(got {remind_raw!r})") from None
     if not 1 <= remind <= 24 * 60:
         raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be between 1 and 1440 (got {remind_raw!r})")
     groups_raw = get("TEMAN_IKD_OPERATOR_GROUPS") or ""
@@ -124,10 +126,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                             "curug=-1001234567890,kasemen=-1009876543210")
     if groups_raw and not operator_chat:
         raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS needs TEMAN_IKD_OPERATOR_CHAT (the Disdukcapil group) as well")
-    groups = tuple((k.strip(), int(v)) for k, v in (pair.split("=") for pair in groups_raw.split(","))) if groups_raw else ()
+    pairs = (pair.split("=") for pair in groups_raw.split(",")) if groups_raw else ()
+    groups = tuple((k.strip(), int(v)) for k, v in pairs)
     retention_raw = get("TEMAN_IKD_RETENTION_DAYS") or "30"
     if not re.match(r"^\d{1,4}$", retention_raw) or not 1 <= int(retention_raw) <= 3650:
-        raise SettingsError(f"TEMAN_IKD_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got {retention_raw!r})")
+        raise SettingsError(f"TEMAN_IKD_RETENTION_DAYS must be a whole number of days from 1 to 3650 "
+                            f"(got {retention_raw!r})")
     return Settings(
         retention_days=int(retention_raw), operator_groups=groups,
         operators=frozenset(int(x) for x in operators_raw.split(",")) if operators_raw else frozenset(),

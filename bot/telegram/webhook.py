@@ -22,10 +22,10 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-import tornado.http1connection
 import tornado.httpserver
 import tornado.web
 from telegram import Update
+from tornado.http1connection import HTTP1Connection
 
 from bot.telegram.outage import storage_refused
 from bot.telegram.poison import first_update_id
@@ -43,7 +43,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 @tornado.web.stream_request_body
 class UpdateHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, bot: Any, queue: DurableUpdateQueue, secret: str) -> None:
         self.bot, self.queue, self.secret = bot, queue, secret.encode()
@@ -64,8 +64,8 @@ class UpdateHandler(tornado.web.RequestHandler):
         if announced > MAX_BODY:
             raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         connection = self.request.connection
-        if isinstance(connection, tornado.http1connection.HTTP1Connection):  # (the only kind tornado serves)
-            connection.set_max_body_size(MAX_BODY)  # a chunked body stops here too
+        assert isinstance(connection, HTTP1Connection)  # tornado's server connection: it can cap the body
+        connection.set_max_body_size(MAX_BODY)  # a chunked body stops here too
 
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -84,7 +84,7 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         try:
             update = Update.de_json(data, self.bot)
-        except Exception as exc:  # an update PTB cannot read: set aside, not refused forever
+        except Exception as exc:  # noqa: BLE001 -- an update PTB cannot read: set aside, not refused forever
             update_id = data.get("update_id") if isinstance(data, dict) else None
             self._quarantine(update_id, body.decode("utf-8", "replace"), f"{type(exc).__name__}: {exc}")
             return
@@ -110,7 +110,7 @@ class UpdateHandler(tornado.web.RequestHandler):
                 raise
             raise tornado.web.HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR) from None
 
-    def log_exception(self, typ, value, tb) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(self, typ, value, tb) -> None:
         if isinstance(value, tornado.web.HTTPError):
             return  # a refused call is the expected answer, not an error of the bot
         log.error("webhook request failed (%s)", typ.__name__ if typ else "error", exc_info=(typ, value, tb))

@@ -11,8 +11,8 @@ not clearly ahead, the reading says so (``candidates``), so the engine asks inst
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -20,7 +20,7 @@ from bot.understanding.examples import Examples, ProblemSpec
 from bot.understanding.reader import Reader, Trainer, fit_examples
 from bot.understanding.text import _NORMALISED, Words, emoji_of, normalise
 
-__all__ = ["Reading", "Understanding", "normalise", "_NORMALISED"]
+__all__ = ["_NORMALISED", "Reading", "Understanding", "normalise"]
 
 PRIOR = 3.0  # how much likelier an answer the current step expects becomes (odds multiplied)
 SURE = 0.5  # the best meaning's probability needed to act on it...
@@ -108,7 +108,7 @@ class Understanding:
         _, tokens, corrections = read
         tokens = tuple(t for t in tokens if not any(ch.isdigit() for ch in t))  # kept for the transcript
         ranked = self.ranked(text, expected, read)
-        (best, p1), (second, p2) = ranked[0], ranked[1]
+        (best, p1), (_, p2) = ranked[0], ranked[1]
         matched = tokens + corrections
         likely = dict(ranked)
         top = tuple(name for name, p in ranked[:_TOP] if p >= 0.05) or (best,)

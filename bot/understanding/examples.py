@@ -104,11 +104,14 @@ def check_examples(examples: Examples, states: set[str], msgids: set[str], flow_
         shown, line = examples.where.get((p.name, p.examples[0]), ("dialogs/understanding/problems.yaml", None)) \
             if p.examples else ("dialogs/understanding/problems.yaml", None)
         if p.state not in states:
-            findings.append(Finding(shown, line, f"problem {p.name!r}: state {p.state!r} does not exist in dialogs/flow"))
+            findings.append(Finding(shown, line,
+                                    f"problem {p.name!r}: state {p.state!r} does not exist in dialogs/flow"))
         if p.label not in msgids:
             findings.append(Finding(shown, line, f"problem {p.name!r}: label {p.label!r} is not in the catalogs"))
         if len(p.examples) < MIN_PROBLEM_EXAMPLES:
-            findings.append(Finding(shown, line, f"problem {p.name!r}: {len(p.examples)} examples (at least {MIN_PROBLEM_EXAMPLES})"))
+            findings.append(Finding(shown, line,
+                                    f"problem {p.name!r}: {len(p.examples)} examples "
+                                    f"(at least {MIN_PROBLEM_EXAMPLES})"))
         for alias in p.also:
             if alias in examples.intents:
                 findings.append(Finding(shown, line, f"problem {p.name!r}: `also` {alias!r} is an intent of its own"))

@@ -20,9 +20,10 @@ of ``TfidfVectorizer.transform`` + ``decision_function`` (a test checks they agr
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -154,7 +155,7 @@ class Model:
         os.replace(partial, path)
 
     @classmethod
-    def load(cls, path: Path) -> "Model":
+    def load(cls, path: Path) -> Model:
         with np.load(path, allow_pickle=False) as data:
             return cls(tuple(str(x) for x in data["labels"]), {str(w): i for i, w in enumerate(data["words"])},
                        {str(c): i for i, c in enumerate(data["chars"])}, data["word_idf"], data["char_idf"],
@@ -198,7 +199,7 @@ def views(words: Words, text: str, read=None) -> Doc:
     ``read``: the text's ``Words.analyse`` when the caller has it already."""
     spelled, stems, _ = read or words.analyse(text)
     tokens = _negated(stems)
-    grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
     grams += [f"emoji:{ord(ch):x}" for ch in emoji_of(text)]
     return grams, " ".join(spelled)
 

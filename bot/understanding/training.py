@@ -13,6 +13,7 @@ Cache: ``TEMAN_IKD_CACHE``, else ``$XDG_CACHE_HOME/teman-ikd``, else ``~/.cache/
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,10 +21,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from bot.understanding.reader import C, CHAR_RANGE, NEGATORS, TEMPERATURE, Model, fit_examples
+from bot.understanding.reader import CHAR_RANGE, NEGATORS, TEMPERATURE, C, Model, fit_examples
 from bot.understanding.text import Words
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,8 @@ def cached_fit(words: Words, pairs: Sequence[tuple[str, str]]) -> Model:
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         log.warning("training in a child process failed (%s): training here", type(exc).__name__)
         model = fit_examples(words, pairs)
-        try:
+        with contextlib.suppress(OSError):
             model.save(path)
-        except OSError:
-            pass
         return model
 
 
@@ -100,10 +99,8 @@ def _prune(folder: Path) -> None:
     """Keep the KEEP most recently written models; older ones belong to examples since edited."""
     models = sorted(folder.glob("reader-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in models[KEEP:]:
-        try:
+        with contextlib.suppress(OSError):
             old.unlink()
-        except OSError:
-            pass
 
 
 def _child() -> int:

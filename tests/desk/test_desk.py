@@ -3,9 +3,9 @@ per resident, relays both ways, notes, permissions, finishing, hours, restarts, 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -14,8 +14,8 @@ from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
 from tests.conftest import TIME_SCALE, make_settings
 
-MONDAY_0900_WIB = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc).timestamp()
-SATURDAY_1000_WIB = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc).timestamp()
+MONDAY_0900_WIB = datetime(2026, 11, 30, 2, 0, tzinfo=UTC).timestamp()
+SATURDAY_1000_WIB = datetime(2026, 11, 28, 3, 0, tzinfo=UTC).timestamp()
 
 
 class Desk:
@@ -88,7 +88,8 @@ async def test_escalation_by_words_and_command(desk, trigger: str) -> None:
     d, bot = desk
     budi = d.emu.resident("Budi")
     await act(bot, lambda: budi.command("start"))
-    await act(bot, (lambda: budi.send("saya mau bicara dengan petugas")) if trigger == "words" else (lambda: budi.command("bantuan")))
+    await act(bot, (lambda: budi.send("saya mau bicara dengan petugas")) if trigger == "words"
+              else (lambda: budi.command("bantuan")))
     assert bot.parts.adapter.store.active_ticket(budi.chat_id) is not None
     assert d.topic_of(bot.parts, budi)
 
@@ -135,7 +136,8 @@ async def test_relay_both_ways_with_media_and_internal_notes(desk) -> None:
     assert "Rina" in texts and "folder Spam" in texts  # joined + the reply
     assert "sabar" not in texts and "sudah dicek" not in texts  # internal notes stay internal
     assert any("photo" in m for m in new)
-    trail = [a for a, _, _ in bot.parts.adapter.store.audit_trail(bot.parts.adapter.store.active_ticket(siti.chat_id).id)]
+    store = bot.parts.adapter.store
+    trail = [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
     assert trail[:2] == ["opened", "taken"] and "note" in trail
 
 
@@ -147,7 +149,8 @@ async def test_non_member_cannot_act_and_general_chatter_is_left_alone(desk) -> 
     stranger = {"id": 555001, "is_bot": False, "first_name": "Orang"}
     update = {"message": {"message_id": 90001, "date": 0, "from": stranger, "text": "/ambil",
                           "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                          "chat": {"id": d.group.chat_id, "type": "supergroup", "is_forum": True, "title": "Operator IKD"},
+                          "chat": {"id": d.group.chat_id, "type": "supergroup", "is_forum": True,
+                                   "title": "Operator IKD"},
                           "message_thread_id": thread, "is_topic_message": True}}
     await act(bot, lambda: d.emu.inject(update))
     ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)
@@ -176,7 +179,8 @@ async def test_two_residents_never_cross(desk) -> None:
     await escalate(bot, budi)
     t_siti, t_budi = d.topic_of(bot.parts, siti), d.topic_of(bot.parts, budi)
     assert t_siti != t_budi
-    await act(bot, lambda: d.rina.send("untuk Siti", thread_id=t_siti), lambda: d.rina.send("untuk Budi", thread_id=t_budi),
+    await act(bot, lambda: d.rina.send("untuk Siti", thread_id=t_siti),
+              lambda: d.rina.send("untuk Budi", thread_id=t_budi),
               lambda: siti.send("dari Siti"), lambda: budi.send("dari Budi"))
     assert "untuk Siti" in str(siti.inbox) and "untuk Budi" not in str(siti.inbox)
     assert "untuk Budi" in str(budi.inbox) and "untuk Siti" not in str(budi.inbox)
@@ -190,7 +194,8 @@ async def test_finish_returns_the_resident_to_the_same_step_and_end_rests(desk) 
     step = bot.parts.adapter.store.load(siti.chat_id).conversation.state
     await act(bot, lambda: siti.command("bantuan"))
     thread = d.topic_of(bot.parts, siti)
-    await act(bot, lambda: d.rina.command("ambil", thread_id=thread), lambda: d.rina.command("selesai", thread_id=thread))
+    await act(bot, lambda: d.rina.command("ambil", thread_id=thread),
+              lambda: d.rina.command("selesai", thread_id=thread))
     conv = bot.parts.adapter.store.load(siti.chat_id).conversation
     assert conv.state == step and not conv.handoff
     assert "selesai" in siti.inbox[-1]["text"].lower() and "🙋" in "".join(labels(siti))
@@ -209,7 +214,8 @@ async def test_card_buttons_take_and_finish(desk) -> None:
     await escalate(bot, siti)
     thread = d.topic_of(bot.parts, siti)
     card = d.group.messages_in(thread)[0]
-    data = {b["callback_data"].split(":")[1]: b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row}
+    data = {b["callback_data"].split(":")[1]: b["callback_data"]
+            for row in card["reply_markup"]["inline_keyboard"] for b in row}
     await act(bot, lambda: d.rina.tap(data["take"], message_id=card["message_id"]))
     assert bot.parts.adapter.store.active_ticket(siti.chat_id).operator_name == "Rina"
     await act(bot, lambda: d.rina.tap(data["finish"], message_id=card["message_id"], force=True))
@@ -315,7 +321,7 @@ async def test_the_content_itself_sends_a_resident_to_a_person(desk) -> None:
     for event in ("more", "other_device"):
         conv = bot.parts.adapter.store.load(siti.chat_id).conversation
         number = next(i for i, b in enumerate(conv.buttons) if b.event == event)
-        await act(bot, lambda: siti.press(labels(siti)[number]))
+        await act(bot, lambda number=number: siti.press(labels(siti)[number]))
     assert bot.parts.adapter.store.load(siti.chat_id).conversation.state == "ap_other_device"
     await act(bot, lambda: siti.press("💬 Tanya ke petugas"))
     ticket = bot.parts.adapter.store.active_ticket(siti.chat_id)

@@ -12,7 +12,7 @@ import pytest
 from tests.desk.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
 
 
-async def test_a_note_written_with_slashes_is_saved_confirmed_and_never_relayed(desk) -> None:
+async def test_a_note_written_with_slashes_is_saved_confirmed_and_never_relayed(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -27,7 +27,7 @@ async def test_a_note_written_with_slashes_is_saved_confirmed_and_never_relayed(
     assert "note" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
 
 
-async def test_a_closed_topic_still_answers_and_the_operator_can_follow_up(desk) -> None:
+async def test_a_closed_topic_still_answers_and_the_operator_can_follow_up(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -49,7 +49,7 @@ async def test_a_closed_topic_still_answers_and_the_operator_can_follow_up(desk)
     assert not d.group.topics[thread]["closed"]
 
 
-async def test_a_waiting_resident_who_writes_hears_their_place_at_most_every_few_minutes(desk) -> None:
+async def test_a_waiting_resident_who_writes_hears_their_place_at_most_every_few_minutes(desk) -> None:  # noqa: F811
     d, bot = desk
     siti, budi = d.emu.resident("Siti"), d.emu.resident("Budi")
     await escalate(bot, budi)
@@ -92,7 +92,7 @@ async def test_outside_office_hours_the_waiting_resident_hears_when_people_are_b
 
 @pytest.mark.parametrize("line", ["Bu, kode OTP nya berapa? kirim sini ya", "Boleh sebutkan PIN ibu?",
                                   "Tolong fotokan kode aktivasi dari email ya bu", "password emailnya apa bu?"])
-async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audited(desk, line: str) -> None:
+async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audited(desk, line: str) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -105,7 +105,7 @@ async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audit
     assert "blocked_secret_request" in [a for a, _, _ in store.audit_trail(store.active_ticket(siti.chat_id).id)]
 
 
-async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk) -> None:
+async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -121,17 +121,18 @@ async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk
     assert b"6789" not in raw
 
 
-async def test_an_operator_warning_about_codes_is_relayed(desk) -> None:
+async def test_an_operator_warning_about_codes_is_relayed(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
     thread = d.topic_of(bot.parts, siti)
-    await act(bot, lambda: d.rina.send("Jangan berikan kode OTP ke siapa pun ya Bu, termasuk ke saya.", thread_id=thread))
+    await act(bot, lambda: d.rina.send("Jangan berikan kode OTP ke siapa pun ya Bu, termasuk ke saya.",
+                                       thread_id=thread))
     assert "Jangan berikan kode OTP" in siti.inbox[-1]["text"]
 
 
 @pytest.mark.parametrize("kind", ["photo", "document"])
-async def test_a_photo_from_the_resident_reaches_the_topic_with_a_notice_to_delete_it(desk, kind: str) -> None:
+async def test_a_photo_from_the_resident_reaches_the_topic_with_a_notice_to_delete_it(desk, kind: str) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -143,7 +144,7 @@ async def test_a_photo_from_the_resident_reaches_the_topic_with_a_notice_to_dele
     assert "KTP" in after and "hapus" in after.lower()
 
 
-async def test_the_usual_wait_is_told_once_today_has_enough_answers(desk) -> None:
+async def test_the_usual_wait_is_told_once_today_has_enough_answers(desk) -> None:  # noqa: F811
     d, bot = desk
     answered = [d.emu.resident(name) for name in ("Ani", "Budi", "Cici")]
     for resident in answered:  # three earlier residents, each answered after 6 minutes
@@ -157,7 +158,7 @@ async def test_the_usual_wait_is_told_once_today_has_enough_answers(desk) -> Non
     assert "Nomor antrean" in siti.inbox[-1]["text"] and "biasanya menjawab dalam 6 menit" in siti.inbox[-1]["text"]
 
 
-async def test_no_usual_wait_is_claimed_without_enough_answers(desk) -> None:
+async def test_no_usual_wait_is_claimed_without_enough_answers(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)

@@ -8,10 +8,11 @@ from tests.desk.test_desk import act, desk, escalate  # noqa: F401  (desk is a f
 
 
 def _inline(message: dict) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+    return {b["text"]: b["callback_data"]
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
 
 
-async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk) -> None:
+async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)
@@ -20,7 +21,8 @@ async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk)
               lambda: d.rina.command("selesai", thread_id=thread))
     closing = d.group.messages_in(thread)[-1]
     buttons = _inline(closing)
-    assert list(buttons) == ["✅ Terselesaikan", "🏢 Harus ke kantor", "🏠 Perlu kunjungan rumah", "📵 Tidak bisa dihubungi"]
+    assert list(buttons) == ["✅ Terselesaikan", "🏢 Harus ke kantor", "🏠 Perlu kunjungan rumah",
+                             "📵 Tidak bisa dihubungi"]
     await act(bot, lambda: d.rina.tap(buttons["🏢 Harus ke kantor"], message_id=closing["message_id"], force=True))
     store = bot.parts.adapter.store
     first = store.tickets_of(siti.chat_id)[-1]
@@ -47,7 +49,7 @@ async def test_outcome_buttons_on_closing_history_and_the_residents_rating(desk)
     assert "1 harus ke kantor" in stats and "👍 1" in stats and "👎 0" in stats
 
 
-async def test_a_forged_outcome_or_rating_changes_nothing(desk) -> None:
+async def test_a_forged_outcome_or_rating_changes_nothing(desk) -> None:  # noqa: F811
     d, bot = desk
     siti, budi = d.emu.resident("Siti"), d.emu.resident("Budi")
     await escalate(bot, siti)
@@ -71,7 +73,7 @@ async def test_a_forged_outcome_or_rating_changes_nothing(desk) -> None:
     assert store.ticket(siti_ticket).rating is None
 
 
-async def test_toko_sends_the_official_store_page_to_the_resident(desk) -> None:
+async def test_toko_sends_the_official_store_page_to_the_resident(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)

@@ -4,8 +4,8 @@ the Disdukcapil group the city's, and /pindah moves a ticket (the resident told,
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -93,8 +93,9 @@ async def test_each_group_sees_its_queue_and_the_disdukcapil_group_the_city(city
     siti, budi = c.emu.resident("Siti"), c.emu.resident("Budi")
     await act(bot, lambda: siti.command("start"), lambda: siti.command("bantuan"), lambda: siti.press("📍 Curug"))
     await act(bot, lambda: budi.command("start"), lambda: budi.command("bantuan"), lambda: budi.press("📍 Kasemen"))
-    await act(bot, lambda: c.dewi.command("antrian"), lambda: c.agus.command("antrian"), lambda: c.rina.command("antrian"),
-              lambda: c.rina.command("statistik"), lambda: c.dewi.command("statistik"))
+    await act(bot, lambda: c.dewi.command("antrian"), lambda: c.agus.command("antrian"),
+              lambda: c.rina.command("antrian"), lambda: c.rina.command("statistik"),
+              lambda: c.dewi.command("statistik"))
     curug, kasemen, city_wide = (c.texts(g, None) for g in (c.curug, c.kasemen, c.dukcapil))
     assert "Antrean tiket terbuka: 1" in curug and "Siti" in curug and "Budi" not in curug
     assert "Antrean tiket terbuka: 1" in kasemen and "Budi" in kasemen and "Siti" not in kasemen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import httpx
 import pytest
@@ -30,7 +30,7 @@ async def test_callback_data_limit(bot: telegram.Bot, emu: Emulator) -> None:
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="x" * 64)]])
     await bot.send_message(siti.chat_id, "ok", reply_markup=ok)
     bad = InlineKeyboardMarkup([[InlineKeyboardButton("no", callback_data="é" * 33)]])  # 66 bytes
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(siti.chat_id, "no", reply_markup=bad)
 
 
@@ -43,7 +43,7 @@ async def test_private_chat_burst_gets_429() -> None:
             with pytest.raises(RetryAfter):
                 await bot.send_message(siti.chat_id, "too fast")
             assert emu.stats["429"] == 1 and len(siti.inbox) == 3
-            time.sleep(0.11)  # one token back after 1 s / time_scale
+            await asyncio.sleep(0.11)  # one token back after 1 s / time_scale
             await bot.send_message(siti.chat_id, "later")
             assert len(siti.inbox) == 4
 
@@ -123,11 +123,11 @@ async def test_closed_topic_rejected(bot: telegram.Bot, emu: Emulator) -> None:
     grp = emu.forum_group()
     t = await bot.create_forum_topic(grp.chat_id, "Siti")
     await bot.close_forum_topic(grp.chat_id, t.message_thread_id)
-    with pytest.raises(BadRequest, match="(?i)topic_closed"):
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
         await bot.send_message(grp.chat_id, "x", message_thread_id=t.message_thread_id)
     assert grp.topics[t.message_thread_id]["closed"] is True
     no_rights = emu.forum_group(bot_is_admin=False)
-    with pytest.raises(BadRequest, match="(?i)not enough rights"):
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights"):
         await bot.create_forum_topic(no_rights.chat_id, "x")
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
 import asyncio
+import datetime
 
 import pytest
 import telegram
-from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-                      ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters, Update)
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
 
@@ -24,7 +32,7 @@ async def test_get_me_and_commands(bot: telegram.Bot) -> None:
     assert await bot.get_my_commands() == ()
     assert await bot.delete_my_commands(language_code="id")
     assert await bot.get_my_commands(language_code="id") == ()
-    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([telegram.BotCommand("Bad Command", "x")])
     assert await bot.log_out() and await bot.close()
 
@@ -46,13 +54,13 @@ async def test_send_keyboards_edit_delete(bot: telegram.Bot, emu: Emulator) -> N
     assert q.reply_markup == kb and q.reply_to_message.message_id == m.message_id
     e = await bot.edit_message_text("Lanjut sekarang?", siti.chat_id, q.message_id, reply_markup=kb)
     assert isinstance(e, telegram.Message) and e.edit_date is not None and e.reply_markup == kb
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Lanjut sekarang?", siti.chat_id, q.message_id, reply_markup=kb)
     e2 = await bot.edit_message_reply_markup(siti.chat_id, q.message_id, reply_markup=None)
     assert e2.reply_markup is None and "reply_markup" not in siti.inbox[-1]
     assert siti.inbox[-1]["text"] == "Lanjut sekarang?"
     assert await bot.delete_message(siti.chat_id, m.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(siti.chat_id, m.message_id)
     assert await bot.delete_messages(siti.chat_id, [q.message_id, 999])
     assert [x.get("deleted", False) for x in siti.inbox] == [True, False, False, True]
@@ -76,7 +84,7 @@ async def test_media_sends_copy_forward_and_files(bot: telegram.Bot, emu: Emulat
     assert again.photo[-1].file_id == p.photo[-1].file_id
     f = await bot.get_file(d.document.file_id)
     assert bytes(await f.download_as_bytearray()) == b"%PDF"
-    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
         await bot.send_photo(siti.chat_id, p.photo[-1].file_id, caption="x" * 1025)
     budi = emu.resident("Budi")
     cid = await bot.copy_message(budi.chat_id, siti.chat_id, p.message_id)
@@ -115,13 +123,13 @@ async def test_updates_parse_in_ptb(bot: telegram.Bot, emu: Emulator) -> None:
     assert msgs[0].text == "sdh pak" and msgs[0].from_user.language_code == "id"
     assert msgs[1].text == "/start face_check"
     assert msgs[1].entities[0].type == "bot_command" and msgs[1].entities[0].length == 6
-    for kind, m in zip(MEDIA_KINDS, msgs[2:]):
+    for kind, m in zip(MEDIA_KINDS, msgs[2:], strict=True):
         assert getattr(m, kind), kind
     cq = next(u.callback_query for u in ups if u.callback_query)
     assert cq.data == "done" and cq.message.message_id == sent.message_id
     assert await cq.answer("Terima kasih")
     assert siti.callback_answers == [{"text": "Terima kasih"}]
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await cq.answer()
     assert next(u.edited_message for u in ups if u.edited_message).text == "sudah pak"
     changes = [u.my_chat_member for u in ups if u.my_chat_member]
@@ -150,28 +158,28 @@ async def test_forum_topics_and_members(bot: telegram.Bot, emu: Emulator) -> Non
     rina.send("Saya bantu", thread_id=tid)
     assert await bot.edit_forum_topic(grp.chat_id, tid, name="Siti #1 (selesai)")
     assert await bot.close_forum_topic(grp.chat_id, tid)
-    with pytest.raises(BadRequest, match="(?i)topic_closed"):
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
         await bot.send_message(grp.chat_id, "x", message_thread_id=tid)
     assert await bot.reopen_forum_topic(grp.chat_id, tid)
     await bot.send_message(grp.chat_id, "dibuka lagi", message_thread_id=tid)
     assert [x["text"] for x in grp.messages_in(tid)] == ["Warga butuh bantuan", "dibuka lagi"]
     assert await bot.delete_forum_topic(grp.chat_id, tid)
     assert grp.topics[tid] == {"name": "Siti #1 (selesai)", "closed": False, "deleted": True}
-    with pytest.raises(BadRequest, match="(?i)message thread not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
         await bot.send_message(grp.chat_id, "x", message_thread_id=tid)
-    with pytest.raises(BadRequest, match="(?i)message thread not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
         await bot.send_message(grp.chat_id, "x", message_thread_id=9999)
     plain = emu.group("Arisan RT 03")
-    with pytest.raises(BadRequest, match="(?i)the chat is not a forum"):
+    with pytest.raises(BadRequest, match=r"(?i)the chat is not a forum"):
         await bot.create_forum_topic(plain.chat_id, "x")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.create_forum_topic(-100999, "x")
     ups = await bot.get_updates()
     topic_msg = next(u.message for u in ups if u.message and u.message.text == "Saya bantu")
     assert topic_msg.message_thread_id == tid and topic_msg.reply_to_message.forum_topic_created
     siti = emu.resident()
     assert (await bot.get_chat(siti.chat_id)).first_name == "Siti"
-    with pytest.raises(BadRequest, match="(?i)no administrators in the private chat"):
+    with pytest.raises(BadRequest, match=r"(?i)no administrators in the private chat"):
         await bot.get_chat_administrators(siti.chat_id)
 
 
@@ -180,7 +188,8 @@ async def test_operator_taps_in_group(bot: telegram.Bot, emu: Emulator) -> None:
     rina = emu.operator(grp)
     t = await bot.create_forum_topic(grp.chat_id, "Budi")
     await bot.send_message(grp.chat_id, "Ambil?", message_thread_id=t.message_thread_id,
-                           reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ambil", callback_data="claim:1")]]))
+                           reply_markup=InlineKeyboardMarkup(
+                               [[InlineKeyboardButton("Ambil", callback_data="claim:1")]]))
     rina.tap("claim:1")
     with pytest.raises(AssertionError):
         rina.tap("claim:2")

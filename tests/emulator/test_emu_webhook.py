@@ -93,7 +93,7 @@ async def test_webhook_delivery_with_secret_and_retry(bot: telegram.Bot, emu: Em
 
 
 async def test_set_webhook_validation(bot: telegram.Bot) -> None:
-    with pytest.raises(telegram.error.BadRequest, match="(?i)secret token"):
+    with pytest.raises(telegram.error.BadRequest, match=r"(?i)secret token"):
         await bot.set_webhook("http://127.0.0.1:1/x", secret_token="bad secret!")
-    with pytest.raises(telegram.error.BadRequest, match="(?i)https url"):
+    with pytest.raises(telegram.error.BadRequest, match=r"(?i)https url"):
         await bot.set_webhook("ftp://x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assembly import build_guide, load_lexicon
+from bot.assembly import load_lexicon
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import DeleteInput, Escalate, Say
 from bot.flow.model import MILESTONES
@@ -145,7 +145,7 @@ def test_typed_secret_is_deleted_and_warned(engine: Engine) -> None:
     step = engine.step(conv, Input.typed("ini pin saya 482913"))
     assert any(isinstance(e, DeleteInput) for e in step.effects)
     assert step.conversation.state == conv.state
-    say = [e for e in step.effects if isinstance(e, Say)][0]
+    say = next(e for e in step.effects if isinstance(e, Say))
     assert say.lines[0].msgid == "sys.secret_deleted"
 
 
@@ -153,7 +153,7 @@ def test_typed_secret_is_deleted_and_warned(engine: Engine) -> None:
 def test_media_get_a_specific_answer_and_the_buttons_again(engine: Engine, kind: str) -> None:
     conv = engine.step(None, Input.commanded("start")).conversation
     step = engine.step(conv, Input.sent(kind))
-    say = [e for e in step.effects if isinstance(e, Say)][0]
+    say = next(e for e in step.effects if isinstance(e, Say))
     assert say.lines[0].msgid.startswith("sys.media.")
     assert say.buttons == step.conversation.buttons and step.conversation.buttons
 
@@ -224,7 +224,8 @@ def test_a_conversation_copy_changes_only_what_was_asked_and_refuses_unknown_fie
 
     conv = Conversation(state="face_take", history=("a",), facts=(("role", "helper"),), turns=3)
     copy = conv.evolve(state="face_retry", turns=4)
-    assert copy == replace(conv, state="face_retry", turns=4) and hash(copy) == hash(replace(conv, state="face_retry", turns=4))
+    expected = replace(conv, state="face_retry", turns=4)
+    assert copy == expected and hash(copy) == hash(expected)
     assert conv.state == "face_take" and conv.turns == 3  # the original is untouched
     with pytest.raises(TypeError):
         conv.evolve(stat="typo")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.assembly import build_guide
-from bot.checks import instructions, run_checks, _load_rules
+from bot.checks import _load_rules, instructions, run_checks
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say
 from bot.flow import DialogError, load_flow
@@ -141,7 +140,7 @@ def test_a_family_phone_at_step_2_does_not_ask_email_and_number_again(guide, eng
 
 
 def test_after_the_office_refuses_there_is_a_way_forward(guide, engine) -> None:
-    text, buttons = read(guide, engine.prompt(at(engine, "visit_refused")))
+    _, buttons = read(guide, engine.prompt(at(engine, "visit_refused")))
     assert "🔁 Coba lagi" in buttons and "📱 iPhone ditolak" in buttons and "✅ Sudah selesai" not in buttons
     conv = at(engine, "visit_refused")
     assert engine.step(conv, Input.pressed(1)).conversation.state == "visit_qr"

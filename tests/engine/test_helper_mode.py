@@ -4,9 +4,6 @@ and the operators' card says who is typing only when the resident said so."""
 
 from __future__ import annotations
 
-import pytest
-
-from bot.assembly import build_guide
 from bot.desk.cards import ticket_card
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say

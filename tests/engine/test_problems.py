@@ -11,7 +11,6 @@ from collections import deque
 
 import pytest
 
-from bot.assembly import build_guide
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Escalate
 
@@ -54,7 +53,7 @@ def ends(engine: Engine, state: str) -> set[str]:
 
 
 def test_app_wont_open_gives_internet_restart_update_then_a_person(guide, engine) -> None:
-    text, buttons, conv = seen(guide, engine, "pb_app_wont_open")
+    text, _, conv = seen(guide, engine, "pb_app_wont_open")
     assert "server pusat" in text and "buka ulang aplikasinya" in text
     failed = press(engine, guide, conv, "Masih gagal")
     text2, _, conv2 = seen(guide, engine, failed.conversation.state)
@@ -66,7 +65,7 @@ def test_app_wont_open_gives_internet_restart_update_then_a_person(guide, engine
 
 
 def test_documents_loading_explains_the_server_and_offers_the_office(guide, engine) -> None:
-    text, buttons, conv = seen(guide, engine, "pb_documents_loading")
+    text, _, conv = seen(guide, engine, "pb_documents_loading")
     assert "Dokumen e-KTP dan KK" in text and "lama muncul" in text
     still = press(engine, guide, conv, "Masih belum").conversation
     text2, buttons2, _ = seen(guide, engine, still.state)
@@ -92,7 +91,7 @@ def test_domicile_is_hedged_and_offers_a_person(guide, engine) -> None:
 
 
 def test_why_office_explains_liveness_plainly(guide, engine) -> None:
-    text, buttons, conv = seen(guide, engine, "pb_why_office")
+    text, _, conv = seen(guide, engine, "pb_why_office")
     assert "orang asli, bukan foto atau video" in text
     assert "liveness" not in text.lower()
     # "Paham" goes back to where the resident was.
@@ -122,7 +121,7 @@ def test_iphone_refused_says_the_app_store_has_it(guide, engine) -> None:
 
 
 def test_out_of_scope_says_kindly_where_to_go(guide, engine) -> None:
-    text, buttons, conv = seen(guide, engine, "pb_out_of_scope")
+    text, _, conv = seen(guide, engine, "pb_out_of_scope")
     assert "hanya untuk IKD" in text and "Disdukcapil" in text and "gratis" in text
     office = press(engine, guide, conv, "Tempat & jam kantor").conversation
     text2, _, _ = seen(guide, engine, office.state)

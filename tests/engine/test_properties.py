@@ -14,8 +14,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.assembly import build_guide
 from bot.engine import Conversation, Engine, Input
@@ -27,7 +26,7 @@ WORDS = ["ya", "tidak", "sudah", "belum", "bantuan", "kembali", "ulangi", "halo"
          "PIN 123456", "NIK 3604123456789012", "", "   ", "😀", "\u200b", "apa itu IKD", "berapa biaya", "berhenti"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def engine(handoff: bool) -> Engine:
     return build_guide(None, handoff_available=handoff).engines["id"]
 
@@ -63,13 +62,15 @@ def person_reachable(conv: Conversation) -> bool:
 def is_back(conv: Conversation, inp: Input) -> bool:
     if inp.kind == "command":
         return inp.command == "kembali"
-    return inp.kind == "button" and 1 <= inp.button <= len(conv.buttons) and conv.buttons[inp.button - 1].event == "kembali"
+    return (inp.kind == "button" and 1 <= inp.button <= len(conv.buttons)
+            and conv.buttons[inp.button - 1].event == "kembali")
 
 
 def is_repeat(conv: Conversation, inp: Input) -> bool:
     if inp.kind == "command":
         return inp.command == "ulangi"
-    return inp.kind == "button" and 1 <= inp.button <= len(conv.buttons) and conv.buttons[inp.button - 1].event == "ulangi"
+    return (inp.kind == "button" and 1 <= inp.button <= len(conv.buttons)
+            and conv.buttons[inp.button - 1].event == "ulangi")
 
 
 @pytest.mark.parametrize("handoff", [True, False])

@@ -30,7 +30,8 @@ def test_mini_flow_loads(mini: Path) -> None:
 
 
 def test_bad_yaml_names_file_and_line(mini: Path) -> None:
-    write(mini / "flow" / "face_check.yaml", "milestone: face_check\nentry: s_face_check\nstates:\n  s_face_check: [unclosed\n")
+    write(mini / "flow" / "face_check.yaml",
+          "milestone: face_check\nentry: s_face_check\nstates:\n  s_face_check: [unclosed\n")
     found = problems_of(mini)
     assert any(p.startswith("dialogs/flow/face_check.yaml:") and "bad YAML" in p for p in found), found
 
@@ -47,7 +48,8 @@ def test_duplicate_trigger_is_reported_with_both_lines(mini: Path) -> None:
               next: s_welcome
         """)
     found = problems_of(mini)
-    assert any("dialogs/flow/set_pin.yaml:8" in p and "duplicate key 'next'" in p and "line 7" in p for p in found), found
+    assert any("dialogs/flow/set_pin.yaml:8" in p and "duplicate key 'next'" in p and "line 7" in p
+               for p in found), found
 
 
 def test_unknown_state_condition_and_unreachable_state(mini: Path) -> None:

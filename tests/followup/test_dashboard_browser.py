@@ -66,11 +66,11 @@ class Server:
         if password:
             env["TEMAN_IKD_DASHBOARD_PASSWORD"] = password
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "dashboard", "--db", str(db), "--listen", listen,
-                                      "--port", str(self.port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+                                      "--port", str(self.port)],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = f"http://127.0.0.1:{self.port}/"
 
-    def wait(self) -> "Server":
+    def wait(self) -> Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -112,9 +112,10 @@ def test_dashboard_in_a_real_browser(database: Path, tmp_path: Path) -> None:
             text = page.inner_text("body")
             assert "61 warga mulai" in text and "Selamat datang" in text and "Foto wajah" in text
             # The chart (SVG) loaded and drew: the browser knows its size.
-            page.wait_for_function("() => { const i = document.querySelector('img'); return i.complete && i.naturalWidth > 0; }",
-                                   timeout=20_000)
-            html = page.content() + httpx.get(server.url + "chart.svg", cookies={c["name"]: c["value"] for c in page.context.cookies()}).text
+            page.wait_for_function("() => { const i = document.querySelector('img'); "
+                                   "return i.complete && i.naturalWidth > 0; }", timeout=20_000)
+            cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+            html = page.content() + httpx.get(server.url + "chart.svg", cookies=cookies).text
             for personal in ("Siti", "Aminah", "777123456", "3604123456789012", "tolong"):
                 assert personal not in html
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)

@@ -59,7 +59,8 @@ def test_report_on_an_empty_database_is_clear(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "Belum ada data perjalanan warga pada periode ini." in out
     assert "0 warga mulai, 0 aktivasi" in out and "Belum diisi" in out
-    rows = list(csv.reader(open(tmp_path / "out.csv", encoding="utf-8")))
+    with open(tmp_path / "out.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
     assert rows[0][:3] == ["section", "name", "reached"] and ["city", "total", "0"] in [r[:3] for r in rows]
 
 
@@ -71,7 +72,8 @@ def test_report_with_no_database_file_says_so(tmp_path: Path, capsys) -> None:
 
 def test_report_figures_kecamatan_never_given_and_csv_holds_aggregates_only(tmp_path: Path, capsys) -> None:
     _journeys(tmp_path / "bot.sqlite3").close()
-    assert main(["report", "--db", str(tmp_path / "bot.sqlite3"), "--since", "2026-11-01", "--csv", str(tmp_path / "r.csv")]) == 0
+    assert main(["report", "--db", str(tmp_path / "bot.sqlite3"), "--since", "2026-11-01",
+                 "--csv", str(tmp_path / "r.csv")]) == 0
     out = capsys.readouterr().out
     assert "3 warga mulai, 0 aktivasi (0,00% dari yang mulai)." in out
     assert "Belum diisi" in out  # nobody was asked their kecamatan yet

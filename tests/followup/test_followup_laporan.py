@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.journeys import button_path
 from tests.desk.test_desk import act, desk, escalate, labels  # noqa: F401  (desk is a fixture)
+from tests.journeys import button_path
 
 
 async def test_laporan_sends_the_chart_as_a_photo_with_three_lines(desk) -> None:  # noqa: F811
@@ -13,7 +13,7 @@ async def test_laporan_sends_the_chart_as_a_photo_with_three_lines(desk) -> None
     engine = bot.parts.adapter.guide.engines["id"]
     await act(bot, lambda: siti.command("start"))
     for number in button_path(engine):
-        await act(bot, lambda: siti.press(labels(siti)[number - 1]))
+        await act(bot, lambda number=number: siti.press(labels(siti)[number - 1]))
     await escalate(bot, budi)
     await act(bot, lambda: d.rina.command("laporan"))
     photos = [m for m in d.group.messages_in(None) if m.get("photo")]
@@ -37,7 +37,8 @@ async def test_laporan_from_someone_outside_the_desk_is_refused(desk) -> None:  
 
 
 def _inline(message: dict) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+    return {b["text"]: b["callback_data"]
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
 
 
 async def test_an_operators_solved_ticket_at_the_last_steps_counts_as_an_activation(desk) -> None:  # noqa: F811
@@ -45,11 +46,13 @@ async def test_an_operators_solved_ticket_at_the_last_steps_counts_as_an_activat
     store = bot.parts.adapter.store
     for name, milestone in (("Siti", "set_pin"), ("Budi", "face_check")):
         person = d.emu.resident(name)
-        await act(bot, lambda: person.command("start", milestone), lambda: person.command("bantuan"))
+        await act(bot, lambda milestone=milestone, person=person: person.command("start", milestone),
+                  lambda person=person: person.command("bantuan"))
         thread = d.topic_of(bot.parts, person)
-        await act(bot, lambda: d.rina.command("selesai", thread_id=thread))
+        await act(bot, lambda thread=thread: d.rina.command("selesai", thread_id=thread))
         closing = d.group.messages_in(thread)[-1]
-        await act(bot, lambda: d.rina.tap(_inline(closing)["✅ Terselesaikan"], message_id=closing["message_id"], force=True))
+        await act(bot, lambda closing=closing: d.rina.tap(_inline(closing)["✅ Terselesaikan"],
+                                                          message_id=closing["message_id"], force=True))
     rows = [(r.kind, r.step, r.detail) for r in store.journey_rows()]
     assert ("outcome", "set_pin", "solved") in rows and ("outcome", "face_check", "solved") in rows
     # Solved at "Membuat PIN" means the IKD is active; solved at the face check only that Budi can go on.

@@ -120,8 +120,8 @@ async def test_stop_reminders_button_berhenti_and_blocking_stop_everything(emu: 
     store = bot.parts.adapter.store
     ani, budi, cici = emu.resident("Ani"), emu.resident("Budi"), emu.resident("Cici")
     for person in (ani, budi, cici):
-        await act(bot, lambda: person.command("start"))
-        await act(bot, lambda: person.press(labels(person)[0]))
+        await act(bot, lambda person=person: person.command("start"))
+        await act(bot, lambda person=person: person.press(labels(person)[0]))
     bot.clock.now += DAY + 60
     assert await remind(bot) == 3
     await act(bot, lambda: ani.press(STOP))
@@ -170,8 +170,8 @@ async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletio
     store = bot.parts.adapter.store
     siti, budi = emu.resident("Siti"), emu.resident("Budi")
     for person in (siti, budi):
-        await act(bot, lambda: person.command("start"))
-        await act(bot, lambda: person.press(labels(person)[0]))
+        await act(bot, lambda person=person: person.command("start"))
+        await act(bot, lambda person=person: person.press(labels(person)[0]))
     mine = len(kinds(store)) // 2
     await act(bot, lambda: siti.command("hapusdata"))
     await act(bot, lambda: siti.press(labels(siti)[0]))
@@ -179,7 +179,8 @@ async def test_erasing_data_removes_the_residents_journey_and_counts_the_deletio
     rows = store._run("SELECT kind, resident FROM journey").fetchall()
     assert ("deleted", None) in rows
     assert len([r for r in rows if r[0] != "deleted"]) == mine  # only Budi's remain
-    assert store._run("SELECT COUNT(*) FROM journey WHERE resident = ?", (store.journey_key(siti.chat_id),)).fetchone()[0] == 0
+    assert store._run("SELECT COUNT(*) FROM journey WHERE resident = ?",
+                      (store.journey_key(siti.chat_id),)).fetchone()[0] == 0
 
 
 async def test_a_sweep_that_comes_late_in_the_evening_waits_for_the_morning(emu: Emulator, bot) -> None:

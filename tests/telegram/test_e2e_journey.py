@@ -26,7 +26,7 @@ async def test_whole_journey_by_buttons(emu: Emulator, running: RunningBot) -> N
     await say(running, lambda: siti.command("start"))
     assert "Teman IKD" in siti.inbox[-1]["text"]
     for number in path:
-        await say(running, lambda: siti.press(labels(siti)[number - 1]))
+        await say(running, lambda number=number: siti.press(labels(siti)[number - 1]))
     stored = running.parts.adapter.store.load(siti.chat_id)
     assert engine.flow.states[stored.conversation.state].milestone == "activated"
     # Every reply carried a keyboard with a way to a person, and nothing arrived twice.

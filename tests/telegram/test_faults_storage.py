@@ -24,7 +24,7 @@ STORY = "saya sudah coba daftar ikd di hp anak saya tapi tidak bisa terus " * 40
 
 
 def fill_disk(store) -> None:
-    store._db.execute("PRAGMA max_page_count = %d" % store._db.execute("PRAGMA page_count").fetchone()[0])
+    store._db.execute(f"PRAGMA max_page_count = {store._db.execute('PRAGMA page_count').fetchone()[0]:d}")
 
 
 def free_disk(store) -> None:
@@ -39,7 +39,7 @@ async def test_messages_written_while_the_disk_is_full_are_answered_once_there_i
     async with RunningBot(parts) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(6)]
         for r in residents:
-            await say(bot, lambda: r.command("start"))
+            await say(bot, lambda r=r: r.command("start"))
         fill_disk(store)
         for r in residents:
             r.send(STORY)
@@ -68,7 +68,7 @@ async def test_a_restart_while_the_disk_is_full_loses_nothing(emu: Emulator, tmp
     async with RunningBot(parts) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(4)]
         for r in residents:
-            await say(bot, lambda: r.command("start"))
+            await say(bot, lambda r=r: r.command("start"))
         fill_disk(parts.adapter.store)
         for r in residents:
             r.send(STORY)

@@ -28,7 +28,7 @@ async def test_scam_victim_steps_in_order_with_a_person_at_each(emu: Emulator, r
         await say(running, lambda: wati.press("✅ Sudah"))
         seen.append(wati.inbox[-1]["text"])
     firsts = ["Pertama: matikan data seluler", "Kedua: hapus aplikasi", "Ketiga: telepon bank", "Terakhir: laporkan"]
-    assert all(step in text for step, text in zip(firsts, seen))
+    assert all(step in text for step, text in zip(firsts, seen, strict=True))
     assert "1500537" in seen[-1] and "(belum pasti" in seen[-1]  # the call centre, hedged (facts §4)
     await say(running, lambda: wati.press("🙋 Bicara dengan petugas"))
     conv = running.parts.adapter.store.load(wati.chat_id).conversation

@@ -26,7 +26,8 @@ SCRIPT = [
     ("email saya siti.aminah@gmail.com", ["siti.aminah@gmail.com", "siti.aminah"]),
     ("ada yang minta kode 551177 katanya petugas", ["551177"]),
 ]
-DURING_HANDOFF = [("ini pin saya 246810 pak", ["246810"]), ("NIK 3673 9999 8888 7777", ["3673999988887777", "9999 8888"])]
+DURING_HANDOFF = [("ini pin saya 246810 pak", ["246810"]),
+                  ("NIK 3673 9999 8888 7777", ["3673999988887777", "9999 8888"])]
 
 
 def _stored_bytes(db: Path) -> bytes:
@@ -70,7 +71,7 @@ async def test_no_raw_secret_reaches_the_database_or_the_logs(emu: Emulator, tmp
              if raw.encode() in stored or raw in logs]
     assert leaks == []
     # The secrets were deleted from the resident's chat; phone and email messages stay (masked in storage).
-    with_secrets = [m for m, (_, raws) in zip(sent, SCRIPT + DURING_HANDOFF)
+    with_secrets = [m for m, (_, raws) in zip(sent, SCRIPT + DURING_HANDOFF, strict=True)
                     if not any(w in raws[0] for w in ("0812", "@"))]
     assert all(siti.chat.messages[m["message_id"]].get("deleted") for m in with_secrets)
     assert any("hapus" in m["text"] for m in siti.inbox)

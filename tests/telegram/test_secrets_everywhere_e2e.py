@@ -139,7 +139,7 @@ async def test_a_photo_sent_before_asking_for_a_person_goes_along_with_its_capti
         await act(bot, lambda: budi.command("start"),
                   lambda: budi.send_media("photo", caption="ktp saya 3673041234560011"))
         for resident in (ani, budi):
-            await act(bot, lambda: resident.send("saya mau bicara dengan petugas"))
+            await act(bot, lambda resident=resident: resident.send("saya mau bicara dengan petugas"))
         ani_topic = d.group.messages_in(d.topic_of(parts, ani))
         budi_topic = d.group.messages_in(d.topic_of(parts, budi))
     parts.adapter.store.close()
@@ -150,7 +150,7 @@ async def test_a_photo_sent_before_asking_for_a_person_goes_along_with_its_capti
     assert "3673041234560011" not in "\n".join(str(m.get("text")) for m in budi_topic)
 
 
-async def test_erasing_during_a_handoff_closes_the_ticket_deletes_the_topic_and_says_what_went(desk) -> None:
+async def test_erasing_during_a_handoff_closes_the_ticket_deletes_the_topic_and_says_what_went(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await act(bot, lambda: siti.command("start"), lambda: siti.send("saya mau bicara dengan petugas"))
@@ -174,7 +174,7 @@ async def test_erasing_during_a_handoff_closes_the_ticket_deletes_the_topic_and_
     assert "Teman IKD" in siti.inbox[-1]["text"]
 
 
-async def test_saying_no_to_erasing_during_a_handoff_keeps_waiting_for_the_person(desk) -> None:
+async def test_saying_no_to_erasing_during_a_handoff_keeps_waiting_for_the_person(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await act(bot, lambda: siti.command("start"), lambda: siti.send("saya mau bicara dengan petugas"))
@@ -188,7 +188,7 @@ async def test_saying_no_to_erasing_during_a_handoff_keeps_waiting_for_the_perso
     assert "masih menunggu" in d.texts_in(thread) and not d.group.topics[thread]["deleted"]
 
 
-async def test_erasing_after_a_finished_handoff_deletes_the_topic_too(desk) -> None:
+async def test_erasing_after_a_finished_handoff_deletes_the_topic_too(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await act(bot, lambda: siti.command("start"), lambda: siti.send("saya mau bicara dengan petugas"))

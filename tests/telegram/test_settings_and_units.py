@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 
@@ -22,7 +23,7 @@ def test_defaults_and_frozen() -> None:
     assert s.api_url == "https://api.telegram.org" and s.locale == "id" and s.pacing == 1.0
     assert s.base_url == "https://api.telegram.org/bot"
     assert "ABCdef" not in repr(s) and "ABCdef" not in str(s.token)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.locale = "en"  # type: ignore[misc]
 
 
@@ -62,7 +63,8 @@ def test_log_filter_hides_token_and_secrets_at_debug() -> None:
     stream = io.StringIO()
     handler = configure_logging("DEBUG", "123456:SECRET-token", stream)
     try:
-        logging.getLogger("telegram.test").debug("url https://x/bot%s/getMe text=%s", "123456:SECRET-token", "nik 3673041234560001")
+        logging.getLogger("telegram.test").debug("url https://x/bot%s/getMe text=%s", "123456:SECRET-token",
+                                                 "nik 3673041234560001")
         try:
             raise RuntimeError("boom with 123456:SECRET-token")
         except RuntimeError:

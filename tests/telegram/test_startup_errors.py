@@ -19,7 +19,8 @@ from bot.emulator import Emulator
 from bot.store import Store
 
 
-def run_bot(emu_url: str, token: str, database: str, *, as_user: int | None = None, cwd: Path) -> subprocess.CompletedProcess:
+def run_bot(emu_url: str, token: str, database: str, *, as_user: int | None = None,
+            cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "TEMAN_IKD_TOKEN": token, "TEMAN_IKD_API_URL": emu_url, "TEMAN_IKD_DATABASE": database,
            "TEMAN_IKD_LOG_LEVEL": "INFO"}
     env.pop("TEMAN_IKD_OPERATOR_CHAT", None)

@@ -92,7 +92,7 @@ async def test_a_full_disk_answers_500_and_every_resident_is_answered_once_later
     async with RunningBot(parts, webhook=w) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(4)]
         for r in residents:
-            await say(bot, lambda: r.command("start"))
+            await say(bot, lambda r=r: r.command("start"))
         fill_disk(parts.adapter.store)
         for r in residents:
             r.send(STORY)

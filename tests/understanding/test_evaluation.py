@@ -7,7 +7,6 @@ import io
 
 import pytest
 
-from bot.assembly import build_guide
 from bot.commands.evaluate import Outcome, Row, default_path, evaluate, figures, load_rows, outcome, per_label, run_eval
 from bot.understanding.text import normalise
 
@@ -60,7 +59,8 @@ def test_every_explicit_request_for_a_person_hands_over(outcomes) -> None:
 def test_every_scam_report_is_warned_about(outcomes) -> None:
     reports = [o for o in outcomes if o.row.expect == "scam"]
     assert len(reports) >= 15
-    assert sum(o.got == "scam" for o in reports) / len(reports) >= 0.95, [o.row.text for o in reports if o.got != "scam"]
+    assert sum(o.got == "scam" for o in reports) / len(reports) >= 0.95, [o.row.text for o in reports
+                                                                          if o.got != "scam"]
 
 
 def test_no_kind_of_outcome_is_left_behind(outcomes) -> None:

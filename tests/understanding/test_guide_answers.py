@@ -151,7 +151,7 @@ def test_an_informal_resident_completes_the_journey_without_a_button(guide) -> N
     run_simulate(guide, io.StringIO(lines), out)
     replies = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(replies) == len(INFORMAL_JOURNEY)
-    stuck = [(t, r["state"]) for t, r in zip(INFORMAL_JOURNEY, replies) if not r["understood"]]
+    stuck = [(t, r["state"]) for t, r in zip(INFORMAL_JOURNEY, replies, strict=True) if not r["understood"]]
     assert stuck == []
     assert replies[-1]["milestone"] == "activated"
     assert "Selamat" in replies[-1]["replies"][0]["text"]

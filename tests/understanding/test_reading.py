@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.assembly import build_guide, build_understanding
+from bot.assembly import build_understanding
 from bot.understanding import Understanding, normalise
 
 
@@ -201,7 +201,8 @@ def test_the_model_survives_its_cache_file(real: Understanding, tmp_path) -> Non
     real.reader.model.save(tmp_path / "m.npz")
     loaded = Model.load(tmp_path / "m.npz")
     assert loaded.labels == real.reader.model.labels
-    assert np.array_equal(loaded.scores(real.reader.views("lupa pin")), real.reader.model.scores(real.reader.views("lupa pin")))
+    views = real.reader.views("lupa pin")
+    assert np.array_equal(loaded.scores(views), real.reader.model.scores(views))
 
 
 def test_char_grams_are_scikit_learns_char_wb() -> None:
