@@ -23,6 +23,7 @@ Only public extension points of python-telegram-bot are used (pinned to 22.x in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import sqlite3
@@ -153,7 +154,7 @@ class InboxBot(ExtBot):
     def quarantine(self) -> Quarantine:
         return self._quarantine
 
-    async def get_updates(self, offset: int | None = None, limit: int | None = None,  # type: ignore[override]
+    async def get_updates(self, offset: int | None = None, limit: int | None = None,
                           *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """PTB's getUpdates with this module's offset; a batch PTB cannot read is read update by
         update and the poison set aside."""
@@ -266,10 +267,9 @@ class DurableUpdateQueue(asyncio.Queue):
     def put_nowait(self, item: object) -> None:
         """Store ``item``, then queue it. If the database refuses, it is queued all the same (by
         long polling: handled again later, held back from the offset; outage.py)."""
-        try:
+        # (A refusal is the only error _persist raises; the outage counted and logged it.)
+        with contextlib.suppress(sqlite3.DatabaseError):
             self._persist(item)
-        except sqlite3.DatabaseError:  # a refusal (the only error raised), counted and logged by the outage
-            pass
         super().put_nowait(item)
 
     def store_or_refuse(self, item: object) -> None:

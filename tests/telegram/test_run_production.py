@@ -74,7 +74,8 @@ def test_importing_the_telegram_shell_changes_no_environment() -> None:
     code = ("import os; before = dict(os.environ); import bot.telegram, bot.telegram.app, bot.telegram.run; "
             "assert dict(os.environ) == before, set(os.environ) ^ set(before)")
     env = {k: v for k, v in os.environ.items() if k != "PTB_TIMEDELTA"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -86,7 +87,8 @@ def test_no_private_attribute_of_python_telegram_bot_is_overridden() -> None:
             if not name.startswith("_") or (name.startswith("__") and name.endswith("__")) or name == "_abc_impl":
                 continue
             inherited = [base for base in cls.__mro__[1:] if name in vars(base)]
-            assert not inherited, f"{cls.__name__}.{name} overrides {inherited[0].__module__}.{inherited[0].__name__}.{name}"
+            where = f"{inherited[0].__module__}.{inherited[0].__name__}" if inherited else ""
+            assert not inherited, f"{cls.__name__}.{name} overrides {where}.{name}"
     # The public points this relies on exist, with the signatures used.
     assert "parse_json_payload" in vars(telegram.request.BaseRequest)
     params = inspect.signature(telegram.ext.ExtBot.get_updates).parameters

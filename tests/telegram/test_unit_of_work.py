@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,12 @@ def test_a_nested_failure_after_a_write_leaves_nothing(tmp_path: Path) -> None:
     store.on_commit = lambda: commits.append(store.count_pending())
     with store.transaction():
         store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
-        with pytest.raises(RuntimeError):
-            with store.transaction():
-                store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
-                store.enqueue(2, {"kind": "message", "text": "untuk dua"})
-                with store.transaction():  # deeper still: undone with the unit around it
-                    store.enqueue(2, {"kind": "message", "text": "lagi untuk dua"})
-                raise RuntimeError("a bug after the writes")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save(2, Conversation(state="b"), locale="id", milestone="welcome")
+            store.enqueue(2, {"kind": "message", "text": "untuk dua"})
+            with store.transaction():  # deeper still: undone with the unit around it
+                store.enqueue(2, {"kind": "message", "text": "lagi untuk dua"})
+            raise RuntimeError("a bug after the writes")
         store.enqueue(1, {"kind": "message", "text": "untuk satu"})
     assert store.load(1) is not None and store.load(2) is None
     assert [i.payload["text"] for i in store.pending()] == ["untuk satu"]  # the delivery sees only that
@@ -56,13 +56,12 @@ def test_an_outer_failure_undoes_the_inner_savepoints(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "t.db"))
     woken: list[bool] = []
     store.on_commit = lambda: woken.append(True)
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            with store.transaction():  # ended well: released into the outer transaction
-                store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
-                store.enqueue(1, {"kind": "message", "text": "halo"})
-            assert store.load(1) is not None  # the transaction sees its own writes
-            raise RuntimeError("the outer unit fails")
+    with pytest.raises(RuntimeError), store.transaction():
+        with store.transaction():  # ended well: released into the outer transaction
+            store.save(1, Conversation(state="a"), locale="id", milestone="welcome")
+            store.enqueue(1, {"kind": "message", "text": "halo"})
+        assert store.load(1) is not None  # the transaction sees its own writes
+        raise RuntimeError("the outer unit fails")
     assert store.load(1) is None and store.pending() == [] and store.count_pending_for(1) == 0
     assert woken == [] and not store.in_transaction
     assert _committed(tmp_path / "t.db", "SELECT COUNT(*) FROM outbox") == [(0,)]
@@ -137,7 +136,7 @@ async def test_an_update_is_committed_before_telegram_is_told_it_arrived(emu: Em
     residents = [emu.resident(f"Warga{i}") for i in range(4)]
     async with RunningBot(parts) as bot:
         for r in residents:
-            await say(bot, lambda: r.command("start"))
+            await say(bot, partial(r.command, "start"))
         for r in residents:
             r.send("halo")  # a burst: several updates in one getUpdates answer
         assert await bot.settle(15.0)
