@@ -32,6 +32,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.assembly import build_guide
+from bot.desk.port import OperatorFinished
 from bot.engine import Conversation, Engine, Input
 from bot.followup import report
 from bot.store import Store
@@ -152,7 +153,7 @@ def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path |
             for r in people:
                 if r.handed_back_at is not None and r.handed_back_at <= now[0]:
                     r.handed_back_at = None
-                    guide.resume_after_handoff(r.chat_id)
+                    guide.operator_acted(r.chat_id, OperatorFinished())
                     carry_on(r)
                 elif r.next_at is not None and r.next_at <= now[0] and not r.done:
                     r.next_at = None

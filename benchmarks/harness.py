@@ -91,7 +91,6 @@ def make_journey(seed: int, desk: bool = False) -> Journey:
         inp = Input.sent(value) if kind == "media" else (
             Input.commanded(*_split_command(value)) if value.startswith("/") else Input.typed(value))
         reply = guide.handle(chat_id, inp)
-        assert reply is not None
         turns.append(Turn(kind, value, tuple((m.text, tuple(tuple(r) for r in m.rows)) for m in reply.messages)))
         return [label for m in reply.messages[-1:] for row in m.rows for label in row]
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.engine import texts as engine_texts
+from bot.desk import DeskService, OperatorChannel, SilentChannel
+from bot.desk.routing import Routing
+from bot.engine import Engine, texts as engine_texts
 from bot.flow import load_flow
 from bot.flow.errors import DialogError, Problem, relative
 from bot.flow.yamlfile import read_yaml
-from bot.desk import DeskService, OperatorChannel, SilentChannel
 from bot.guide import Guide
 from bot.i18n import Translator, all_msgids, available_locales, load_catalog
+from bot.outbox import NOWHERE, Queued
 from bot.paths import dialogs_dir
 from bot.region import load_region
 from bot.render import Renderer
@@ -86,9 +87,12 @@ def build_understanding(locale: str, labels: dict[str, str], root: Path | None =
 
 def build_guide(store: Store | None = None, *, locale: str = "id", handoff_available: bool = True,
                 channel: OperatorChannel | None = None, outbox: bool = False, region: str = "kota-serang",
-                ask_place: bool = False,
+                ask_place: bool = False, operator_groups: tuple[int, dict[str, int]] | None = None,
                 dialogs: Path | None = None, locales: Path | None = None) -> Guide:
-    """Load and validate everything, then wire one Engine and Renderer per shipped locale."""
+    """Load and validate everything, then wire one Engine and Renderer per shipped locale, and
+    the guide and the desk to each other (the one place that does: bot/desk/port.py).
+    ``outbox``: messages are queued for Telegram; ``operator_groups``: the Disdukcapil group and
+    the kecamatan groups by key (bot/desk/routing.py)."""
     examples = load_examples(Path(dialogs) if dialogs else dialogs_dir())
     flow = load_flow(dialogs, known_msgids=all_msgids(locales), known_intents=known_intents(examples))
     the_region = load_region(region, dialogs)
@@ -105,10 +109,22 @@ def build_guide(store: Store | None = None, *, locale: str = "id", handoff_avail
         renderers[loc] = renderer
     if locale not in engines:
         raise DialogError([Problem(str(locales or "locales"), None, f"locale {locale!r} has no catalog or lexicon")])
-    desk = DeskService(channel or SilentChannel(), the_region)
-    guide = Guide(engines, renderers, store or Store(":memory:"), desk, default_locale=locale, outbox=outbox)
-    desk.attach(guide)
+    store = store or Store(":memory:")
+    postbox = Queued(store) if outbox else NOWHERE
+    routing = Routing(operator_groups[0], operator_groups[1], the_region.places) if operator_groups else None
+    desk = DeskService(channel or SilentChannel(), the_region, store, flow, renderers, locale, postbox=postbox,
+                       routing=routing)
+    guide = Guide(engines, renderers, store, desk, default_locale=locale, postbox=postbox)
+    desk.guidance = guide
     return guide
+
+
+def desk_of(guide: Guide) -> DeskService:
+    """The desk this module wired into ``guide``: for the operators' side (their commands reach
+    the desk directly, not through the guide) and its service-level task."""
+    desk = guide.desk
+    assert isinstance(desk, DeskService), "the guide was not built by build_guide"
+    return desk
 
 
 def _label_msgids(flow) -> set[str]:

@@ -20,6 +20,7 @@ from bot.flow.graph import cannot_reach
 from bot.flow.yamlfile import read_yaml
 from bot.i18n import DESK_MSGIDS, FOLLOWUP_MSGIDS, SHELL_MSGIDS, available_locales, load_catalog
 from bot.paths import dialogs_dir, locales_dir
+from bot.vocabulary import Command, DeskCommand, Event
 
 # What residents read from the desk (operators' cards are for staff and are not measured).
 RESIDENT_DESK_MSGIDS = ("desk.joined", "desk.returned", "desk.ended", "desk.queue_position", "desk.after_hours",
@@ -69,6 +70,7 @@ def run_checks(dialogs: Path | None = None, locales: Path | None = None, locale:
     findings += _check_lexicons(dialogs, locales)
     findings += _check_examples(engine, dialogs, locales)
     findings += _check_catalogs(engine, locales)
+    findings += _check_commands_named(locales)
     findings += _check_stated_facts(engine, locales)
     findings += _check_claims(engine, dialogs, locales)
     findings += _check_graph(engine)
@@ -133,6 +135,23 @@ def _check_catalogs(engine: Engine, locales: Path) -> list[Finding]:
     return findings
 
 
+# "/word" in a sentence, not inside a word or an address ("foto/berkas", "https://...").
+_NAMED_COMMAND = re.compile(r"(?<![\w/:])/([a-z]+)\b")
+
+
+def _check_commands_named(locales: Path) -> list[Finding]:
+    """A sentence that tells someone to type a command names one that exists (bot/vocabulary.py)."""
+    known = {c.value for c in Command} | {c.value for c in DeskCommand}
+    findings = []
+    for loc in available_locales(locales):
+        catalog = load_catalog(loc, locales)
+        where = str(catalog.path.relative_to(locales.parent)) if catalog.path.is_relative_to(locales.parent) else str(catalog.path)
+        for msgid, text in catalog.messages.items():
+            for name in sorted(set(_NAMED_COMMAND.findall(text)) - known):
+                findings.append(Finding(where, f"msgid {msgid!r} names /{name}, which is no command"))
+    return findings
+
+
 # What a sentence must not state itself: a number, an hour, a version, a phone number, an email
 # or web address. Those come from the region file as placeholders, so they can be confirmed and
 # hedged in one place. Allowed: a numbered list's markers ("1. ") and the guide's own step numbers.
@@ -190,7 +209,7 @@ def _check_graph(engine: Engine) -> list[Finding]:
                 for n in cannot_reach(engine.flow, "activated")]
     for name, state in engine.flow.states.items():
         shown, _ = _shown(engine, name)
-        if not any(b.event == "bantuan" for b in shown.buttons):
+        if not any(b.event == Event.BANTUAN for b in shown.buttons):
             findings.append(Finding(f"{state.file}:{state.line}", f"state {name!r}: no button to a person"))
     return findings
 

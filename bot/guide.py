@@ -1,43 +1,31 @@
 """The shell around the engine: one resident input in, one transaction, the rendered reply out.
 
 ``Guide.handle`` loads the snapshot, asks the pure engine for a step, renders what it says,
-and stores the new snapshot, the redacted transcript, the processed input id and (for Telegram)
-the outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all
-go through here, so they behave the same.
+and stores the new snapshot, the redacted transcript and (for Telegram, through the postbox) the
+outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all go
+through here, so they behave the same. What an operator did reaches the guide the same way
+(``operator_acted``, from the desk through bot/desk/port.py); the desk is asked to open tickets
+and relay through that port, never reached around it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, assert_never
 
 from babel.lists import format_list
 
+from bot import outbox
+from bot.desk.port import Desk, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
 from bot.engine import Conversation, Engine, Input, Step
 from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
-from bot.flow.model import Line
 from bot.followup import journey, schedule
 from bot.followup.journey import REMINDERS_FACT
 from bot.redaction import redact
 from bot.render import OutgoingMessage, Renderer
-from bot.store import Store
-
-
-class Desk(Protocol):
-    """The operator side, as the guide sees it (bot.desk.DeskService implements it)."""
-
-    def escalate(self, store: Store, chat_id: int, effect: Escalate, conv: Conversation) -> None: ...
-    def relay(self, store: Store, chat_id: int, effect: Relay, message_ref: int | None = None,
-              delete_after: bool = False) -> list[OutgoingMessage]: ...
-    def resident_left(self, store: Store, chat_id: int) -> None: ...
-    def erase(self, store: Store, chat_id: int) -> tuple[str, ...]: ...
-
-    @property
-    def copies_media(self) -> bool: ...
-    def expectation(self, chat_id: int, renderer: Renderer) -> str: ...
-    def rate(self, chat_id: int, ticket_id: int, value: str) -> OutgoingMessage | None: ...
+from bot.store import KEEP, Keep, Store
 
 
 @dataclass(frozen=True)
@@ -53,27 +41,35 @@ class Reply:
     effects: tuple[Effect, ...] = ()
 
 
+@dataclass
+class _Outcome:
+    """What carrying out one step has produced so far."""
+
+    lines: list[tuple]  # transcript lines not yet written
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    erased: str = ""  # what /hapusdata removed: said at the start of the next message
+
+
 class Guide:
     def __init__(self, engines: dict[str, Engine], renderers: dict[str, Renderer], store: Store, desk: Desk, *,
-                 default_locale: str = "id", outbox: bool = False):
+                 default_locale: str = "id", postbox: outbox.Postbox = outbox.NOWHERE):
         self.engines = engines
         self.renderers = renderers
         self.store = store
         self.default_locale = default_locale
         self.desk = desk
-        self.outbox = outbox
-        self._hours: dict[tuple[str, bool, int], object] = {}  # (locale, office, hour) -> when a reminder may go
+        self.postbox = postbox  # where messages are queued for sending (nowhere: the caller shows the Reply)
+        # (locale, office, hour) -> when a reminder due in that hour may go: a moment, or a rule
+        self._hours: dict[tuple[str, bool, int], float | Literal["as_due", "per_moment"]] = {}
 
     @property
     def flow(self):
         return self.engines[self.default_locale].flow
 
-    def handle(self, chat_id: int, inp: Input, *, input_id: str | None = None, source: str = "local",
-               message_ref: int | None = None, locale: str | None = None, first_name: str | None = None) -> Reply | None:
-        """Handle one input; None if this input id was handled before (a redelivery)."""
+    def handle(self, chat_id: int, inp: Input, *, message_ref: int | None = None, locale: str | None = None,
+               first_name: str | None = None) -> Reply:
+        """Handle one input of the resident (or of the clock: a reminder is due), in one transaction."""
         with self.store.transaction():
-            if input_id is not None and self.store.already_processed(source, input_id):
-                return None
             stored = self.store.load(chat_id)
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
@@ -86,8 +82,6 @@ class Guide:
                 # Kept so that a photo of an error screen can go to the operator if asked for
                 # (with its caption masked: the copy carries that instead of the original).
                 self.store.set_last_media(chat_id, message_ref, inp.media, redact(inp.text[:1024]).text)
-            if input_id is not None:
-                self.store.mark_processed(source, input_id)
             return reply
 
     def send_due_reminders(self, limit: int = 100) -> int:
@@ -95,7 +89,7 @@ class Guide:
         its length per quiet spell; the engine decides, the guide only finds who is due)."""
         sent = 0
         now = self.store.clock()
-        moment = datetime.fromtimestamp(now, timezone.utc)
+        moment = datetime.fromtimestamp(now, UTC)
         for chat_id in self.store.due_reminders(now, limit):
             later = self._not_now(chat_id, moment)
             if later is not None:  # the sweep came late (past 19.00, or into a holiday): wait for the day
@@ -104,97 +98,109 @@ class Guide:
                 continue
             # The store's clock is the shell's clock: the engine reads "today" from the input.
             reply = self.handle(chat_id, Input.timed_out(moment))
-            sent += bool(reply and reply.messages)
+            sent += bool(reply.messages)
         return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
-    def resume_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
-        """An operator finished: the resident is back on the step they were on, and told so."""
-        return self._operator_step(chat_id, lambda engine, conv: engine.prompt(conv, lead=lead))
-
-    def end_after_handoff(self, chat_id: int, lead: tuple[Line, ...] = ()) -> Reply | None:
-        """An operator ended the conversation: the guide rests until the resident comes back."""
-        return self._operator_step(chat_id, lambda engine, conv: engine.close_handoff(conv, lead=lead))
-
-    def reopen_handoff(self, chat_id: int) -> Reply | None:
-        """An operator follows up after the ticket closed: the resident is with a person again."""
-        return self._operator_step(chat_id, lambda engine, conv: engine.operator_follow_up(conv))
-
-    def _operator_step(self, chat_id: int, make) -> Reply | None:
+    def operator_acted(self, chat_id: int, event: OperatorEvent) -> tuple[OutgoingMessage, ...]:
+        """What an operator did, handled like a resident's input: the engine decides the
+        resident's step (back on their step, resting, or with a person again); the messages."""
         with self.store.transaction():
             stored = self.store.load(chat_id)
             if stored is None:
-                return None
-            step = make(self.engines[stored.locale], stored.conversation)
-            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name, stored.conversation)
+                return ()
+            engine, conv = self.engines[stored.locale], stored.conversation
+            match event:
+                case OperatorFinished(lead=lead):
+                    step = engine.prompt(conv, lead=lead)
+                case OperatorEnded(lead=lead):
+                    step = engine.close_handoff(conv, lead=lead)
+                case OperatorFollowedUp():
+                    step = engine.operator_follow_up(conv)
+                case _:
+                    assert_never(event)
+            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name, conv).messages
 
     # ----- applying a step ----------------------------------------------------------------
     def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None,
                first_name: str | None = None, before: Conversation | None = None) -> Reply:
-        store, renderer = self.store, self.renderers[locale]
+        """Save the step, record its journey events, carry out its effects, keep the transcript."""
         conv = step.conversation
-        milestone = None
         timeout = inp is not None and inp.kind == "timeout"
-        if conv is not None:
-            # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
-            milestone = self.flow.states[conv.state].milestone
-            remind = next((e for e in step.effects if isinstance(e, Remind)), None)
-            if remind:
-                remind_at: float | None | object = self._remind_at(remind, locale)
-            elif conv.fact(REMINDERS_FACT) == "off":
-                remind_at = None
-            else:  # after the last reminder, none until the resident acts again; otherwise as it was
-                remind_at = None if timeout else Store.KEEP
-            store.save(chat_id, conv, locale=locale, milestone=milestone, remind_at=remind_at, first_name=first_name)
+        # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
+        milestone = self._save(chat_id, step, locale, first_name, timeout) if conv is not None else None
         self._record_journey(chat_id, before, step, timeout)
-        lines = [self._input_line(chat_id, inp, step)] if inp is not None else []
-        messages: list[OutgoingMessage] = []
+        out = _Outcome([self._input_line(chat_id, inp, step)] if inp is not None else [])
+        if conv is not None and any(isinstance(e, Escalate) for e in step.effects):
+            self.store.add_transcripts(out.lines)  # the operator's card shows the resident's last words
+            out.lines = []
+            for effect in step.effects:
+                if isinstance(effect, Escalate):
+                    self.desk.escalate(chat_id, effect, conv)
+        self._carry_out(chat_id, step, self.renderers[locale], message_ref, timeout, out)
+        if out.lines:
+            self.store.add_transcripts(out.lines)
+        return Reply(tuple(out.messages), conv.state if conv else None, milestone, step.handoff,
+                     step.understood, step.input_deleted, step.effects)
+
+    def _save(self, chat_id: int, step: Step, locale: str, first_name: str | None, timeout: bool) -> str:
+        """Store the new snapshot with its reminder; the milestone reached."""
+        conv = step.conversation
+        assert conv is not None
+        milestone = self.flow.states[conv.state].milestone
+        self.store.save(chat_id, conv, locale=locale, milestone=milestone,
+                        remind_at=self._reminder(step, conv, locale, timeout), first_name=first_name)
+        return milestone
+
+    def _reminder(self, step: Step, conv: Conversation, locale: str, timeout: bool) -> float | Keep | None:
+        """When the resident is reminded next: as the step says, never (reminders off, or the
+        last one just went: none until the resident acts again), or as it was (KEEP)."""
+        remind = next((e for e in step.effects if isinstance(e, Remind)), None)
+        if remind is not None:
+            return self._remind_at(remind, locale)
+        if conv.fact(REMINDERS_FACT) == "off" or timeout:
+            return None
+        return KEEP
+
+    def _carry_out(self, chat_id: int, step: Step, renderer: Renderer, message_ref: int | None, timeout: bool,
+                   out: _Outcome) -> None:
+        """The step's effects in order: say, delete, relay, leave the queue, erase."""
         escalating = any(isinstance(e, Escalate) for e in step.effects)
         # A photo with a secret in its caption, sent during a handoff: the desk copies it to the
         # operators (caption masked) and only then deletes it, or the copy would find nothing.
         delete_after_copy = (self.desk.copies_media and step.input_deleted
                              and any(isinstance(e, Relay) and e.media for e in step.effects))
-        erased = ""
-        if escalating and conv is not None:
-            store.add_transcripts(lines)  # the operator's card shows the resident's last words
-            lines = []
-            for effect in step.effects:
-                if isinstance(effect, Escalate):
-                    self.desk.escalate(store, chat_id, effect, conv)
         for effect in step.effects:
             if isinstance(effect, Say):
-                message = renderer.say(effect, conv)
-                if escalating:
-                    # Tell the resident what to expect now: queue place, or when people are back.
-                    extra = self.desk.expectation(chat_id, renderer)
-                    message = OutgoingMessage(f"{message.text}\n\n{extra}", message.rows)
-                if erased:
-                    message = OutgoingMessage(f"{erased}\n\n{message.text}", message.rows)
-                    erased = ""
-                messages.append(message)
-                if conv is not None:  # after /hapusdata nothing about the resident is kept
-                    lines.append((chat_id, "out", "say", message.text, conv.state, None, ()))
-                if self.outbox:
-                    payload = {"kind": "message", "text": message.text, "rows": [list(r) for r in message.rows]}
-                    if inp is not None and inp.kind == "timeout":
-                        payload["bulk"] = True  # a reminder: may wait while residents who talk are answered
-                    store.enqueue(chat_id, payload)
-            elif isinstance(effect, DeleteInput) and self.outbox and message_ref is not None:
-                if not delete_after_copy:
-                    store.enqueue(chat_id, {"kind": "delete", "message_id": message_ref})
+                self._say(chat_id, renderer.say(effect, step.conversation), step.conversation, renderer,
+                          escalating, timeout, out)
+            elif isinstance(effect, DeleteInput):
+                if message_ref is not None and not delete_after_copy:
+                    self.postbox.post(chat_id, outbox.Delete(message_ref))
             elif isinstance(effect, Relay):
                 # The desk may answer a resident still in the queue (already in the outbox).
-                messages.extend(self.desk.relay(store, chat_id, effect, message_ref, delete_after=delete_after_copy))
+                out.messages.extend(self.desk.relay(chat_id, effect, message_ref,
+                                                    delete_after=delete_after_copy))
             elif isinstance(effect, EndHandoff):
-                self.desk.resident_left(store, chat_id)
+                self.desk.resident_left(chat_id)
             elif isinstance(effect, EraseData):
                 # The operators' side first (ticket closed, topic deleted), then every row.
-                desk_removed = self.desk.erase(store, chat_id)
-                erased = _erased_summary(renderer, store.erase_resident(chat_id), desk_removed)
-                lines = []
-        if lines:
-            store.add_transcripts(lines)
-        return Reply(tuple(messages), conv.state if conv else None, milestone, step.handoff,
-                     step.understood, step.input_deleted, step.effects)
+                desk_removed = self.desk.erase(chat_id)
+                out.erased = _erased_summary(renderer, self.store.erase_resident(chat_id), desk_removed)
+                out.lines = []
+
+    def _say(self, chat_id: int, message: OutgoingMessage, conv: Conversation | None, renderer: Renderer,
+             escalating: bool, timeout: bool, out: _Outcome) -> None:
+        if escalating:
+            # Tell the resident what to expect now: queue place, or when people are back.
+            message = OutgoingMessage(f"{message.text}\n\n{self.desk.expectation(chat_id, renderer)}", message.rows)
+        if out.erased:
+            message = OutgoingMessage(f"{out.erased}\n\n{message.text}", message.rows)
+            out.erased = ""
+        out.messages.append(message)
+        if conv is not None:  # after /hapusdata nothing about the resident is kept
+            out.lines.append((chat_id, "out", "say", message.text, conv.state, None, ()))
+        # A reminder (bulk) may wait while residents who talk are answered.
+        self.postbox.post(chat_id, outbox.Text(message.text, message.rows, bulk=timeout))
 
     def _not_now(self, chat_id: int, moment: datetime) -> float | None:
         """When a due reminder may go, if not at ``moment`` (None: now is fine)."""
@@ -226,15 +232,15 @@ class Guide:
             if len(self._hours) > 10_000:
                 self._hours.clear()
             start = key[2] * 3600.0
-            ends = [schedule.allowed(datetime.fromtimestamp(t, timezone.utc), region, region.reminders,
+            ends = [schedule.allowed(datetime.fromtimestamp(t, UTC), region, region.reminders,
                                      remind.office).timestamp() for t in (start, start + 3599.0)]
             known = self._hours[key] = ("as_due" if ends == [start, start + 3599.0]
                                         else ends[0] if ends[0] == ends[1] else "per_moment")
         if known == "as_due":
             return due
         if known != "per_moment":
-            return known  # type: ignore[return-value]
-        moment = schedule.allowed(datetime.fromtimestamp(due, timezone.utc), region, region.reminders, remind.office)
+            return known
+        moment = schedule.allowed(datetime.fromtimestamp(due, UTC), region, region.reminders, remind.office)
         return moment.timestamp()
 
     def _record_journey(self, chat_id: int, before: Conversation | None, step: Step, timeout: bool) -> None:
@@ -291,11 +297,8 @@ def _erased_summary(renderer: Renderer, counts: dict[str, int], desk_removed: tu
     return t.text("sys.erased_summary", items=format_list(items, locale=t.locale))
 
 
-def reply_json(reply: Reply | None) -> dict[str, Any]:
+def reply_json(reply: Reply) -> dict[str, Any]:
     """The simulate protocol's view of a reply."""
-    if reply is None:
-        return {"replies": [], "state": None, "milestone": None, "handoff": False, "understood": True,
-                "input_deleted": False, "duplicate": True}
     return {
         "replies": [{"text": m.text, "buttons": m.buttons} for m in reply.messages],
         "state": reply.state, "milestone": reply.milestone, "handoff": reply.handoff,

@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 
 from bot.paths import locales_dir
+from bot.vocabulary import Command
 
 DOMAIN = "teman_ikd"
 DEFAULT_LOCALE = "id"
@@ -105,7 +106,7 @@ SHELL_MSGIDS: tuple[str, ...] = (
     "region.no_hours",
     "datetime.long",
     "cli.intro", "cli.bye", "cli.buttons", "cli.demo_operator", "cli.operators_view",
-    "cmd.start", "cmd.bantuan", "cmd.ulangi", "cmd.kembali", "cmd.berhenti", "cmd.hapusdata", "cmd.tanya", "cmd.mulai",
+    *(f"cmd.{c}" for c in Command),
     "tg.private_only", "tg.error",
     "sys.erased_summary", "sys.erased_item.progress", "sys.erased_item.messages", "sys.erased_item.ticket",
     "sys.erased_item.topic",

@@ -6,9 +6,9 @@ renderer writes the Indonesian sentence with the resident's form of address fill
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Say

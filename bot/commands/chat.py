@@ -28,8 +28,6 @@ def run_chat(guide: Guide, stdin: TextIO, stdout: TextIO, chat_id: int = 1) -> i
         stored = guide.store.load(chat_id)
         count = len(stored.conversation.buttons) if stored else 0
         reply = guide.handle(chat_id, parse_line(line.rstrip("\n"), count))
-        if reply is None:
-            continue
         for message in reply.messages:
             print("\n" + format_message(message, t.text("cli.buttons")), file=stdout, flush=True)
         print("", file=stdout, flush=True)

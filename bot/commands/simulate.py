@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from bot.assembly import desk_of
 from bot.commands.lines import parse_line
-from bot.desk import DeskService, Operator
+from bot.desk import Operator
 from bot.engine import Input
 from bot.engine.conversation import MEDIA_KINDS
 from bot.guide import Guide, reply_json
@@ -64,8 +65,7 @@ def operator_action(guide: Guide, data: dict[str, Any]) -> dict[str, Any]:
         raise BadInput("'say' needs a non-empty 'text'")
     if guide.store.active_ticket(chat) is None:
         raise BadInput("this resident has no open ticket")
-    desk = guide.desk
-    assert isinstance(desk, DeskService)  # the assembled guide's (bot.assembly): the operators' side too
+    desk = desk_of(guide)
     messages = {"take": lambda: desk.take(chat, SIMULATED_OPERATOR),
                 "say": lambda: desk.operator_says(chat, SIMULATED_OPERATOR, text),
                 "finish": lambda: desk.finish(chat, SIMULATED_OPERATOR),

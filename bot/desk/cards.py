@@ -7,24 +7,25 @@ sentence comes from locales/ (msgids desk.*).
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.flow.model import Flow
 from bot.render import Renderer
 from bot.store import Ticket
+from bot.vocabulary import reason_kind
 
 TITLE_LIMIT = 128  # Telegram's limit for a forum topic name
 
 
-def topic_title(renderer: Renderer, flow: Flow, first_name: str | None, ticket: Ticket, kecamatan: str | None = None) -> str:
+def topic_title(renderer: Renderer, flow: Flow, first_name: str | None, ticket: Ticket, kecamatan: str | None) -> str:
+    """The topic's name: the resident's first name, their kecamatan when known, the step."""
     step = renderer.t.text(flow.milestones[ticket.milestone].title)
     parts = [first_name or renderer.t.text("desk.resident_unnamed"), kecamatan, step]
     return " · ".join(p for p in parts if p)[:TITLE_LIMIT]
 
 
 def reason_text(renderer: Renderer, reason: str) -> str:
-    kind = reason.split(":", 1)[0]
-    return renderer.t.text(f"desk.reason.{kind}")
+    return renderer.t.text(f"desk.reason.{reason_kind(reason)}")
 
 
 def ticket_card(renderer: Renderer, flow: Flow, ticket: Ticket, first_name: str | None, facts: dict[str, str],
@@ -35,7 +36,7 @@ def ticket_card(renderer: Renderer, flow: Flow, ticket: Ticket, first_name: str 
     if milestone.step:
         step = f"{t.text('sys.progress', step=milestone.step, total=flow.total_steps)} · {step}"
     # Who is typing, only when the resident said so (the welcome's question may have been skipped).
-    who = t.text({"helper": "desk.role.helper", "self": "desk.role.self"}.get(facts.get("role"), "desk.role.unknown"))
+    who = t.text({"helper": "desk.role.helper", "self": "desk.role.self"}.get(facts.get("role", ""), "desk.role.unknown"))
     sapaan = t.text("sapaan." + facts.get("honorific", "bapak_ibu"))
     lines = []
     for row in transcript[-6:]:
@@ -69,7 +70,7 @@ def stats_text(renderer: Renderer, tickets: list[Ticket]) -> str:
 
 def start_of_day(now: float, tz) -> float:
     local = datetime.fromtimestamp(now, tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc).timestamp()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).timestamp()
 
 
 def _minutes(seconds: float) -> str:

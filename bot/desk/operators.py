@@ -13,23 +13,25 @@ import asyncio
 import logging
 import time
 
-from telegram import Bot, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
+from bot import outbox
 from bot.desk.safeguards import asks_for_secret
-from bot.redaction import redact
 from bot.desk.service import DeskService, Operator
-from bot.desk.telegram import OPERATOR_STATUSES, MEMBER_CACHE_SECONDS, OperatorGroupError
+from bot.desk.telegram import MEMBER_CACHE_SECONDS, OPERATOR_STATUSES, OperatorGroupError
+from bot.redaction import redact
 from bot.render import Renderer
+from bot.store import Store, Ticket
 from bot.telegram.ids import small_number
-from bot.store import Store
+from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
 
 log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
-TICKET_COMMANDS = ("ambil", "selesai", "tutup", "catatan", "pindah", "riwayat", "toko")
-GROUP_COMMANDS = ("antrian", "statistik", "laporan")
+# The ticket card's buttons (callback data "desk:<action>:<ticket>") and the command each means.
+CARD_ACTIONS = {"take": DeskCommand.AMBIL, "finish": DeskCommand.SELESAI, "end": DeskCommand.TUTUP}
 
 
 class ForumDesk:
@@ -122,48 +124,49 @@ class ForumDesk:
     def _message(self, message: Message, operator: Operator | None) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
         text = message.text or ""
-        # "// ..." is an internal note (said on the card); it must not be read as a command "/".
-        is_note = text.startswith("//")
-        command, argument = (None, "") if is_note else _command(text)
-        if (command is None or is_note) and thread is None:
+        # "// ..." is an internal note (said on the card); it is no command "/".
+        line = parse_command(text)
+        command = line.name if isinstance(line, CommandLine) else None
+        argument = line.argument if isinstance(line, CommandLine) else ""
+        if command is None and thread is None:
             return  # chatter in the General topic: not ours
         t = self.renderer.t
         if operator is None:
-            if command in TICKET_COMMANDS + GROUP_COMMANDS:
+            if command in TICKET_COMMANDS | GROUP_COMMANDS:
                 self._reply(thread, t.text("desk.not_operator"))
             return
-        if command == "antrian":
-            self._reply(thread, self.service.queue(self.group_id))
+        if command == DeskCommand.ANTRIAN:
+            self._reply(thread, self.service.views.queue(self.group_id))
             return
-        if command == "statistik":
-            self._reply(thread, self.service.statistics(self.group_id))
+        if command == DeskCommand.STATISTIK:
+            self._reply(thread, self.service.views.statistics(self.group_id))
             return
-        if command == "laporan":  # the supervisors' chart and three lines (bot/followup/laporan.py)
-            self.store.enqueue(self.group_id, {"kind": "desk_report", "thread_id": thread})
+        if command == DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
+            outbox.put(self.store, self.group_id, outbox.GroupReport(thread))
             return
         resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
                 self._reply(thread, t.text("desk.no_ticket"))
             return
-        if is_note or command == "catatan":
-            note = text[2:].strip() if is_note else argument
+        if isinstance(line, NoteLine) or command == DeskCommand.CATATAN:
+            note = line.text if isinstance(line, NoteLine) else argument
             if note:
                 self.service.note(resident, operator, note)
                 self._reply(thread, t.text("desk.note_saved"))
             return
-        if command in ("ambil", "selesai", "tutup"):
-            self._act(command, resident, operator, thread)
+        if command in (DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand.TUTUP):
+            self._act(DeskCommand(command), resident, operator, thread)
             return
-        if command == "pindah":
+        if command == DeskCommand.PINDAH:
             self._move(resident, operator, thread, argument)
             return
-        if command == "toko":
+        if command == DeskCommand.TOKO:
             if not self.service.send_store_link(resident, operator):
                 self._reply(thread, t.text("desk.no_ticket"))
             return
-        if command == "riwayat":
-            self._reply(thread, self.service.history(resident))
+        if command == DeskCommand.RIWAYAT:
+            self._reply(thread, self.service.views.history(resident))
             return
         if command is not None:
             return  # another bot command typed in a topic: not for the resident
@@ -190,58 +193,81 @@ class ForumDesk:
     def _callback(self, update: Update, operator: Operator | None) -> None:
         query = update.callback_query
         assert query is not None
-        self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+        outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
         parts = (query.data or "").split(":")
-        if len(parts) == 4 and parts[:2] == ["desk", "res"] and small_number(parts[2]) is not None:
-            self._resolution(query, operator, small_number(parts[2]), parts[3])
+        chosen = small_number(parts[2]) if len(parts) == 4 and parts[:2] == ["desk", "res"] else None
+        if chosen is not None:
+            self._resolution(query, operator, chosen, parts[3])
             return
         # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
         # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
         # and ignored by design.
         number = small_number(parts[2]) if len(parts) == 3 else None
-        if parts[0] != "desk" or parts[1:2] not in (["take"], ["finish"], ["end"]) or number is None:
+        if parts[0] != "desk" or parts[1] not in CARD_ACTIONS or number is None:
             return  # forged or foreign callback data: answered, nothing done
         ticket = self.store.ticket(number)
-        thread = query.message.message_thread_id if query.message and query.message.is_topic_message else None
-        if (ticket is None or ticket.status == "closed"
-                or self.store.resident_of_topic(thread or -1, self.group_id) != ticket.chat_id):
+        if ticket is None or ticket.status == "closed":
+            return
+        thread = self._card_thread(query, ticket)
+        if thread is None or self.store.resident_of_topic(thread, self.group_id) != ticket.chat_id:
             return
         if operator is None:
             return
-        self._act({"take": "ambil", "finish": "selesai", "end": "tutup"}[parts[1]], ticket.chat_id, operator, thread)
+        self._act(CARD_ACTIONS[parts[1]], ticket.chat_id, operator, thread)
 
-    def _resolution(self, query, operator: Operator | None, ticket_id: int, resolution: str) -> None:
-        """An outcome button under a closing message: stored, and shown in place of the buttons."""
+    def _card_thread(self, query: CallbackQuery, ticket: Ticket) -> int | None:
+        """The topic a button was pressed in. A message older than 48 hours reaches the bot as an
+        InaccessibleMessage (no thread, no text): a card from Friday pressed on Monday still acts,
+        in the topic this group keeps for the ticket's resident."""
         message = query.message
-        thread = message.message_thread_id if message and message.is_topic_message else None
-        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
-        if operator is None or resident is None or message is None:
+        if isinstance(message, Message) and not _too_old(message):
+            return message.message_thread_id if message.is_topic_message else None
+        topic = self.store.topic_for(ticket.chat_id)
+        return topic[0] if topic and ticket.group_id == self.group_id else None
+
+    def _resolution(self, query: CallbackQuery, operator: Operator | None, ticket_id: int, resolution: str) -> None:
+        """An outcome button under a closing message: stored, and shown in place of the buttons
+        (below the closing message when that is too old for the bot to read)."""
+        ticket = self.store.ticket(ticket_id)
+        if operator is None or ticket is None:
             return
-        if self.service.resolve(ticket_id, resident, operator, resolution):
-            t = self.renderer.t
-            text = (message.text or "").split("\n")[0] + "\n" + t.text(
-                "desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
-            self.store.enqueue(self.group_id, {"kind": "desk_resolved", "message_id": message.message_id, "text": text})
+        thread = self._card_thread(query, ticket)
+        resident = self.store.resident_of_topic(thread, self.group_id) if thread else None
+        if resident is None or not self.service.resolve(ticket_id, resident, operator, resolution):
+            return
+        t = self.renderer.t
+        chosen = t.text("desk.res.chosen", outcome=t.text(f"desk.res.{resolution}"), name=operator.name)
+        message = query.message
+        if isinstance(message, Message) and not _too_old(message):
+            text = (message.text or "").split("\n")[0] + "\n" + chosen
+            outbox.put(self.store, self.group_id, outbox.OutcomeShown(message.message_id, text))
+        else:
+            self._reply(thread, chosen)
 
     def _unverified(self, update: Update) -> None:
         """Telegram could not confirm the sender's membership: nothing is done, and the sender is
         told in the topic so the message is not silently lost."""
         query, message = update.callback_query, update.message
         if query is not None:
-            self.store.enqueue(self.group_id, {"kind": "answer_callback", "id": query.id})
+            outbox.put(self.store, self.group_id, outbox.AnswerCallback(query.id))
             message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return
         thread = message.message_thread_id if message.is_topic_message else None
-        if thread is None and _command(message.text or "")[0] is None and query is None:
+        if thread is None and not isinstance(parse_command(message.text or ""), CommandLine) and query is None:
             return  # chatter in the General topic: not ours either way
         self._reply(thread, self.renderer.t.text("desk.not_relayed"))
 
-    def _act(self, command: str, resident: int, operator: Operator, thread: int | None) -> None:
+    def _act(self, command: DeskCommand, resident: int, operator: Operator, thread: int | None) -> None:
         if self.store.active_ticket(resident) is None:
             self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
-        {"ambil": self.service.take, "selesai": self.service.finish, "tutup": self.service.end}[command](resident, operator)
+        if command == DeskCommand.AMBIL:
+            self.service.take(resident, operator)
+        elif command == DeskCommand.SELESAI:
+            self.service.finish(resident, operator)
+        else:
+            self.service.end(resident, operator)
 
     def _move(self, resident: int, operator: Operator, thread: int | None, argument: str) -> None:
         places = self.service.region.places
@@ -256,11 +282,10 @@ class ForumDesk:
 
     def _reply(self, thread: int | None, text: str) -> None:
         # Its own kind: an answer in a topic that was closed reopens the topic (ForumSender.reply).
-        self.store.enqueue(self.group_id, {"kind": "desk_reply", "text": text, "thread_id": thread})
+        outbox.put(self.store, self.group_id, outbox.GroupReply(text, thread))
 
 
-def _command(text: str) -> tuple[str | None, str]:
-    if not text.startswith("/") or len(text) < 2:
-        return None, ""
-    head, _, argument = text[1:].partition(" ")
-    return head.split("@")[0].lower(), argument.strip()
+def _too_old(message: Message) -> bool:
+    """Telegram's InaccessibleMessage is a message with date 0; the inbox's stored update can
+    come back from python-telegram-bot as a plain Message dated the epoch."""
+    return message.date.timestamp() == 0

@@ -5,7 +5,7 @@ sentences are in locales/ (msgids desk.res.*, desk.history*, desk.review*).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.flow.model import Flow
 from bot.render import Renderer
@@ -18,10 +18,10 @@ HISTORY_LIMIT = 10  # earlier tickets shown by /riwayat (the most recent ones)
 NOTE_CHARS = 200
 
 
-def resolution_buttons(renderer: Renderer, ticket_id: int) -> list[list[tuple[str, str]]]:
+def resolution_buttons(renderer: Renderer, ticket_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:
     """(label, callback data) rows: two outcomes a row, big enough to tap in a busy topic."""
     cells = [(renderer.t.text(f"desk.res.{r}"), f"desk:res:{ticket_id}:{r}") for r in RESOLUTIONS]
-    return [cells[:2], cells[2:]]
+    return (tuple(cells[:2]), tuple(cells[2:]))
 
 
 def history_text(renderer: Renderer, flow: Flow, tickets: list[Ticket], notes: dict[int, list[str]], tz) -> str:
@@ -30,7 +30,7 @@ def history_text(renderer: Renderer, flow: Flow, tickets: list[Ticket], notes: d
         return t.text("desk.history_empty")
     lines = [t.text("desk.history_title", count=len(tickets))]
     for k in tickets[-HISTORY_LIMIT:]:
-        opened = datetime.fromtimestamp(k.opened_at, timezone.utc).astimezone(tz)
+        opened = datetime.fromtimestamp(k.opened_at, UTC).astimezone(tz)
         milestone = flow.milestones.get(k.milestone)
         lines.append(t.text(
             "desk.history_line", id=k.id, date=t.moment(opened, tz), step=t.text(milestone.title) if milestone else k.state,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import assert_never
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, TelegramError
 
+from bot import outbox
 from bot.render import Renderer
 from bot.store import OutboxItem, Store, Ticket
 from bot.telegram.split import split_text
@@ -50,41 +52,36 @@ class ForumChannel:
         return store.topic_group(resident) or self.group_id
 
     def ticket_opened(self, store: Store, ticket: Ticket, title: str, card: str) -> None:
-        store.enqueue(ticket.group_id or self.group_id, {"kind": "desk_open", "resident": ticket.chat_id,
-                                                         "ticket": ticket.id, "title": title, "card": card})
+        outbox.put(store, ticket.group_id or self.group_id, outbox.TopicCard(ticket.chat_id, ticket.id, title, card))
 
     def to_topic(self, store: Store, resident: int, text: str) -> None:
-        store.enqueue(self.group_of(store, resident), {"kind": "desk_text", "resident": resident, "text": text,
-                                                       "title": self._title(store, resident)})
+        outbox.put(store, self.group_of(store, resident), outbox.TopicText(resident, text, self._title(store, resident)))
 
     copies_media = True
 
     def media_to_topic(self, store: Store, resident: int, from_chat: int, message_id: int, caption: str | None = None,
                        delete_after: bool = False) -> None:
-        payload = {"kind": "desk_media", "resident": resident, "from_chat": from_chat, "message_id": message_id,
-                   "title": self._title(store, resident), "caption": caption or ""}
-        if delete_after:
-            payload["delete_after"] = True
-        store.enqueue(self.group_of(store, resident), payload)
+        outbox.put(store, self.group_of(store, resident), outbox.TopicMedia(
+            resident, from_chat, message_id, self._title(store, resident), caption or "", delete_after))
 
     def resident_erased(self, store: Store, resident: int, topic_id: int | None, note: str = "") -> None:
         # What was queued about the resident (a card, relays) is never sent; the topic goes.
         group = store.topic_group(resident) or self.group_of(store, resident)
         for chat in dict.fromkeys((group, self.group_id)):
             store.delete_items_about(chat, resident)
-        store.enqueue(group, {"kind": "desk_erase", "resident": resident, "topic": topic_id})
+        outbox.put(store, group, outbox.TopicErased(resident, topic_id))
         if note:
-            store.enqueue(group, {"kind": "message", "text": note, "rows": []})
+            outbox.put(store, group, outbox.Text(note))
 
-    def ticket_closed(self, store: Store, resident: int, text: str, buttons: list | None = None) -> None:
-        store.enqueue(self.group_of(store, resident), {"kind": "desk_close", "resident": resident, "text": text,
-                                                       "title": self._title(store, resident), "buttons": buttons or []})
+    def ticket_closed(self, store: Store, resident: int, text: str, buttons: outbox.InlineRows = ()) -> None:
+        outbox.put(store, self.group_of(store, resident), outbox.TopicClosing(
+            resident, text, self._title(store, resident), buttons))
 
     def ticket_moved(self, store: Store, resident: int, old_group: int, text: str) -> None:
         """The resident's topic in ``old_group`` is told where the ticket went, then closed."""
         topic = store.topic_for(resident)
         if topic is not None and store.topic_group(resident) == old_group:
-            store.enqueue(old_group, {"kind": "desk_moved", "thread": topic[0], "text": text})
+            outbox.put(store, old_group, outbox.TopicMoved(topic[0], text))
 
 
 def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
@@ -96,8 +93,8 @@ def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
     ])
 
 
-def _inline(rows: list | None) -> InlineKeyboardMarkup | None:
-    """[[(label, callback data), ...], ...] from an outbox payload, as inline buttons."""
+def _inline(rows: outbox.InlineRows) -> InlineKeyboardMarkup | None:
+    """((label, callback data), ...) rows, as inline buttons."""
     if not rows:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
@@ -113,7 +110,7 @@ def _closed_topic(exc: BadRequest) -> bool:
 
 
 class ForumSender:
-    """Delivery handlers for the desk's outbox items (run in the group's single sender task)."""
+    """Sends the operators' group items of the outbox (run in the group's single sender task)."""
 
     def __init__(self, bot: Bot, store: Store, group_id: int, renderer: Renderer,
                  laporan: Callable[[], tuple[bytes, str]] | None = None):
@@ -123,70 +120,89 @@ class ForumSender:
         self.renderer = renderer
         self.laporan = laporan  # /laporan's chart and three lines (bot/followup/laporan.py)
 
-    # Every handler works in the group the item was queued for (item.chat_id): one sender task
-    # per group, so each group's 20 messages a minute are its own.
-    def handlers(self) -> dict[str, Any]:
-        return {"desk_open": self.open, "desk_text": self.text, "desk_media": self.media, "desk_close": self.close,
-                "desk_reply": self.reply, "desk_moved": self.moved,
-                "desk_resolved": self.resolved, "desk_rate": self.rate, "desk_erase": self.erase,
-                "desk_report": self.report}
+    # Every item is sent in the group it was queued for (item.chat_id): one sender task per
+    # group, so each group's 20 messages a minute are its own.
+    async def send(self, item: OutboxItem, message: outbox.ForumMessage) -> None:
+        group = item.chat_id
+        match message:
+            case outbox.TopicCard():
+                await self.open(group, message)
+            case outbox.TopicText():
+                await self.text(item, message)
+            case outbox.TopicMedia():
+                await self.media(group, message)
+            case outbox.TopicClosing():
+                await self.close(group, message)
+            case outbox.GroupReply():
+                await self.reply(group, message)
+            case outbox.TopicMoved():
+                await self.moved(group, message)
+            case outbox.OutcomeShown():
+                await self.resolved(group, message)
+            case outbox.TopicErased():
+                await self.erase(group, message)
+            case outbox.GroupReport():
+                await self.report(group, message)
+            case _:
+                assert_never(message)
 
-    async def report(self, item: OutboxItem) -> None:
+    async def report(self, group: int, m: outbox.GroupReport) -> None:
         """/laporan: drawn now (the figures of this moment), off the event loop."""
         if self.laporan is None:
             return
         png, caption = await asyncio.to_thread(self.laporan)
-        await self.bot.send_photo(item.chat_id, InputFile(png, filename="laporan.png"), caption=caption[:1024],
-                                  message_thread_id=item.payload.get("thread_id"))
+        await self.bot.send_photo(group, InputFile(png, filename="laporan.png"), caption=caption[:1024],
+                                  message_thread_id=m.thread_id)
 
-    async def open(self, item: OutboxItem) -> None:
-        p, group = item.payload, item.chat_id
-        markup = card_buttons(self.renderer, p["ticket"])
-        await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.send_message(
-            group, p["card"][:4096], message_thread_id=thread, reply_markup=markup), rename=True)
+    async def open(self, group: int, m: outbox.TopicCard) -> None:
+        markup = card_buttons(self.renderer, m.ticket)
+        await self._in_topic(group, m.resident, m.title, lambda thread: self.bot.send_message(
+            group, m.card[:4096], message_thread_id=thread, reply_markup=markup), rename=True)
 
-    async def text(self, item: OutboxItem) -> None:
-        p, group = item.payload, item.chat_id
+    async def text(self, item: OutboxItem, m: outbox.TopicText) -> None:
+        group = item.chat_id
         # When the group's budget (20/min) makes relays queue up, a resident's consecutive texts
         # travel as one message instead of waiting for one slot each; nothing is dropped.
-        merged = [item]
-        size = len(p["text"])
-        for follower in self.store.pending_of_kind(group, "desk_text", p["resident"], item.id):
-            if size + len(follower.payload["text"]) + 1 > MERGE_LIMIT:
+        merged: list[tuple[int, str]] = [(item.id, m.text)]
+        size = len(m.text)
+        for follower in self.store.pending_of_kind(group, outbox.TopicText.kind, m.resident, item.id):
+            try:
+                line = outbox.decode(follower.payload)
+            except outbox.UnreadableItem:
+                break  # set aside when its own turn comes
+            assert isinstance(line, outbox.TopicText)
+            if size + len(line.text) + 1 > MERGE_LIMIT:
                 break
-            merged.append(follower)
-            size += len(follower.payload["text"]) + 1
-        text = "\n".join(m.payload["text"] for m in merged)
+            merged.append((follower.id, line.text))
+            size += len(line.text) + 1
+        text = "\n".join(line for _, line in merged)
         for part in split_text(text):
-            await self._in_topic(group, p["resident"], p["title"], lambda thread, part=part: self.bot.send_message(
+            await self._in_topic(group, m.resident, m.title, lambda thread, part=part: self.bot.send_message(
                 group, part, message_thread_id=thread))
-        for follower in merged[1:]:
-            self.store.mark_sent(follower.id)
+        for follower_id, _ in merged[1:]:
+            self.store.mark_sent(follower_id)
 
-    async def media(self, item: OutboxItem) -> None:
-        p, group = item.payload, item.chat_id
+    async def media(self, group: int, m: outbox.TopicMedia) -> None:
         # The caption is always the masked one: an empty caption drops the original. (Items
         # queued before captions were masked have none: those keep the original.)
-        caption = {"caption": p["caption"]} if "caption" in p else {}
         try:
-            await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.copy_message(
-                group, p["from_chat"], p["message_id"], message_thread_id=thread, **caption))
+            await self._in_topic(group, m.resident, m.title, lambda thread: self.bot.copy_message(
+                group, m.from_chat, m.message_id, message_thread_id=thread, caption=m.caption))
         finally:
-            if p.get("delete_after"):
+            if m.delete_after:
                 # The resident's message held a secret: it goes even if the copy failed.
                 try:
-                    await self.bot.delete_message(p["from_chat"], p["message_id"])
+                    await self.bot.delete_message(m.from_chat, m.message_id)
                 except TelegramError as exc:
                     log.info("could not delete a message with a secret: %s", type(exc).__name__)
 
-    async def reply(self, item: OutboxItem) -> None:
+    async def reply(self, group: int, m: outbox.GroupReply) -> None:
         """The bot's answer to an operator, in the topic they wrote in. A closed topic (the
         ticket was finished) is reopened: the operator is working there again."""
-        p, group = item.payload, item.chat_id
-        thread = p.get("thread_id")
+        thread = m.thread_id
 
         def send():
-            return self.bot.send_message(group, p["text"][:4096], message_thread_id=thread)
+            return self.bot.send_message(group, m.text[:4096], message_thread_id=thread)
         try:
             await send()
         except BadRequest as exc:
@@ -199,54 +215,43 @@ class ForumSender:
                 await self._reopen(group, thread, resident)
             await send()
 
-    async def moved(self, item: OutboxItem) -> None:
+    async def moved(self, group: int, m: outbox.TopicMoved) -> None:
         """The ticket went to another group: say where in the old topic, then close it."""
-        p, group = item.payload, item.chat_id
         try:
-            await self.bot.send_message(group, p["text"], message_thread_id=p["thread"])
-            await self.bot.close_forum_topic(group, p["thread"])
+            await self.bot.send_message(group, m.text, message_thread_id=m.thread)
+            await self.bot.close_forum_topic(group, m.thread)
         except BadRequest as exc:  # closed or deleted already: the new group has the ticket
-            log.info("could not close moved topic %s: %s", p["thread"], exc.message)
+            log.info("could not close moved topic %s: %s", m.thread, exc.message)
 
-    async def resolved(self, item: OutboxItem) -> None:
+    async def resolved(self, group: int, m: outbox.OutcomeShown) -> None:
         """The outcome was chosen: the closing message shows it instead of the buttons."""
-        p, group = item.payload, item.chat_id
         try:
-            await self.bot.edit_message_text(p["text"], chat_id=group, message_id=p["message_id"])
+            await self.bot.edit_message_text(m.text, chat_id=group, message_id=m.message_id)
         except BadRequest as exc:  # deleted, or the same text: the choice is stored either way
-            log.info("could not show the outcome on message %s: %s", p["message_id"], exc.message)
+            log.info("could not show the outcome on message %s: %s", m.message_id, exc.message)
 
-    async def rate(self, item: OutboxItem) -> None:
-        """To the resident after a handoff: was it helpful? One tap, 👍 or 👎 (inline buttons)."""
-        p = item.payload
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(p["up"], callback_data=f"rate:{p['ticket']}:up"),
-                                        InlineKeyboardButton(p["down"], callback_data=f"rate:{p['ticket']}:down")]])
-        await self.bot.send_message(item.chat_id, p["text"], reply_markup=markup)
-
-    async def erase(self, item: OutboxItem) -> None:
+    async def erase(self, group: int, m: outbox.TopicErased) -> None:
         """The resident erased their data: their topic, with the card and every message, goes."""
-        p, group = item.payload, item.chat_id
-        topic = p.get("topic") or (self.store.topic_for(p["resident"]) or (None,))[0]
+        topic = m.topic or (self.store.topic_for(m.resident) or (None,))[0]
         if topic is not None:
             try:
                 await self.bot.delete_forum_topic(group, topic)
             except BadRequest as exc:
                 log.info("could not delete topic %s: %s", topic, exc.message)
-        self.store.forget_topic(p["resident"])
+        self.store.forget_topic(m.resident)
 
-    async def close(self, item: OutboxItem) -> None:
-        p, group = item.payload, item.chat_id
-        topic = self.store.topic_for(p["resident"])
-        if topic is None or self.store.topic_group(p["resident"]) != group:
+    async def close(self, group: int, m: outbox.TopicClosing) -> None:
+        topic = self.store.topic_for(m.resident)
+        if topic is None or self.store.topic_group(m.resident) != group:
             return
-        markup = _inline(p.get("buttons"))
-        await self._in_topic(group, p["resident"], p["title"], lambda thread: self.bot.send_message(
-            group, p["text"], message_thread_id=thread, reply_markup=markup))
+        markup = _inline(m.buttons)
+        await self._in_topic(group, m.resident, m.title, lambda thread: self.bot.send_message(
+            group, m.text, message_thread_id=thread, reply_markup=markup))
         try:
             await self.bot.close_forum_topic(group, topic[0])
         except BadRequest as exc:
             log.info("could not close topic %s: %s", topic[0], exc.message)
-        self.store.set_topic_closed(p["resident"], True)
+        self.store.set_topic_closed(m.resident, True)
 
     async def _in_topic(self, group: int, resident: int, title: str, send, rename: bool = False) -> None:
         thread = await self._ensure_topic(group, resident, title, rename)

@@ -22,16 +22,14 @@ class Say:
 class Escalate:
     """Open (or reopen) a ticket so a person takes over."""
 
-    reason: str  # "asked", "stuck", "content:<state>", "media:<kind>"
+    reason: str  # a bot.vocabulary.Reason ("content:<state>" carries the state)
     state: str
     milestone: str
 
 
 @dataclass(frozen=True)
 class EndHandoff:
-    """The resident left the queue or the operator finished; the guide speaks again."""
-
-    by: str = "resident"
+    """The resident left the queue; the guide speaks again."""
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,24 @@ from bot.flow.model import Flow, Line
 from bot.redaction import redact
 from bot.region import Region
 from bot.understanding import Reading, Understanding
+from bot.vocabulary import (
+    COMMAND_EVENTS,
+    ESCALATE_AFTER,
+    FAQ,
+    KECAMATAN,
+    VISIT,
+    Command,
+    Event,
+    Intent,
+    Overlay,
+    Reason,
+    chat_event,
+    content_reason,
+    faq_event,
+    problem_event,
+)
 
-COMMANDS = {"bantuan": "bantuan", "ulangi": "ulangi", "kembali": "kembali", "berhenti": "berhenti",
-            "mulai": "mulai", "tanya": "tanya"}
+COMMANDS = COMMAND_EVENTS  # a command a resident types, as the event it fires
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
@@ -69,7 +84,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
             secret = self._secret(conv, inp)
             if secret:
                 return secret
-        if conv.handoff and conv.overlay == "erase" and inp.kind in ("button", "text"):
+        if conv.handoff and conv.overlay == Overlay.ERASE and inp.kind in ("button", "text"):
             erase = self._erase_answer(conv, inp)
             if erase:
                 return erase
@@ -98,7 +113,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
         """An operator writes again after the ticket closed: the resident is with a person
         again (their words are relayed), one tap from the guide. The operator's line is the
         message, so the guide says nothing of its own."""
-        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
         return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
 
     # ----- stages -------------------------------------------------------------------------
@@ -122,12 +137,12 @@ class Engine(Reminders, Routing, PlaceQuestion):
 
     def _command(self, conv: Conversation, inp: Input, fresh: bool) -> Step:
         name = inp.command
-        if name == "start":
+        if name == Command.START:
             return self._start(conv, inp.argument, fresh)
-        if name == "hapusdata":
-            return self._overlay(conv, "erase")
+        if name == Command.HAPUSDATA:
+            return self._overlay(conv, Overlay.ERASE)
         if conv.handoff and name in COMMANDS:
-            if name == "bantuan":
+            if name == Command.BANTUAN:
                 return self._still_waiting(conv)
             return self._during_handoff(conv, inp)
         if name in COMMANDS:
@@ -155,9 +170,9 @@ class Engine(Reminders, Routing, PlaceQuestion):
             reading = self.understanding.read(inp.text, [b.label for b in conv.buttons])
             if reading.label:
                 event = next(b.event for b in conv.buttons if b.label == reading.label)
-        if event == "panduan":
+        if event == Event.PANDUAN:
             return self._show(conv.evolve(handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
-                              extra=(EndHandoff("resident"),))
+                              extra=(EndHandoff(),))
         if inp.kind == "media":
             return Step(conv, (Relay(media=inp.media, text=redact(inp.text[:4096]).text),))
         if inp.kind == "text":
@@ -172,10 +187,10 @@ class Engine(Reminders, Routing, PlaceQuestion):
         else:
             label = self.understanding.read(inp.text, [b.label for b in conv.buttons]).label
             event = next((b.event for b in conv.buttons if b.label == label), None) if label else None
-        if event == "hapus_ya":
+        if event == Event.HAPUS_YA:
             return Step(None, (EraseData(), Say((Line(texts.ERASED),))))
-        if event == "hapus_tidak":
-            buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        if event == Event.HAPUS_TIDAK:
+            buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
             return Step(conv.evolve(overlay=None, buttons=buttons),
                         (Say((Line(texts.ERASE_CANCELLED),), buttons),))
         return None
@@ -193,12 +208,12 @@ class Engine(Reminders, Routing, PlaceQuestion):
             return self._misunderstood(conv, texts.NOT_UNDERSTOOD, Reading())
         if len(text) > MAX_TEXT:
             return self._misunderstood(conv, texts.TOO_LONG, Reading())
-        if conv.overlay == "kecamatan":
+        if conv.overlay == Overlay.KECAMATAN:
             place = self.region.places.find(text) if self.region else None
             if place is not None:  # a kecamatan or kelurahan typed instead of pressed
                 return self._kecamatan_chosen(conv, place.id)
         reading = self._read(conv, text)
-        if conv.overlay == "kecamatan":
+        if conv.overlay == Overlay.KECAMATAN:
             return self._kecamatan_reply(conv, reading, inp)
         return self._act(conv, reading, inp)
 
@@ -209,7 +224,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
             event = next(b.event for b in conv.buttons if b.label == reading.label)
         else:
             event = GLOBAL_INTENTS.get(reading.intent or "")
-        if event and (event.startswith("kec:") or event in GLOBAL_INTENTS.values()):
+        if event and (event.startswith(KECAMATAN) or event in GLOBAL_INTENTS.values()):
             return self._event(conv, event, reading, inp.at)
         asked = self._ask_kecamatan(conv, conv.fact(KECAMATAN_THEN) or "show", lead=(Line(texts.KEC_NOT_FOUND),))
         return Step(asked.conversation, asked.effects, understood=False, reading=reading)
@@ -224,32 +239,32 @@ class Engine(Reminders, Routing, PlaceQuestion):
         if conv.misunderstandings:
             conv = conv.evolve(misunderstandings=0)
         handler = {
-            "bantuan": lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
-            "ulangi": lambda: self._explain_again(conv, confused=False),
-            "kembali": lambda: self._back(conv),
-            "mulai": lambda: self._show(self.start(), remind=True),
-            "berhenti": lambda: self._pause(conv),
-            "pengingat_stop": lambda: self._stop_reminders(conv),
-            "rencana_kunjungan": lambda: self._plan_visit(conv, at),
-            "tanya": lambda: self._overlay(conv, "faq"),
-            "lanjut": lambda: self._show(conv.evolve(overlay=None)),
-            "hapus_ya": lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
-            "hapus_tidak": lambda: self._show(conv.evolve(overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
-            ":thanks": lambda: self._show(conv, lead=(Line(texts.THANKS),)),
-            ":greeting": lambda: self._show(conv, lead=(Line(texts.GREETING),)),
-            ":confused": lambda: self._explain_again(conv, confused=True),
+            Event.BANTUAN: lambda: self._escalate(conv, self._escalation_reason(conv, reading)),
+            Event.ULANGI: lambda: self._explain_again(conv, confused=False),
+            Event.KEMBALI: lambda: self._back(conv),
+            Event.MULAI: lambda: self._show(self.start(), remind=True),
+            Event.BERHENTI: lambda: self._pause(conv),
+            Event.PENGINGAT_STOP: lambda: self._stop_reminders(conv),
+            Event.RENCANA_KUNJUNGAN: lambda: self._plan_visit(conv, at),
+            Event.TANYA: lambda: self._overlay(conv, Overlay.FAQ),
+            Event.LANJUT: lambda: self._show(conv.evolve(overlay=None)),
+            Event.HAPUS_YA: lambda: Step(None, (EraseData(), Say((Line(texts.ERASED),)))),
+            Event.HAPUS_TIDAK: lambda: self._show(conv.evolve(overlay=None), lead=(Line(texts.ERASE_CANCELLED),)),
+            chat_event(Intent.THANKS): lambda: self._show(conv, lead=(Line(texts.THANKS),)),
+            chat_event(Intent.GREETING): lambda: self._show(conv, lead=(Line(texts.GREETING),)),
+            chat_event(Intent.CONFUSED): lambda: self._explain_again(conv, confused=True),
             RETURN: lambda: self._return(conv),
         }.get(event)
         if handler:
             return _read_as(handler(), reading)
-        if event.startswith("faq:"):
-            return _read_as(self._faq_answer(conv, event[4:]), reading)
-        if event.startswith("visit:") and conv.overlay == "visit":
-            return _read_as(self._visit_chosen(conv, event[len("visit:"):]), reading)
+        if event.startswith(FAQ):
+            return _read_as(self._faq_answer(conv, event[len(FAQ):]), reading)
+        if event.startswith(VISIT) and conv.overlay == Overlay.VISIT:
+            return _read_as(self._visit_chosen(conv, event[len(VISIT):]), reading)
         if event.startswith(PROBLEM):
             return _read_as(self._detour(conv, event[len(PROBLEM):], reading), reading)
-        if event.startswith("kec:") and conv.overlay == "kecamatan":
-            return _read_as(self._kecamatan_chosen(conv, event[4:]), reading)
+        if event.startswith(KECAMATAN) and conv.overlay == Overlay.KECAMATAN:
+            return _read_as(self._kecamatan_chosen(conv, event[len(KECAMATAN):]), reading)
         return _read_as(self._transition(conv, event, reading, at), reading)
 
     def _transition(self, conv: Conversation, event: str, reading: Reading, at: datetime) -> Step:
@@ -262,7 +277,7 @@ class Engine(Reminders, Routing, PlaceQuestion):
         if fired.failure:
             count = conv.failure_count(state.milestone) + 1
             if count >= state.stuck.failures:
-                return self._overlay(moved.with_failures(state.milestone, 0), "stuck")
+                return self._overlay(moved.with_failures(state.milestone, 0), Overlay.STUCK)
             moved = moved.with_failures(state.milestone, count)
         if (self._needs_kecamatan(moved) and moved.state == self._visit_entry()
                 and self.flow.states[conv.state].milestone != PLACE_MILESTONE):
@@ -285,31 +300,31 @@ class Engine(Reminders, Routing, PlaceQuestion):
 
     def _pause(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
         paused = conv.evolve(paused=True, overlay=None)
-        buttons = (ShownButton(texts.RESUME, "lanjut"), ShownButton(texts.PERSON, "bantuan", True))
+        buttons = (ShownButton(texts.RESUME, Event.LANJUT), ShownButton(texts.PERSON, Event.BANTUAN, True))
         return Step(paused.evolve(buttons=buttons), (Say(lead + (Line(texts.PAUSED),), buttons),))
 
     def _escalate(self, conv: Conversation, reason: str) -> Step:
         state = self.flow.states[conv.state]
         if not self.handoff_available:
             return self._show(conv.evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
-        if reason != "scam" and self._needs_kecamatan(conv):
+        if reason != Reason.SCAM and self._needs_kecamatan(conv):
             # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
             # report goes straight through: it is urgent, and any operator can help.
-            if conv.overlay != "kecamatan":
-                return self._ask_kecamatan(conv, "bantuan:" + reason)
+            if conv.overlay != Overlay.KECAMATAN:
+                return self._ask_kecamatan(conv, ESCALATE_AFTER + reason)
             conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
-        buttons = (ShownButton(texts.BACK_TO_GUIDE, "panduan"),)
+        buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
         waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
         return Step(waiting, (Escalate(reason, state.name, state.milestone), Say((Line(texts.ESCALATED),), buttons)))
 
     def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
         """Why a person is asked for: the stuck offer, a scam report, the content, or the resident."""
-        if conv.overlay in ("stuck", "scam"):
+        if conv.overlay in (Overlay.STUCK, Overlay.SCAM):
             return conv.overlay
         pressed = next((b for b in conv.buttons if b.label == reading.label), None)
-        if pressed is not None and pressed.event == "bantuan" and not pressed.help_row and not conv.overlay:
-            return f"content:{conv.state}"
-        return "asked"
+        if pressed is not None and pressed.event == Event.BANTUAN and not pressed.help_row and not conv.overlay:
+            return content_reason(conv.state)
+        return Reason.ASKED
 
     def _still_waiting(self, conv: Conversation) -> Step:
         return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
@@ -326,13 +341,13 @@ class Engine(Reminders, Routing, PlaceQuestion):
             return self._show(conv.evolve(explained=asked))
         if asked == simple_at and state.say_simple:
             return self._show(conv.evolve(explained=asked), lead=(Line(texts.CONFUSED),), simple=True)
-        return self._overlay(conv.evolve(explained=0), "stuck")
+        return self._overlay(conv.evolve(explained=0), Overlay.STUCK)
 
     def _misunderstood(self, conv: Conversation, msgid: str, reading: Reading) -> Step:
         state = self.flow.states[conv.state]
         count = conv.misunderstandings + 1
         if count >= state.stuck.misunderstandings:
-            step = self._overlay(conv.evolve(misunderstandings=0), "stuck", lead=(Line(msgid),))
+            step = self._overlay(conv.evolve(misunderstandings=0), Overlay.STUCK, lead=(Line(msgid),))
         else:
             step = self._show(conv.evolve(misunderstandings=count), lead=(Line(msgid),))
         return replace(step, understood=False, reading=reading)
@@ -345,37 +360,37 @@ class Engine(Reminders, Routing, PlaceQuestion):
     def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
         """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person,
         and a way to the victim's steps for whoever already gave the code or installed the file."""
-        buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.SCAM_VICTIM, f"{PROBLEM}scam_victim"),
-                   ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
-        warned = conv.evolve(overlay="scam", paused=False, misunderstandings=0, buttons=buttons)
+        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN), ShownButton(texts.SCAM_VICTIM, problem_event("scam_victim")),
+                   ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True))
+        warned = conv.evolve(overlay=Overlay.SCAM, paused=False, misunderstandings=0, buttons=buttons)
         return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
                     reading=reading)
 
     # ----- showing ------------------------------------------------------------------------
     def _overlay(self, conv: Conversation, overlay: str, lead: tuple[Line, ...] = ()) -> Step:
         buttons: tuple[ShownButton, ...]
-        if overlay == "stuck":
+        if overlay == Overlay.STUCK:
             lines = lead + (Line(texts.STUCK_OFFER),)
-            buttons = (ShownButton(texts.PERSON_YES, "bantuan"), ShownButton(texts.TRY_AGAIN, "ulangi"))
-        elif overlay == "erase":
+            buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN), ShownButton(texts.TRY_AGAIN, Event.ULANGI))
+        elif overlay == Overlay.ERASE:
             lines = lead + (Line(texts.ERASE_CONFIRM),)
-            buttons = (ShownButton(texts.ERASE_YES, "hapus_ya"), ShownButton(texts.ERASE_NO, "hapus_tidak"))
+            buttons = (ShownButton(texts.ERASE_YES, Event.HAPUS_YA), ShownButton(texts.ERASE_NO, Event.HAPUS_TIDAK))
         else:
             lines = lead + (Line(texts.FAQ_MENU),)
-            buttons = tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq) + self._faq_row()
+            buttons = tuple(ShownButton(t.label, faq_event(t.name)) for t in self.flow.faq) + self._faq_row()
         shown = conv.evolve(overlay=overlay, paused=False, buttons=buttons)
         return Step(shown, (Say(lines, buttons, self._progress(conv)),))
 
     def _faq_row(self) -> tuple[ShownButton, ...]:
-        return (ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
+        return (ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True), ShownButton(texts.PERSON, Event.BANTUAN, True))
 
     def _faq_answer(self, conv: Conversation, name: str) -> Step:
         topic = self.flow.faq_topic(name)
         if topic is None:
             return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
-        buttons = (tuple(ShownButton(t.label, f"faq:{t.name}") for t in self.flow.faq if t.name != name)
+        buttons = (tuple(ShownButton(t.label, faq_event(t.name)) for t in self.flow.faq if t.name != name)
                    + self._faq_row())
-        shown = conv.evolve(overlay="faq", buttons=buttons)
+        shown = conv.evolve(overlay=Overlay.FAQ, buttons=buttons)
         return Step(shown, (Say(topic.answer, buttons),))
 
     def _show(self, conv: Conversation, lead: tuple[Line, ...] = (), remind: bool = False,
@@ -392,8 +407,8 @@ class Engine(Reminders, Routing, PlaceQuestion):
         return Step(shown, tuple(effects))
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
-        first = ShownButton(texts.BACK, "kembali", True) if conv.history else ShownButton(texts.FAQ, "tanya", True)
-        return self._return_row(conv) + (first, ShownButton(texts.PERSON, "bantuan", True))
+        first = ShownButton(texts.BACK, Event.KEMBALI, True) if conv.history else ShownButton(texts.FAQ, Event.TANYA, True)
+        return self._return_row(conv) + (first, ShownButton(texts.PERSON, Event.BANTUAN, True))
 
     def _progress(self, conv: Conversation) -> tuple[int, int] | None:
         milestone = self.flow.milestones.get(self.flow.states[conv.state].milestone)

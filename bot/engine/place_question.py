@@ -17,6 +17,7 @@ from bot.engine.effects import Say
 from bot.engine.host import EngineHost
 from bot.engine.step import Step
 from bot.flow.model import Line
+from bot.vocabulary import ESCALATE_AFTER, KECAMATAN, Overlay
 
 # The kecamatan is asked before this milestone (to name the nearest office) and before a handoff
 # (to route the ticket); the fact below remembers what to do once it is answered.
@@ -36,9 +37,9 @@ class PlaceQuestion(EngineHost):
     def _ask_kecamatan(self, conv: Conversation, then: str, lead: tuple[Line, ...] = ()) -> Step:
         """Which kecamatan: one button each and "Tidak tahu"; ``then`` is what happens after."""
         assert self.region is not None
-        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, "kec:" + k.id) for k in self.region.places.kecamatan)
-        buttons += (ShownButton(texts.KEC_UNKNOWN, "kec:" + places.UNKNOWN),)
-        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay="kecamatan", paused=False, buttons=buttons)
+        buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, KECAMATAN + k.id) for k in self.region.places.kecamatan)
+        buttons += (ShownButton(texts.KEC_UNKNOWN, KECAMATAN + places.UNKNOWN),)
+        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay=Overlay.KECAMATAN, paused=False, buttons=buttons)
         return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
 
     def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:
@@ -53,9 +54,9 @@ class PlaceQuestion(EngineHost):
         conv = self._without_question(conv, place.id if place else places.UNKNOWN)
         lead = ((Line(texts.KEC_NEAREST, (("kecamatan", place.name), ("office", place.office))),) if place
                 else (Line(texts.KEC_NEAREST_UNKNOWN),))
-        if then.startswith("bantuan:"):
+        if then.startswith(ESCALATE_AFTER):
             # The person is asked for at once; the nearest office comes first in the same message.
-            step = self._escalate(conv, then[len("bantuan:"):])
+            step = self._escalate(conv, then[len(ESCALATE_AFTER):])
             return Step(step.conversation, tuple(replace(e, lines=lead + e.lines) if isinstance(e, Say) else e
                                                  for e in step.effects))
         return self._show(conv, lead=lead, remind=True)

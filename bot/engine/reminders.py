@@ -18,6 +18,7 @@ from bot.engine.host import EngineHost
 from bot.engine.step import Step
 from bot.flow.model import Line
 from bot.followup.plan import ReminderPlan
+from bot.vocabulary import VISIT, Event, Overlay
 
 REMINDERS_FACT = "reminders"  # "off" once the resident pressed "stop reminders"
 VISIT_DAY = "visit_day"  # the day the resident plans to go to the office (YYYY-MM-DD), reminded that morning
@@ -61,9 +62,9 @@ class Reminders(EngineHost):
 
     @staticmethod
     def _reminder_buttons(plan_visit: bool) -> tuple[ShownButton, ...]:
-        return ((ShownButton(texts.CONTINUE_GUIDE, "ulangi"),)
-                + ((ShownButton(texts.PLAN_VISIT, "rencana_kunjungan"),) if plan_visit else ())
-                + (ShownButton(texts.STOP_REMINDERS, "pengingat_stop"), ShownButton(texts.PERSON, "bantuan", True)))
+        return ((ShownButton(texts.CONTINUE_GUIDE, Event.ULANGI),)
+                + ((ShownButton(texts.PLAN_VISIT, Event.RENCANA_KUNJUNGAN),) if plan_visit else ())
+                + (ShownButton(texts.STOP_REMINDERS, Event.PENGINGAT_STOP), ShownButton(texts.PERSON, Event.BANTUAN, True)))
 
     def _plan_visit(self, conv: Conversation, at: datetime) -> Step:
         """Which day will the resident go to the office? The next open days, by weekday name."""
@@ -75,9 +76,9 @@ class Reminders(EngineHost):
             moment = self.region.next_opening(datetime.combine(moment.date() + timedelta(days=1), time(0),
                                                                tzinfo=self.region.timezone))
             days.append(moment.date())
-        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], f"visit:{d.isoformat()}") for d in days) + (
-            ShownButton(texts.CONTINUE_GUIDE, "lanjut", True), ShownButton(texts.PERSON, "bantuan", True))
-        shown = conv.evolve(overlay="visit", buttons=buttons)
+        buttons = tuple(ShownButton(texts.VISIT_DAYS[d.weekday()], VISIT + d.isoformat()) for d in days) + (
+            ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True), ShownButton(texts.PERSON, Event.BANTUAN, True))
+        shown = conv.evolve(overlay=Overlay.VISIT, buttons=buttons)
         return Step(shown, (Say((Line(texts.VISIT_ASK),), buttons, self._progress(conv)),))
 
     def _visit_chosen(self, conv: Conversation, day: str) -> Step:

@@ -29,12 +29,10 @@ from bot.flow.model import Line, State
 from bot.redaction import redact
 from bot.understanding import MARGIN, SURE, Reading
 from bot.understanding.examples import ProblemSpec
+from bot.vocabulary import CHIT_CHAT, FAQ, GLOBAL_INTENTS, PROBLEM, Event, Intent, Overlay, chat_event, faq_event
 
-GLOBAL_INTENTS = {"help": "bantuan", "repeat": "ulangi", "back": "kembali", "restart": "mulai", "pause": "berhenti"}
-SCAM_INTENT = "scam"
-PROBLEM = "problem:"  # event prefix: a detour to a problem's state
-RETURN = "kembali_langkah"  # event of the "back to my step" button shown during a detour
-CHIT_CHAT = ("thanks", "greeting", "confused")
+SCAM_INTENT = Intent.SCAM
+RETURN = Event.KEMBALI_LANGKAH  # event of the "back to my step" button shown during a detour
 
 
 class Routing(EngineHost):
@@ -72,7 +70,7 @@ class Routing(EngineHost):
         "next"): the event, when together they are as sure as one clear meaning would be."""
         weight: dict[str, float] = {}
         for name, p in zip(reading.candidates, reading.likelihoods, strict=True):
-            if name == SCAM_INTENT or name == "help":
+            if name == SCAM_INTENT or name == Intent.HELP:
                 return None
             event = self._intent_event(conv, name) or f"?{name}"  # no answer here: still a rival
             weight[event] = weight.get(event, 0.0) + p
@@ -85,10 +83,10 @@ class Routing(EngineHost):
         if intent in GLOBAL_INTENTS:
             return GLOBAL_INTENTS[intent]
         if intent in CHIT_CHAT:
-            return f":{intent}"
+            return chat_event(intent)
         topic = next((t for t in self.flow.faq if intent in t.intents), None)
         if topic:
-            return f"faq:{topic.name}"
+            return faq_event(topic.name)
         problem = self.understanding.problem(intent)
         if problem is not None:
             return self._problem_event(conv, problem)
@@ -108,7 +106,7 @@ class Routing(EngineHost):
         own = next((state.intents[n] for n in (problem.name,) + problem.also if n in state.intents), None)
         if problem.state == conv.state:
             own = own or state.intents.get("failed")  # "QR tidak valid" said at the QR step: it failed
-            return own or "ulangi"
+            return own or Event.ULANGI
         # A problem is never progress: "nik ditolak" where the step maps it like "done" is a detour.
         progress = {state.intents.get("done"), state.intents.get("yes")}
         if own is None or own in progress or self._only_asks_again(state, own, problem):
@@ -150,7 +148,7 @@ class Routing(EngineHost):
 
     def _offer_person(self, conv: Conversation, reading: Reading) -> Step:
         """The reader thinks a person may be wanted but is not sure: offer one, go on otherwise."""
-        buttons = (ShownButton(texts.PERSON_YES, "bantuan", True), ShownButton(texts.CONTINUE_GUIDE, "lanjut", True))
+        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN, True), ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True))
         offered = conv.evolve(buttons=buttons, overlay=None, paused=False)
         return Step(offered, (Say((Line(texts.OFFER_PERSON),), buttons, self._progress(conv)),), understood=False,
                     reading=reading)
@@ -191,7 +189,7 @@ class Routing(EngineHost):
         if event.startswith(PROBLEM):
             problem = self.understanding.problem(name)  # the problem _intent_event found for name
             return ShownButton(problem.label, event) if problem else None
-        topic = self.flow.faq_topic(event[4:]) if event.startswith("faq:") else None
+        topic = self.flow.faq_topic(event[len(FAQ):]) if event.startswith(FAQ) else None
         return ShownButton(topic.label, event) if topic else None
 
     def _newcomer(self, conv: Conversation, inp: Input) -> Step:
@@ -202,7 +200,7 @@ class Routing(EngineHost):
         acted = self._interpret(conv, inp)
         after = acted.conversation
         asked = (any(isinstance(e, Escalate) for e in acted.effects)
-                 or (after is not None and (after.detour or after.overlay in ("scam", "faq"))))
+                 or (after is not None and (after.detour or after.overlay in (Overlay.SCAM, Overlay.FAQ))))
         if not asked:
             return welcome
         intro = Say(self.flow.states[self.flow.start].say)

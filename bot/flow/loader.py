@@ -29,6 +29,11 @@ from bot.flow.model import (
 )
 from bot.flow.yamlfile import Located, line_of, read_yaml
 from bot.paths import dialogs_dir
+from bot.vocabulary import Event
+
+# Handled by the engine before a state's transitions are looked at. (Names with the engine's
+# prefixes, "faq:...", cannot be written: the schema allows [a-z0-9_] only.)
+ENGINE_EVENTS = frozenset(Event) - set(GLOBAL_EVENTS)
 
 
 def load_flow(
@@ -58,6 +63,8 @@ class _Loading:
         self.root = root
         self.conditions = conditions
         self.problems: list[Problem] = []
+        # Where a state's buttons and intents, and the FAQ's intents, are written (for file:line).
+        self.lines: dict[tuple[str, str, str], int] = {}
 
     def name(self, path: Path) -> str:
         return relative(path, self.root)
@@ -130,6 +137,9 @@ class _Loading:
             event_line = raw["on"].key_lines[event]
             if event in GLOBAL_EVENTS:
                 self.problem(file, event_line, f"state {name!r}: event {event!r} is global and cannot be redefined")
+            elif event in ENGINE_EVENTS:
+                self.problem(file, event_line, f"state {name!r}: event {event!r} is the engine's own (bot/vocabulary.py) "
+                                               "and cannot be a transition")
             for spec in _target_specs(target):
                 cond = spec.get("if")
                 negate = bool(cond and cond.startswith("not "))
@@ -141,10 +151,14 @@ class _Loading:
         buttons = tuple(Button(b["label"], b["event"]) for b in raw.get("buttons", ()))
         seen: dict[str, int] = {}
         for i, b in enumerate(buttons):
+            self.lines[(name, "button", b.event)] = line_of(raw, ["buttons", i]) or line
             if b.event in seen:
                 self.problem(file, line_of(raw, ["buttons", i]),
                              f"state {name!r}: duplicate trigger {b.event!r} on two buttons")
             seen[b.event] = i
+        intents = raw.get("intents")
+        for intent in intents or ():
+            self.lines[(name, "intent", intent)] = getattr(intents, "key_lines", {}).get(intent, line)
         local_stuck = StuckPolicy(**{**stuck.__dict__, **raw.get("stuck", {})})
         say = tuple(_line(x) for x in raw["say"])
         say_simple = tuple(_line(x) for x in raw.get("say_simple", ()))
@@ -182,6 +196,10 @@ class _Loading:
         return result
 
     def build_faq(self, faq: Located) -> tuple[FaqTopic, ...]:
+        for name, t in faq["topics"].items():
+            self.lines[(name, "faq", "")] = faq["topics"].key_lines[name]
+            for i, intent in enumerate(t["intents"]):
+                self.lines[(name, "faq", intent)] = line_of(t, ["intents", i]) or faq["topics"].key_lines[name]
         return tuple(FaqTopic(name, t["label"], tuple(_line(x) for x in t["answer"]), tuple(t["intents"]))
                      for name, t in faq["topics"].items())
 
@@ -202,11 +220,11 @@ class _Loading:
             handled = state.events | set(GLOBAL_EVENTS)
             for b in state.buttons:
                 if b.event not in handled:
-                    self.problem(state.file, state.line,
+                    self.problem(state.file, self.lines.get((state.name, "button", b.event), state.line),
                                  f"state {state.name!r}: button {b.label!r} fires {b.event!r}, which has no transition")
             for intent, event in state.intents.items():
                 if event not in handled:
-                    self.problem(state.file, state.line,
+                    self.problem(state.file, self.lines.get((state.name, "intent", intent), state.line),
                                  f"state {state.name!r}: intent {intent!r} fires {event!r}, which has no transition")
             if not state.transitions:
                 continue
@@ -237,11 +255,12 @@ class _Loading:
         for state in flow.states.values():
             for intent in state.intents:
                 if intent not in known:
-                    self.problem(state.file, state.line, f"state {state.name!r}: unknown intent {intent!r}")
+                    self.problem(state.file, self.lines.get((state.name, "intent", intent), state.line),
+                                 f"state {state.name!r}: unknown intent {intent!r}")
         for topic in flow.faq:
             for intent in topic.intents:
                 if intent not in known:
-                    self.problem(self.name(self.root / "faq.yaml"), None,
+                    self.problem(self.name(self.root / "faq.yaml"), self.lines.get((topic.name, "faq", intent)),
                                  f"faq {topic.name!r}: unknown intent {intent!r}")
 
 

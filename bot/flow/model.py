@@ -10,14 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bot import vocabulary
+
 # The fixed vocabulary shared by the product, its tests and its reports (issue: milestones).
 MILESTONES: tuple[str, ...] = (
     "welcome", "requirements", "email_setup", "install_app", "fill_form", "face_check",
     "officer_visit", "activation_email", "set_pin", "activated", "account_problems", "problems",
 )
 
-# Events every state understands without declaring them.
-GLOBAL_EVENTS: tuple[str, ...] = ("bantuan", "ulangi", "kembali", "mulai", "berhenti", "tanya")
+# Events every state understands without declaring them (the list is bot/vocabulary.py's).
+GLOBAL_EVENTS = vocabulary.GLOBAL_EVENTS
 
 
 @dataclass(frozen=True)

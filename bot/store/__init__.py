@@ -19,7 +19,7 @@ from bot.store.desk import DeskRecords
 from bot.store.journey import JourneyRecords, JourneyRow
 from bot.store.messages import MessageQueues
 from bot.store.records import OutboxItem, StoredConversation, Ticket
-from bot.store.residents import KEEP, ResidentRecords
+from bot.store.residents import KEEP, Keep, ResidentRecords
 from bot.store.schema import MIGRATIONS
 
 
@@ -29,4 +29,4 @@ class Store(ResidentRecords, MessageQueues, DeskRecords, JourneyRecords, Databas
     KEEP = KEEP
 
 
-__all__ = ["MIGRATIONS", "JourneyRow", "OutboxItem", "Store", "StoredConversation", "Ticket"]
+__all__ = ["KEEP", "MIGRATIONS", "JourneyRow", "Keep", "OutboxItem", "Store", "StoredConversation", "Ticket"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections import OrderedDict
 from typing import Any
@@ -10,7 +11,14 @@ from bot.engine.conversation import Conversation
 from bot.store.database import Database, to_json
 from bot.store.records import StoredConversation
 
-KEEP = object()  # save(remind_at=KEEP, first_name=KEEP): leave the reminder, the name as they are
+
+class Keep(enum.Enum):
+    """save(remind_at=KEEP, first_name=KEEP): leave the reminder, the name as they are."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 def _name(first_name: str | None) -> str | None:
@@ -66,12 +74,12 @@ class ResidentRecords(Database):
             return stored
 
     def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str,
-             remind_at: float | None | object = KEEP, first_name: str | None | object = KEEP) -> None:
+             remind_at: float | None | Keep = KEEP, first_name: str | None | Keep = KEEP) -> None:
         """Insert or update the conversation; it also re-activates the resident (they wrote to us)
         and, unless KEEP, sets the reminder and the first name, all in one statement."""
         now = self.clock()
         keep_remind, keep_name = remind_at is KEEP, first_name is KEEP
-        name = None if keep_name else _name(first_name)  # type: ignore[arg-type]
+        name = None if first_name is KEEP else _name(first_name)
         self._run(
             """INSERT INTO conversations (chat_id, locale, state, milestone, handoff, data, created_at, updated_at,
                                           remind_at, first_name)

@@ -23,7 +23,9 @@ from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ContextTypes
 
+from bot import outbox
 from bot.engine import Input
+from bot.vocabulary import CommandLine, parse_command
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
@@ -47,9 +49,9 @@ def message_input(message: Message) -> Input | None:
     at = message.date
     if message.text is not None:
         text = message.text
-        if text.startswith("/") and len(text) > 1:
-            head, _, argument = text[1:].partition(" ")
-            return Input.commanded(head.split("@")[0], argument, at=at)
+        command = parse_command(text)
+        if isinstance(command, CommandLine):
+            return Input.commanded(command.name, command.argument, at=at)
         return Input.typed(text, at=at)
     for attribute, kind in _MEDIA:
         if getattr(message, attribute, None):
@@ -164,7 +166,7 @@ class TelegramAdapter:
         query = update.callback_query
         assert query is not None
         # Always answer, or the resident's button keeps spinning.
-        self.store.enqueue(query.from_user.id, {"kind": "answer_callback", "id": query.id})
+        outbox.put(self.store, query.from_user.id, outbox.AnswerCallback(query.id))
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return False
@@ -177,8 +179,8 @@ class TelegramAdapter:
         if data.startswith("rate:"):
             # 👍/👎 after a handoff (bot/desk/review.py); checked against the resident's own tickets.
             _, ticket, value = (data.split(":") + ["", ""])[:3]
-            if ticket.isdigit():
-                self.guide.desk.rate(chat.id, int(ticket), value)
+            if ticket.isdigit() and self.forum is not None:  # the desk's own interface, not the guide's
+                self.forum.service.rate(chat.id, int(ticket), value)
             return False
         # The guide uses reply keyboards; callback data can be forged by any client, so it is
         # read only as "b<N>:<state>" and only if <state> is the resident's current state.
@@ -218,10 +220,10 @@ class TelegramAdapter:
             return
         self._group_noted[chat_id] = now
         t = self.guide.renderers[self.guide.default_locale].t
-        self.store.enqueue(chat_id, {"kind": "message", "text": t.text("tg.private_only"), "rows": []})
+        outbox.put(self.store, chat_id, outbox.Text(t.text("tg.private_only")))
 
     def _apologise(self, update: Update) -> None:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             t = self.guide.renderers[self.guide.default_locale].t
-            self.store.enqueue(chat.id, {"kind": "message", "text": t.text("tg.error"), "rows": []})
+            outbox.put(self.store, chat.id, outbox.Text(t.text("tg.error")))

@@ -18,8 +18,9 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.assembly import desk_of
+from bot.vocabulary import Command
 from bot.desk.operators import ForumDesk
-from bot.desk.routing import Routing
 from bot.desk.telegram import ForumChannel, ForumSender
 from bot.followup.laporan import laporan
 from bot.guide import Guide
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 # when asked for by name; it updates who may act as an operator at once.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post",
                    "edited_channel_post", "chat_member"]
-COMMANDS = ("start", "bantuan", "ulangi", "kembali", "berhenti", "tanya", "mulai", "hapusdata")
+COMMANDS = tuple(Command)  # the menu Telegram shows residents (bot/vocabulary.py)
 
 
 @dataclass
@@ -64,11 +65,11 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
 
     channel = ForumChannel(settings.operator_chat) if settings.operator_chat is not None else None
     routed = bool(settings.operator_groups) and channel is not None
+    # Kecamatan groups (bot/desk/routing.py); with none, every ticket goes to the one group.
+    groups = (settings.operator_chat, dict(settings.operator_groups)) if settings.operator_chat is not None else None
     guide = build_guide(store, locale=settings.locale, handoff_available=channel is not None, channel=channel,
-                        outbox=True, ask_place=routed)
+                        outbox=True, ask_place=routed, operator_groups=groups)
     if settings.operator_chat is not None:
-        # Kecamatan groups (bot/desk/routing.py); with none, every ticket goes to the one group.
-        guide.desk.routing = Routing(settings.operator_chat, dict(settings.operator_groups), guide.desk.region.places)
         store.adopt_topics(settings.operator_chat)
     return build_application(settings, guide, **kwargs)
 
@@ -104,17 +105,17 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         .concurrent_updates(PerChatUpdateProcessor(256))
     )
     application = builder.build()
-    forum, handlers, forums = None, {}, {}
+    forum, sender, forums = None, None, {}
     if settings.operator_chat is not None:
         renderer = guide.renderers[guide.default_locale]
-        handlers = ForumSender(application.bot, guide.store, settings.operator_chat, renderer,
-                               laporan=lambda: laporan(guide, guide.default_locale)).handlers()
+        sender = ForumSender(application.bot, guide.store, settings.operator_chat, renderer,
+                             laporan=lambda: laporan(guide, guide.default_locale))
         for group in dict.fromkeys((settings.operator_chat, *(g for _, g in settings.operator_groups))):
-            forums[group] = ForumDesk(guide.desk, application.bot, guide.store, group, renderer,
+            forums[group] = ForumDesk(desk_of(guide), application.bot, guide.store, group, renderer,
                                       allow=settings.operators)
         forum = forums[settings.operator_chat]
     delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval,
-                        handlers=handlers)
+                        forum=sender)
     # What a committed transaction queued may leave now (the one place replies are released).
     guide.store.on_commit = delivery.wake
     adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, outage=outage,
@@ -198,7 +199,7 @@ async def _reminders(parts: BotParts) -> None:
 
 
 async def _service_levels(parts: BotParts) -> None:
-    desk = parts.adapter.guide.desk
+    desk = desk_of(parts.adapter.guide)
     while True:
         await asyncio.sleep(SERVICE_LEVEL_EVERY)
         try:

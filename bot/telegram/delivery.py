@@ -18,16 +18,20 @@ import functools
 import logging
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, assert_never
 
 import httpx
-from telegram import Bot, ReplyKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot import outbox
 from bot.store import OutboxItem, Store
 from bot.telegram.outage import storage_refused
 from bot.telegram.split import split_text
+
+if TYPE_CHECKING:
+    from bot.desk.telegram import ForumSender
 
 log = logging.getLogger(__name__)
 BUSY_SENDERS = 8  # more chats than this with messages waiting: no "typing…" courtesy
@@ -47,10 +51,10 @@ def maybe_carried_out(exc: TelegramError) -> bool:
     return not isinstance(cause, _NOT_SENT)
 
 
-def keyboard(rows: list[list[str]]) -> ReplyKeyboardMarkup | None:
+def keyboard(rows: tuple[tuple[str, ...], ...]) -> ReplyKeyboardMarkup | None:
     if not rows:
         return None
-    return _keyboard(tuple(map(tuple, rows)))
+    return _keyboard(rows)
 
 
 @functools.lru_cache(maxsize=512)
@@ -67,14 +71,14 @@ def _seconds(value: int | float | timedelta) -> float:
 
 class Delivery:
     def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
-                 idle_poll: float = 1.0, max_backoff: float = 30.0, handlers: dict[str, Any] | None = None,
+                 idle_poll: float = 1.0, max_backoff: float = 30.0, forum: ForumSender | None = None,
                  bulk_in_flight: int = 4, first_backoff: float = 0.5, max_failures: int = 5):
         self.bot = bot
         # Bulk items (reminders) take one of a few turns before they may queue for the global rate
         # limit, so a resident who is talking waits behind at most these, not behind a backlog.
         self._bulk_gate = asyncio.Semaphore(bulk_in_flight)
-        # Extra item kinds and how to deliver them (the operator desk's forum items).
-        self.handlers: dict[str, Any] = dict(handlers or {})
+        # Sends the operators' group items (topics, cards); None without an operators' group.
+        self.forum = forum
         self.store = store
         self.pacing = pacing
         self.chat_interval = chat_interval
@@ -154,6 +158,14 @@ class Delivery:
             self._senders.pop(chat_id, None)
 
     async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            message = outbox.decode(item.payload)
+        except outbox.UnreadableItem as exc:
+            # Written by a newer or broken version: set aside (failed, with why), the chat goes on.
+            log.error("outbox item %s set aside: %s", item.id, exc)
+            reason = f"unreadable: {exc}"[:200]
+            self._settle(item, lambda: self.store.mark_failed(item.id, reason))
+            return
         backoff = self.first_backoff
         first = True
         unanswered = 0  # calls that may have been carried out although no answer came
@@ -167,11 +179,11 @@ class Delivery:
                 if not active and item.chat_id > 0:
                     self.store.mark_failed(item.id, "inactive")
                     return
-                if item.payload.get("bulk"):
+                if isinstance(message, outbox.Text) and message.bulk:
                     async with self._bulk_gate:
-                        await self._send(item)
+                        await self._send(item, message)
                 else:
-                    await self._send(item)
+                    await self._send(item, message)
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 log.info("429 from Telegram for chat %s: waiting %.1f s", item.chat_id, wait)
@@ -183,7 +195,7 @@ class Delivery:
                 return
             except BadRequest as exc:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
-                log.warning("Telegram refused outbox item %s (%s): %s", item.id, item.payload.get("kind"), exc.message)
+                log.warning("Telegram refused outbox item %s (%s): %s", item.id, message.kind, exc.message)
                 reason = exc.message[:200]
                 self._settle(item, lambda: self.store.mark_failed(item.id, reason))
                 return
@@ -208,7 +220,7 @@ class Delivery:
                 failures += 1
                 if failures >= self.max_failures:
                     log.error("outbox item %s (%s) failed %d times (%s: %s); giving up on it", item.id,
-                              item.payload.get("kind"), failures, type(exc).__name__, str(exc)[:200])
+                              message.kind, failures, type(exc).__name__, str(exc)[:200])
                     self._parts_done.pop(item.id, None)
                     reason = f"error: {type(exc).__name__}"
                     self._settle(item, lambda: self.store.mark_failed(item.id, reason))
@@ -257,40 +269,45 @@ class Delivery:
             if give_up:
                 self.store.forget_pending(item.id)
 
-    async def _send(self, item: OutboxItem) -> None:
-        payload = item.payload
-        kind = payload.get("kind")
-        if kind == "delete":
-            await self.bot.delete_message(item.chat_id, payload["message_id"])
-            return
-        if kind == "answer_callback":
-            await self.bot.answer_callback_query(payload["id"])
-            return
-        if kind == "copy":
-            await self.bot.copy_message(item.chat_id, payload["from_chat"], payload["message_id"])
-            return
-        if kind in self.handlers:
-            await self.handlers[kind](item)
-            return
-        if kind == "message":
-            parts = split_text(payload["text"])
-            markup = keyboard(payload.get("rows") or [])
-            # Parts already sent survive a retry of the rest (no duplicate first halves).
-            done = self._parts_done.get(item.id, 0)
-            for index, part in enumerate(parts):
-                if index < done:
-                    continue
-                await self._pace(item.chat_id)
-                await self.bot.send_message(
-                    item.chat_id, part, reply_markup=markup if index == len(parts) - 1 else None,
-                    message_thread_id=payload.get("thread_id"))
-                self._last_sent[item.chat_id] = time.monotonic()
-                self._parts_done[item.id] = index + 1
-                self.sent += 1
-            self._parts_done.pop(item.id, None)
-            return
-        log.error("unknown outbox item kind %r (item %s)", kind, item.id)
-        raise BadRequest(f"unknown outbox item kind {kind!r}")
+    async def _send(self, item: OutboxItem, message: outbox.Message) -> None:
+        match message:
+            case outbox.Text():
+                await self._send_text(item, message)
+            case outbox.Delete(message_id=message_id):
+                await self.bot.delete_message(item.chat_id, message_id)
+            case outbox.AnswerCallback(id=query_id):
+                await self.bot.answer_callback_query(query_id)
+            case outbox.Copy(from_chat=from_chat, message_id=message_id):
+                await self.bot.copy_message(item.chat_id, from_chat, message_id)
+            case outbox.RatingQuestion():
+                # One tap after a handoff: was it helpful? (the answer comes back as rate:<ticket>:<value>)
+                markup = InlineKeyboardMarkup([[
+                    InlineKeyboardButton(message.up, callback_data=f"rate:{message.ticket}:up"),
+                    InlineKeyboardButton(message.down, callback_data=f"rate:{message.ticket}:down")]])
+                await self.bot.send_message(item.chat_id, message.text, reply_markup=markup)
+            case (outbox.TopicCard() | outbox.TopicText() | outbox.TopicMedia() | outbox.TopicClosing()
+                  | outbox.TopicErased() | outbox.TopicMoved() | outbox.GroupReply() | outbox.OutcomeShown()
+                  | outbox.GroupReport()):
+                if self.forum is None:  # queued while an operators' group was configured
+                    raise BadRequest(f"no operators' group to send a {message.kind} item to")
+                await self.forum.send(item, message)
+            case _:
+                assert_never(message)
+
+    async def _send_text(self, item: OutboxItem, message: outbox.Text) -> None:
+        parts = split_text(message.text)
+        markup = keyboard(message.rows)
+        # Parts already sent survive a retry of the rest (no duplicate first halves).
+        done = self._parts_done.get(item.id, 0)
+        for index, part in enumerate(parts):
+            if index < done:
+                continue
+            await self._pace(item.chat_id)
+            await self.bot.send_message(item.chat_id, part, reply_markup=markup if index == len(parts) - 1 else None)
+            self._last_sent[item.chat_id] = time.monotonic()
+            self._parts_done[item.id] = index + 1
+            self.sent += 1
+        self._parts_done.pop(item.id, None)
 
     async def _pace(self, chat_id: int) -> None:
         last = self._last_sent.get(chat_id)

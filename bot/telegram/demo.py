@@ -23,6 +23,7 @@ from bot.store import Store
 from bot.telegram.app import RunningBot, build_bot
 from bot.telegram.logs import configure_logging
 from bot.telegram.settings import Settings, Token
+from bot.vocabulary import CommandLine, parse_command
 
 OPERATOR_PREFIX = ">"
 CARD_BUTTON_PREFIX = "#"  # ">#2" taps the second button of the latest message with buttons in the group
@@ -85,9 +86,9 @@ class _People:
             if 1 <= int(number) <= len(data):
                 self.operator.tap(data[int(number) - 1], message_id=message_id, force=True)
             return
-        if text.startswith("/") and not text.startswith("//") and len(text) > 1:
-            name, _, argument = text[1:].partition(" ")
-            self.operator.command(name, *([argument] if argument else []), thread_id=thread)
+        command = parse_command(text)
+        if isinstance(command, CommandLine):
+            self.operator.command(command.name, *([command.argument] if command.argument else []), thread_id=thread)
         elif text:
             self.operator.send(text, thread_id=thread)
 
@@ -125,9 +126,9 @@ def _labels(keyboard: list[list[str]] | None) -> list[str]:
 def _as_resident(resident: Resident, line: str) -> None:
     text = line.strip()
     labels = _labels(resident.latest_keyboard)
-    if text.startswith("/") and len(text) > 1:
-        name, _, argument = text[1:].partition(" ")
-        resident.command(name, *([argument] if argument else []))
+    command = parse_command(text)
+    if isinstance(command, CommandLine):
+        resident.command(command.name, *([command.argument] if command.argument else []))
     elif text.isdigit() and 1 <= int(text) <= len(labels):
         resident.press(labels[int(text) - 1])
     else:

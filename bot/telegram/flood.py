@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot import outbox
 from bot.engine import texts
 
 if TYPE_CHECKING:
@@ -88,5 +89,5 @@ class FloodReply:
         locale = stored.locale if stored and stored.locale in self.guide.renderers else self.guide.default_locale
         text = self.guide.renderers[locale].t.text(texts.FLOOD)
         # Through the outbox like every reply: in order, paced, retried, never lost.
-        self.guide.store.enqueue(chat_id, {"kind": "message", "text": text, "rows": []})
+        outbox.put(self.guide.store, chat_id, outbox.Text(text))
         return True

@@ -132,3 +132,42 @@ def test_unknown_milestone_and_missing_file(mini: Path) -> None:
 def test_real_dialogs_load() -> None:
     flow = load_flow(dialogs_dir())
     assert {s.milestone for s in flow.states.values()} == set(flow.milestones)
+
+
+def test_an_event_the_engine_owns_is_refused_with_its_line(mini: Path) -> None:
+    write(mini / "flow" / "install_app.yaml", """\
+        milestone: install_app
+        entry: s_install_app
+        states:
+          s_install_app:
+            say: [msg.install_app]
+            on:
+              next: s_fill_form
+              lanjut: s_welcome
+        """)
+    found = problems_of(mini)
+    assert any(p.startswith("dialogs/flow/install_app.yaml:8") and "'lanjut' is the engine's own" in p
+               for p in found), found
+
+
+def test_an_unknown_intent_is_reported_at_its_own_line(mini: Path) -> None:
+    write(mini / "flow" / "install_app.yaml", """\
+        milestone: install_app
+        entry: s_install_app
+        states:
+          s_install_app:
+            say: [msg.install_app]
+            intents:
+              "yes": next
+              terbang: next
+            on:
+              next: s_fill_form
+        """)
+    found = problems_of(mini, known_intents={"yes", "faq_cost"})
+    assert any(p.startswith("dialogs/flow/install_app.yaml:8") and "unknown intent 'terbang'" in p
+               for p in found), found
+
+
+def test_an_unknown_faq_intent_is_reported_at_its_line(mini: Path) -> None:
+    found = problems_of(mini, known_intents={"yes", "no", "done", "failed"})
+    assert any(p.startswith("dialogs/faq.yaml:2: ") and "unknown intent 'faq_cost'" in p for p in found), found
