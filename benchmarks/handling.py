@@ -151,8 +151,6 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
     sent = transport.sends
     count = 0
     server_before = transport.server_cpu
-    if getattr(app.bot, "turn", None) is not None:
-        app.bot.turn.polling = True  # fed as by long polling (as after the bot's first getUpdates)
     # Each contender starts from a clean heap: no one pays for collecting another's garbage.
     gc.collect()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -160,9 +158,9 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
         sent += n_replies
         done = transport.expect_sends(sent)
         for data in batch:
-            # As getUpdates does in production, the bot keeps the JSON it parsed (RawUpdatesBot).
-            if hasattr(app.bot, "remember_raw"):
-                app.bot.remember_raw(data)
+            # As getUpdates does in production, the bot keeps the JSON it parsed (bot/telegram/inbox.py).
+            if hasattr(app.bot, "raw_updates"):
+                app.bot.raw_updates.remember(data)
             await app.update_queue.put(Update.de_json(data, app.bot))
             count += 1
         await asyncio.wait_for(done.wait(), timeout=120)

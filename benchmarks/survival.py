@@ -80,7 +80,7 @@ async def disk_full(residents: int, full_seconds: float) -> dict[str, Any]:
             for _ in range(3):
                 await bot.settle(60.0)
                 await asyncio.sleep(0.5)
-            refusals = parts.adapter.turn.refusals
+            refusals = parts.adapter.outage.refusals
         store.close()
     return {"disk_full_messages": residents, "disk_full_lost": sum(len(r.inbox) < 2 for r in people),
             "disk_full_answered_twice": sum(len(r.inbox) > 2 for r in people),

@@ -4,10 +4,9 @@ outbox, reminders, events, tickets, journey events.
 SQLite by default (a path, ``sqlite:///path`` or ``:memory:``), in WAL mode; PostgreSQL with
 ``postgresql://…`` (bot/store/postgres.py, issue 15). The same versioned migrations for both, the
 schema version checked at start (a database written by a newer teman-ikd is refused). Every
-handled input is all or nothing (:meth:`Store.transaction`, or a
-:meth:`Store.savepoint` inside the transaction that the writes of one turn of the event loop
-share: bot/telegram/turn.py), so a crash leaves either the whole step or none of it. Texts reach
-this package already redacted.
+handled input is all or nothing (:meth:`Store.transaction`: outermost a transaction, nested always
+a savepoint), so a crash leaves either the whole step or none of it. Texts reach this package
+already redacted.
 
 ``Store`` is a composition of small repositories over one :class:`Database` (the connection,
 migrations, transactions, the clock). Each repository owns its tables and calls no other:
@@ -17,7 +16,8 @@ migrations, transactions, the clock). Each repository owns its tables and calls 
 - ``store.inbox`` (inbox.py): updates kept before they are confirmed, claimed once; quarantine;
 - ``store.outbox`` (messages.py): messages to send, and the delivery's queue of pending ones;
 - ``store.tickets`` (desk.py): the operators' tickets, forum topics and audit trail;
-- ``store.journey`` (journey.py): anonymous journey events for the supervisors' figures.
+- ``store.journey`` (journey.py): anonymous journey events for the supervisors' figures;
+- ``store.visits`` (visits.py): home-visit requests (an address: personal, erased with the resident).
 
 An operation that spans repositories (erasing a resident, a resident blocking the bot, the
 retention purge) is a method here that calls each in one transaction.
@@ -36,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.store.database import Database, _Savepoint, _Transaction
+from bot.store.database import Database, _Transaction
 from bot.store.desk import Tickets
 from bot.store.inbox import Inbox
 from bot.store.journey import Journey, JourneyRow
@@ -82,16 +82,22 @@ class Store:
         return self.db.schema_version
 
     @property
+    def on_commit(self) -> Callable[[], None] | None:
+        """Called after every commit of an outermost transaction (Database.on_commit): the bot's
+        delivery, told that what was queued may now leave."""
+        return self.db.on_commit
+
+    @on_commit.setter
+    def on_commit(self, action: Callable[[], None] | None) -> None:
+        self.db.on_commit = action
+
+    @property
     def in_transaction(self) -> bool:
         return self.db.in_transaction
 
     def transaction(self) -> _Transaction:
         """All writes inside happen together or not at all (Database.transaction)."""
         return self.db.transaction()
-
-    def savepoint(self) -> _Transaction | _Savepoint:
-        """Inside a transaction: these writes together or not at all (Database.savepoint)."""
-        return self.db.savepoint()
 
     def close(self) -> None:
         self.db.close()

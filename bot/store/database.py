@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Callable
 
 from bot.store import postgres
@@ -64,11 +65,11 @@ class Database:
         # What to do in memory once the current transaction commits (dropped if it rolls back):
         # the store's in-memory mirrors (bot.store.messages) only ever show committed rows.
         self._after_commit: list[Callable[[], None]] = []
+        # Called after every commit of an outermost transaction, once its after-commit actions ran
+        # (the bot's delivery: what was queued may now leave). The one place replies are released.
+        self.on_commit: Callable[[], None] | None = None
         self._lock = threading.RLock()
-        self._depth = 0
-        self._transaction = _Transaction(self)
-        self._savepoint = _Savepoint(self)
-        self._marks: list[int] = []  # per open savepoint: how many after-commit actions preceded it
+        self._depth = 0  # transactions open (the outermost and its savepoints)
         self._lost = False  # SQLite rolled the open transaction back on its own (see _check_lost)
         if postgres.is_postgres(url):
             self.dialect = "postgresql"
@@ -156,16 +157,16 @@ class Database:
     def schema_version(self) -> int:
         return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
-    def transaction(self) -> "_Transaction":
-        """All writes inside happen together or not at all (nested calls join the outer one).
+    def transaction(self) -> _Transaction:
+        """The one way to make writes a unit: all of them happen, or none.
 
-        Used as ``with store.transaction():``; holds the store's lock until it ends."""
-        return self._transaction
-
-    def savepoint(self) -> "_Transaction | _Savepoint":
-        """Inside a transaction: these writes happen together or not at all, and a failure undoes
-        only them (the transaction goes on). Outside one it is a transaction of its own."""
-        return self._savepoint if self._depth else self._transaction
+        Used as ``with store.transaction():``. The outermost one is a transaction of its own
+        (BEGIN IMMEDIATE ... COMMIT); one opened inside another is always a savepoint, so a
+        failure inside it undoes exactly what it wrapped and the outer one goes on (or fails in
+        turn, undoing the inner ones with it). Holds the store's lock until it ends, and runs the
+        after-commit actions (``_when_committed``) and then ``on_commit`` once the outermost
+        one has committed. A single statement outside any transaction is its own (autocommit)."""
+        return _Transaction(self)
 
     @property
     def in_transaction(self) -> bool:
@@ -219,101 +220,88 @@ class Database:
             self._db.close()
 
 
-def _locked(db: Database, sql: str) -> None:
-    """Take the store's lock and run ``sql``; the lock is given back only if that fails."""
-    db._lock.acquire()
-    try:
-        db._db.execute(sql)
-    except BaseException:
-        db._lock.release()
-        raise
-
-
 def _lost_error() -> sqlite3.OperationalError:
     return sqlite3.OperationalError("the transaction was rolled back by SQLite (database or disk is full?)")
 
 
 class _Transaction:
-    """The context manager behind Database.transaction (a class, not a generator: it is entered
-    at least once per update, and this costs a fraction of contextlib's machinery)."""
+    """One ``with store.transaction():`` block: the outermost a transaction, a nested one a savepoint.
 
-    __slots__ = ("db",)
+    A class rather than a generator: it is entered at least once per update, and this costs a
+    fraction of contextlib's machinery."""
+
+    __slots__ = ("db", "mark", "savepoint")
 
     def __init__(self, db: Database):
         self.db = db
+        self.savepoint: str | None = None  # its name when nested
+        self.mark = 0  # after-commit actions queued before it began (dropped after it on failure)
 
     def __enter__(self) -> Database:
         db = self.db
         db._lock.acquire()
-        if db._depth:
-            if db._lost:
-                db._lock.release()
-                raise _lost_error()
-            db._depth += 1
-            return db
-        db._lock.release()
-        _locked(db, "BEGIN IMMEDIATE")
-        db._depth = 1
-        return db
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        db = self.db
         try:
-            if db._depth > 1:
-                db._depth -= 1
-                return
-            db._depth = 0
-            actions, db._after_commit = db._after_commit, []
-            lost, db._lost = db._lost or not db._db.in_transaction, False
-            if lost:
-                if exc_type is None:
-                    raise _lost_error()
-                return
-            if exc_type is not None:
-                db._db.execute("ROLLBACK")
-                return
-            try:
-                db._db.execute("COMMIT")
-            except BaseException:
-                if db._db.in_transaction:
-                    db._db.execute("ROLLBACK")  # nothing half-done stays open
-                raise
-            for action in actions:
-                action()
-        finally:
+            if not db._depth:
+                db._db.execute("BEGIN IMMEDIATE")
+                db._lost = False
+            elif db._lost:  # a SAVEPOINT now would open a transaction of its own
+                raise _lost_error()
+            else:
+                self.savepoint = f"unit{db._depth}"
+                self.mark = len(db._after_commit)
+                db._db.execute(f"SAVEPOINT {self.savepoint}")
+        except BaseException:
             db._lock.release()
-
-
-class _Savepoint:
-    """The context manager behind Database.savepoint (SQLite's SAVEPOINT, RELEASE, ROLLBACK TO)."""
-
-    __slots__ = ("db",)
-
-    def __init__(self, db: Database):
-        self.db = db
-
-    def __enter__(self) -> Database:
-        db = self.db
-        if db._lost:  # a SAVEPOINT now would open a transaction of its own
-            raise _lost_error()
-        _locked(db, "SAVEPOINT step")
-        db._marks.append(len(db._after_commit))
+            raise
         db._depth += 1
         return db
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         db = self.db
+        committed = False
         try:
             db._depth -= 1
-            mark = db._marks.pop()
-            if exc_type is not None:
-                del db._after_commit[mark:]  # what was undone never happened in memory either
-                db._check_lost()
-                if db._lost:
-                    return  # nothing left to undo: the whole transaction is gone
-                db._db.execute("ROLLBACK TO step")
-            elif db._lost:
-                raise _lost_error()
-            db._db.execute("RELEASE step")
+            if self.savepoint is not None:
+                self._end_savepoint(failed=exc_type is not None)
+            else:
+                committed = self._end_transaction(failed=exc_type is not None)
         finally:
             db._lock.release()
+        if committed and db.on_commit is not None:
+            db.on_commit()
+
+    def _end_savepoint(self, failed: bool) -> None:
+        db, name = self.db, self.savepoint
+        if failed:
+            del db._after_commit[self.mark:]  # what was undone never happened in memory either
+            db._check_lost()
+            if not db._lost:  # (else nothing is left to undo: the whole transaction is gone)
+                db._db.execute(f"ROLLBACK TO {name}")
+                db._db.execute(f"RELEASE {name}")
+            return
+        if db._lost:
+            raise _lost_error()
+        db._db.execute(f"RELEASE {name}")
+
+    def _end_transaction(self, failed: bool) -> bool:
+        """COMMIT, or ROLLBACK after a failure; True when committed."""
+        db = self.db
+        actions, db._after_commit = db._after_commit, []
+        lost, db._lost = db._lost or not db._db.in_transaction, False
+        if lost:  # SQLite already rolled everything back (a full disk, an I/O error)
+            if not failed:
+                raise _lost_error()
+            return False
+        if failed:
+            db._db.execute("ROLLBACK")
+            return False
+        try:
+            db._db.execute("COMMIT")
+        except BaseException:
+            if db._db.in_transaction:
+                db._db.execute("ROLLBACK")  # nothing half-done stays open
+            raise
+        for action in actions:
+            action()
+        return True

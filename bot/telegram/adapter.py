@@ -5,6 +5,12 @@ the guide; a block or unblock marks the resident inactive or active; a message i
 bot was added to gets a short note that the guide works in private chat; channel posts, inline
 queries and other kinds are ignored by design (logged at DEBUG). Already-handled update ids
 (a redelivery after a crash) are skipped.
+
+Each update is one unit of work: its claim in the inbox, the guide's step or the desk's action
+and the outbox items they queue are one ``store.transaction()``, committed before the next
+update of that chat is looked at; a failure undoes all of it (the replies never leave: the
+delivery sees only what was committed). A refusal of the database is retried later
+(bot/telegram/outage.py); any other failure gets the resident an apology, in a unit of its own.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
 from bot.telegram.ids import ids_fit, small_number
-from bot.telegram.turn import Turn, storage_refused
+from bot.telegram.outage import Outage, storage_refused
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -57,7 +63,7 @@ def message_input(message: Message) -> Input | None:
 
 
 class TelegramAdapter:
-    def __init__(self, guide: Guide, delivery: Delivery, *, turn: Turn, operator_chat: int | None = None,
+    def __init__(self, guide: Guide, delivery: Delivery, *, outage: Outage, operator_chat: int | None = None,
                  forum: "ForumDesk | None" = None, forums: "dict[int, ForumDesk] | None" = None):
         self.guide = guide
         self.store = guide.store
@@ -67,8 +73,7 @@ class TelegramAdapter:
         # Every operators' group (the Disdukcapil group and the kecamatan groups), by chat id.
         self.forums = forums or ({operator_chat: forum} if forum is not None and operator_chat is not None else {})
         self._group_noted: dict[int, float] = {}
-        # Every update's writes join the transaction of this turn of the event loop (turn.py).
-        self.turn = turn
+        self.outage = outage  # what the database refused, to be handled again (outage.py)
         self.flood = FloodReply(guide)  # one calm "sebentar ya" per burst (bot/telegram/flood.py)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -80,27 +85,27 @@ class TelegramAdapter:
             if desk is not None:
                 await self._operators(update, desk)
             else:
-                # No await inside: the step and the update's claim in the inbox happen together
-                # or not at all (the guide's own transaction joins this one).
-                with self.turn.step():
-                    self.turn.handled(update)  # handled again should this turn fail to commit
+                # No await inside: the claim and the step commit together or not at all.
+                with self.store.transaction():
                     if self.store.inbox.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
         except Exception as exc:
             if storage_refused(exc):
                 # The database refused the step (a full disk): nothing of it happened, so no
                 # apology either; the update is handled again once the database writes.
-                self.turn.retry_later(update, exc)
+                self.outage.retry_later(update, exc)
                 return
             log.exception("could not handle update %s", update.update_id)
             try:
-                with self.turn.step():
+                with self.store.transaction():
                     self.store.inbox.claim_update(update.update_id)
                     self._apologise(update)
             except Exception as again:
                 if not storage_refused(again):
                     raise
-                self.turn.retry_later(update, again)
+                self.outage.retry_later(update, again)
+                return
+        self.outage.handled(update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
@@ -118,8 +123,7 @@ class TelegramAdapter:
         # Edits of what was already relayed stay in the group; everything else needs an operator.
         operator = None if update.edited_message is not None else await desk.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
-        with self.turn.step():
-            self.turn.handled(update)
+        with self.store.transaction():
             if self.store.inbox.claim_update(update.update_id) and update.edited_message is None:
                 desk.handle(update, operator)
 

@@ -1,13 +1,17 @@
 """Wire python-telegram-bot to the guide: one function builds the Application, one runtime
-starts and stops what runs beside it (delivery, command registration, requeueing).
+(``RunningBot``) starts and stops it with what runs beside it (delivery, command registration,
+requeueing, reminders, service levels, retention).
 
-``run`` (production), ``demo`` and the end-to-end tests all use these, so they share one path.
+``teman-ikd run`` (bot/telegram/run.py: long polling or a webhook, until SIGINT or SIGTERM), the
+demo, the benchmarks and the end-to-end tests all build and start the bot with these, so they
+share one path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
@@ -24,13 +28,13 @@ from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.group_limits import GroupBudgetLimiter
-from bot.telegram.inbox import DurableUpdateQueue, RawUpdatesBot
+from bot.telegram.inbox import DurableUpdateQueue, InboxBot, InboxRequest
+from bot.telegram.outage import Outage, storage_refused
+from bot.telegram.poison import Quarantine
+from bot.telegram.webhook import WebhookServer
 from bot.telegram.maintenance import Retention
-from bot.telegram.poison import Quarantine, UpdatesRequest
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
-from bot.telegram.turn import Turn, storage_refused
-from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
@@ -90,19 +94,16 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                       request: BaseRequest | None = None, read_timeout: float = 5.0) -> BotParts:
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
-    bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout)
-    turn = Turn(guide.store)  # group commit (bot/telegram/turn.py)
-    bot.use_turn(turn)
-    queue = DurableUpdateQueue(guide.store, raw_source=bot, turn=turn)
-    turn.requeue = queue.put_nowait  # updates whose step the database refused come again
-    bot.use_quarantine(Quarantine(guide.store))
+    use_timedeltas()
+    outage = Outage()  # what to hold back and retry while the database refuses writes
+    bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout, outage, Quarantine(guide.store))
+    queue = DurableUpdateQueue(guide.store, raw=bot.raw_updates, outage=outage)
+    outage.requeue = queue.put_nowait  # updates whose step the database refused come again
     builder = (
         ApplicationBuilder()
         .bot(bot)
         .update_queue(queue)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .post_init(_post_init)
-        .post_stop(_post_stop)
     )
     application = builder.build()
     forum, sender, forums = None, None, {}
@@ -114,10 +115,11 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
             forums[group] = ForumDesk(desk_of(guide), application.bot, guide.store, group, renderer,
                                       allow=settings.operators)
         forum = forums[settings.operator_chat]
-    delivery = Delivery(application.bot, guide.store, turn=turn, pacing=settings.pacing,
-                        chat_interval=chat_interval, forum=sender)
-    turn.after_commit = delivery.wake
-    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, turn=turn,
+    delivery = Delivery(application.bot, guide.store, pacing=settings.pacing, chat_interval=chat_interval,
+                        forum=sender)
+    # What a committed transaction queued may leave now (the one place replies are released).
+    guide.store.on_commit = delivery.wake
+    adapter = TelegramAdapter(guide, delivery, operator_chat=settings.operator_chat, forum=forum, outage=outage,
                               forums=forums)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
@@ -127,18 +129,26 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
     return parts
 
 
+def use_timedeltas() -> None:
+    """Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and friends;
+    the int form is deprecated since v22.2). PTB reads only this environment variable, on each
+    use; it is set when the bot is built, never at import."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
 def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: BaseRequest | None,
-              connect_timeout: float, read_timeout: float = 5.0) -> RawUpdatesBot:
-    """The bot object, built here rather than by ApplicationBuilder so it can keep raw updates."""
+              connect_timeout: float, read_timeout: float, outage: Outage, quarantine: Quarantine) -> InboxBot:
+    """The bot object, built here rather than by ApplicationBuilder so that its getUpdates
+    connection keeps the raw updates and its offset holds back what was not stored (inbox.py)."""
     if request is None:
         request = HTTPXRequest(connection_pool_size=64, connect_timeout=connect_timeout, pool_timeout=connect_timeout,
                                read_timeout=read_timeout)
-        updates_request: BaseRequest = UpdatesRequest(connection_pool_size=1, connect_timeout=connect_timeout)
+        updates = InboxRequest(HTTPXRequest(connection_pool_size=1, connect_timeout=connect_timeout))
     else:
-        updates_request = request
-    return RawUpdatesBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
-                         request=request, get_updates_request=updates_request,
-                         rate_limiter=rate_limiter or telegram_rate_limiter())
+        updates = InboxRequest(request)
+    return InboxBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
+                    request=request, get_updates_request=updates, rate_limiter=rate_limiter or telegram_rate_limiter(),
+                    raw=updates.raw, outage=outage, quarantine=quarantine)
 
 
 async def startup(parts: BotParts) -> None:
@@ -162,7 +172,7 @@ async def startup(parts: BotParts) -> None:
 
 
 async def shutdown(parts: BotParts) -> None:
-    parts.adapter.turn.stop()
+    parts.adapter.outage.stop()
     for task in parts.background:
         task.cancel()
     await asyncio.gather(*parts.background, return_exceptions=True)
@@ -201,20 +211,12 @@ async def _service_levels(parts: BotParts) -> None:
 
 
 def _background_failed(what: str, exc: Exception) -> None:
-    """A full disk is reported once by the turn (bot/telegram/turn.py): one line here, no traceback
+    """A full disk is reported once by the outage (bot/telegram/outage.py): one line here, no traceback
     every minute; anything else is a bug and keeps its traceback."""
     if storage_refused(exc):
         log.warning("%s waits: the database refuses writes (%s)", what, str(exc)[:120])
     else:
         log.exception("%s failed", what)
-
-
-async def _post_init(application: Application) -> None:
-    await startup(application.bot_data["teman_ikd"])
-
-
-async def _post_stop(application: Application) -> None:
-    await shutdown(application.bot_data["teman_ikd"])
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,10 @@ class Webhook:
 
 
 class RunningBot:
-    """Start the bot on long polling inside an existing event loop (tests and the demo).
-
-    ``run_polling`` owns the loop and the signals; this does the same steps without them.
-    """
+    """The bot running, on long polling or a webhook, inside an existing event loop: what
+    ``teman-ikd run`` starts (bot/telegram/run.py adds only the signals), and the demo, the
+    benchmarks and the tests too. Leaving it stops the bot cleanly: polling and the webhook
+    stop first, then the handling of what was fetched, then the delivery (briefly drained)."""
 
     def __init__(self, parts: BotParts, poll_timeout: int = 1, webhook: "Webhook | None" = None):
         self.parts = parts

@@ -27,8 +27,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import outbox
 from bot.store import OutboxItem, Store
+from bot.telegram.outage import storage_refused
 from bot.telegram.split import split_text
-from bot.telegram.turn import Turn
 
 if TYPE_CHECKING:
     from bot.desk.telegram import ForumSender
@@ -70,13 +70,10 @@ def _seconds(value: int | float | timedelta) -> float:
 
 
 class Delivery:
-    def __init__(self, bot: Bot, store: Store, *, turn: Turn, pacing: float = 1.0, chat_interval: float = 1.0,
+    def __init__(self, bot: Bot, store: Store, *, pacing: float = 1.0, chat_interval: float = 1.0,
                  idle_poll: float = 1.0, max_backoff: float = 30.0, forum: ForumSender | None = None,
                  bulk_in_flight: int = 4, first_backoff: float = 0.5, max_failures: int = 5):
         self.bot = bot
-        # Sent-marks join the transaction of the turn they happen in (one commit for all of
-        # them); a crash before it repeats those messages at the next start (at least once).
-        self.turn = turn
         # Bulk items (reminders) take one of a few turns before they may queue for the global rate
         # limit, so a resident who is talking waits behind at most these, not behind a backlog.
         self._bulk_gate = asyncio.Semaphore(bulk_in_flight)
@@ -122,7 +119,7 @@ class Delivery:
         await asyncio.gather(*self._senders.values(), *([self._runner] if self._runner else []), return_exceptions=True)
         self._senders.clear()
         self._runner = None
-        self.turn.commit()
+        self.write_sent_marks()
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
@@ -139,6 +136,7 @@ class Delivery:
         # (at start, after an error ended a sender).
         while not self._stopping:
             self.store.outbox.take_enqueued_chats()
+            self.write_sent_marks()  # any the database refused before
             self._start_senders(self.store.outbox.pending_chats())
             await asyncio.sleep(self.idle_poll)
 
@@ -231,14 +229,31 @@ class Delivery:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
-    def _blocked(self, chat_id: int) -> None:
-        self.store.set_active(chat_id, False)
-        self.store.outbox.drop_pending_for(chat_id, "blocked")
-
     def _sent(self, item: OutboxItem) -> None:
         self._parts_done.pop(item.id, None)
-        self.turn.join()
-        self.store.outbox.mark_sent_later(item.id)  # written when the turn commits
+        self.store.outbox.mark_sent_later(item.id)  # in memory at once: never offered again in this process
+        self.write_sent_marks()
+
+    def _blocked(self, chat_id: int) -> None:
+        with self.store.transaction():  # inactive and nothing left to send, together
+            self.store.set_active(chat_id, False)
+            self.store.outbox.drop_pending_for(chat_id, "blocked")
+
+    def write_sent_marks(self) -> None:
+        """Commit the sent-marks not yet written: at once after each send, in a transaction of
+        their own. If the database refuses (a full disk), they stay in memory and go with the next
+        send, the next look at the outbox or the stop, so a message that left is not sent again
+        after a restart; a crash before that repeats it (at least once)."""
+        marks = self.store.outbox.take_sent()
+        if not marks:
+            return
+        try:
+            with self.store.transaction():
+                self.store.outbox.write_sent(marks)
+        except Exception as exc:
+            self.store.outbox.keep_sent_for_later(marks)
+            if not storage_refused(exc):
+                log.warning("could not record %d sent message(s) (%s)", len(marks), type(exc).__name__)
 
     def _settle(self, item: OutboxItem, write, give_up: bool = True) -> None:
         """Record a verdict on ``item``; if the database refuses (a full disk), the item leaves

@@ -1,34 +1,44 @@
 """A durable update queue: every update is stored before Telegram learns it arrived.
 
-PTB's Updater puts each fetched update into the application's queue and only then confirms it
-with the next getUpdates offset; PTB's webhook handler puts it there before answering 200. By
-making ``put`` write the update to SQLite first (committed before that offset is sent, or before
-the webhook's answer: bot/telegram/turn.py), a kill -9 at any moment loses nothing: at the
-next start the stored, unhandled updates are queued again; a handled update's row stays (its
-text erased) for a day, so a redelivered one is not handled twice. Secrets in the stored copy
-are masked (bot.redaction).
+PTB's Updater puts each fetched update into the application's update queue and confirms the
+batch only with its next getUpdates call (the offset); PTB's webhook handler and ours
+(bot/telegram/webhook.py) put it there before answering 200. ``DurableUpdateQueue.put`` stores
+the update in a transaction of its own and returns once it is committed, so whatever confirms it
+comes after the commit: a kill -9 at any moment loses nothing. At the next start the stored,
+unhandled updates are queued again; a handled update's row stays (its text erased) for a day, so
+a redelivered one is not handled twice. Secrets in the stored copy are masked (bot.redaction).
 
-The getUpdates offset is the bot's only "arrived" signal, so RawUpdatesBot also sets it: never
-past an update whose storing the database refused (Telegram sends it again: bot/telegram/turn.py),
-and past an update PTB cannot read once it is quarantined (bot/telegram/poison.py).
+Only public extension points of python-telegram-bot are used (pinned to 22.x in pyproject):
+* ``InboxRequest``, a ``telegram.request.BaseRequest`` given to the bot as its
+  ``get_updates_request`` (used for getUpdates only): it wraps the real connection and, through
+  ``parse_json_payload`` (documented as the hook to override), keeps the JSON of the updates
+  each call returned. Storing that JSON costs a fraction of rebuilding it with
+  ``Update.to_dict()``; updates that arrive another way (webhooks) still go through ``to_dict()``.
+* ``InboxBot``, an ``ExtBot`` overriding the public ``get_updates``: the offset it sends is
+  never past an update whose storing the database refused (bot/telegram/outage.py) and moves
+  past an update PTB cannot read once it is quarantined (bot/telegram/poison.py).
+* the ``update_queue`` the Application is built with (``ApplicationBuilder.update_queue``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
+import sqlite3
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
+from telegram.request import BaseRequest, RequestData
 
 from bot.redaction import redact
 from bot.store import Store
 from bot.telegram.ids import MAX_ID
+from bot.telegram.outage import Outage, storage_refused
 from bot.telegram.poison import Quarantine, UnreadableUpdates, first_update_id
-from bot.telegram.turn import Turn, storage_refused
 
 log = logging.getLogger(__name__)
 # Strings people write (or that describe them) anywhere in an update: messages, captions, names,
@@ -76,98 +86,121 @@ def _mask_tree(node: dict[str, Any], masked: list[str]) -> None:
         node.pop(key, None)
 
 
-class RawUpdatesBot(ExtBot):
-    """An ExtBot that keeps the JSON of the updates getUpdates returned, until the inbox takes it.
+class RawUpdates:
+    """The JSON of the updates getUpdates returned, by update id, until the inbox stores it."""
 
-    Storing that JSON costs a fraction of rebuilding it with ``Update.to_dict()`` (measured: the
-    largest single cost of durability per update). Updates that arrive another way (webhooks)
-    still go through ``to_dict()``.
-    """
+    def __init__(self) -> None:
+        self._by_id: dict[int, dict[str, Any]] = {}
+        self.batch: list[Any] = []  # the last answer's updates, as JSON (to split a batch PTB cannot read)
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._raw_updates: dict[int, dict[str, Any]] = {}
-        self._turn: Turn | None = None  # (PTB's objects take only private attributes after init)
-        self._quarantine: Quarantine | None = None
-        self._last_batch: list[Any] = []
+    def remember(self, raw: dict[str, Any]) -> None:
+        self._by_id[raw["update_id"]] = raw
+
+    def take(self, update_id: int) -> dict[str, Any] | None:
+        return self._by_id.pop(update_id, None)
+
+
+class InboxRequest(BaseRequest):
+    """The getUpdates connection: ``inner`` does the networking; this keeps each answer's raw
+    updates (``raw``), and reports an answer that cannot be decoded with its bytes instead of
+    failing the same way on every call (bot/telegram/poison.py)."""
+
+    def __init__(self, inner: BaseRequest):
+        self.inner = inner
+        self.raw = RawUpdates()
 
     @property
-    def turn(self) -> Turn | None:
-        """The group commit of the updates stored (bot/telegram/turn.py)."""
-        return self._turn
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
 
-    def use_turn(self, turn: Turn) -> None:
-        self._turn = turn
+    async def initialize(self) -> None:
+        await self.inner.initialize()
 
-    @property
-    def quarantine(self) -> Quarantine | None:
-        return self._quarantine
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
 
-    def use_quarantine(self, quarantine: Quarantine) -> None:
-        self._quarantine = quarantine
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return await self.inner.do_request(url, method, request_data, *args, **kwargs)
 
-    async def _post(self, endpoint: str, data: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
-        if endpoint != "getUpdates" or self._turn is None:
-            return await super()._post(endpoint, data, *args, **kwargs)
-        # This call's offset tells Telegram that every update before it arrived: what was
-        # stored in this turn is committed first. From now on an update stored may wait for
-        # the end of its turn (or for this moment) instead of committing on its own.
-        self._turn.commit()
-        self._turn.polling = True
-        await self._turn.pause()  # the database refuses writes: ask again later, not at once
-        data = self._offset(dict(data or {}))
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
         try:
-            result = await super()._post(endpoint, data, *args, **kwargs)
-        except UnreadableUpdates as exc:
-            self._unreadable(exc, data)
-            return []
+            data = self.inner.parse_json_payload(payload)
+        except RecursionError:
+            raise UnreadableUpdates(payload, "nested too deeply to decode") from None
+        result = data.get("result") if data.get("ok") else None
         if isinstance(result, list):
-            if not result and self._quarantine is not None:
-                self._quarantine.one_by_one = False
-            self._forget_gone(data.get("offset"), result)
+            self.raw.batch = result
             for raw in result:
                 if isinstance(raw, dict) and isinstance(raw.get("update_id"), int):
-                    self.remember_raw(raw)
-            self._last_batch = result
-        return result
+                    self.raw.remember(raw)
+        return data
+
+
+class InboxBot(ExtBot):
+    """An ExtBot whose getUpdates offset holds back what was not stored and skips the poison."""
+
+    def __init__(self, *args: Any, raw: RawUpdates, outage: Outage, quarantine: Quarantine, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._raw = raw  # (PTB's bots take only private attributes)
+        self._outage = outage
+        self._quarantine = quarantine
+
+    @property
+    def raw_updates(self) -> RawUpdates:
+        return self._raw
+
+    @property
+    def quarantine(self) -> Quarantine:
+        return self._quarantine
+
+    async def get_updates(self, offset: int | None = None, limit: int | None = None,
+                          *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """PTB's getUpdates with this module's offset; a batch PTB cannot read is read update by
+        update and the poison set aside."""
+        await self._outage.pause()  # the database refuses writes: ask again later, not at once
+        offset, limit = self._offset(offset, limit)
+        self._raw.batch = []
+        try:
+            updates = await super().get_updates(offset, limit, *args, **kwargs)
+        except UnreadableUpdates as exc:
+            self._unreadable(exc, limit)
+            return ()
+        except TelegramError:
+            raise
+        except Exception:
+            if not self._raw.batch:
+                raise
+            updates = self._split(self._raw.batch)
+        if not self._raw.batch:
+            self._quarantine.one_by_one = False
+        self._forget_gone(offset, self._raw.batch)
+        return updates
+
+    def _offset(self, offset: int | None, limit: int | None) -> tuple[int | None, int | None]:
+        """Skip what was quarantined; never confirm an update whose storing failed (outage.py)."""
+        quarantine = self._quarantine
+        if quarantine.skip_through and (offset or 0) <= quarantine.skip_through:
+            offset = quarantine.skip_through + 1
+        if quarantine.one_by_one:
+            limit = 1
+        if self._outage.unstored and offset:
+            offset = min(offset, min(self._outage.unstored))
+        return offset, limit
 
     def _forget_gone(self, offset: int | None, result: list[Any]) -> None:
         """Held-back ids Telegram no longer has (it keeps updates for 24 h) stop holding the
         offset back; otherwise the same batch would come again and again."""
-        turn = self._turn
-        if turn is None or not turn.unstored or offset != min(turn.unstored):
+        unstored = self._outage.unstored
+        if not unstored or offset != min(unstored):
             return
         first = result[0].get("update_id") if result and isinstance(result[0], dict) else None
-        gone = {i for i in turn.unstored if first is None or i < first}
+        gone = {i for i in unstored if first is None or i < first}
         if gone:
             log.warning("%d update(s) held back are no longer at Telegram", len(gone))
-            turn.unstored.difference_update(gone)
+            unstored.difference_update(gone)
 
-    def _offset(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Skip what was quarantined; never confirm an update whose storing failed (turn.py)."""
-        offset = data.get("offset")
-        quarantine = self._quarantine
-        if quarantine is not None:
-            if quarantine.skip_through and (offset or 0) <= quarantine.skip_through:
-                offset = quarantine.skip_through + 1
-            if quarantine.one_by_one:
-                data["limit"] = 1
-        if self._turn is not None and self._turn.unstored and offset:
-            offset = min(offset, min(self._turn.unstored))
-        data["offset"] = offset
-        return data
-
-    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        """PTB's getUpdates; a batch it cannot read is read update by update and the poison set aside."""
-        self._last_batch = []
-        try:
-            return await super().get_updates(*args, **kwargs)
-        except TelegramError:
-            raise
-        except Exception:
-            raws, self._last_batch = self._last_batch, []
-            if not raws or self._quarantine is None:
-                raise
+    def _split(self, raws: list[Any]) -> tuple[Update, ...]:
         good, bad = self._quarantine.split(raws, self)
         for update_id, text, reason in bad:
             self._set_aside(update_id, text, reason)
@@ -175,9 +208,8 @@ class RawUpdatesBot(ExtBot):
             self.insert_callback_data(update)
         return tuple(good)
 
-    def _unreadable(self, exc: UnreadableUpdates, data: dict[str, Any]) -> None:
-        assert self._quarantine is not None
-        if data.get("limit") != 1:
+    def _unreadable(self, exc: UnreadableUpdates, limit: int | None) -> None:
+        if limit != 1:
             self._quarantine.one_by_one = True  # find which update it is: one at a time
             return
         update_id = first_update_id(exc.payload)
@@ -187,62 +219,62 @@ class RawUpdatesBot(ExtBot):
         self._quarantine.one_by_one = False
 
     def _set_aside(self, update_id: int, text: str, reason: str) -> None:
-        assert self._quarantine is not None and self._turn is not None
         try:
-            self._turn.join()  # committed before the next getUpdates confirms it
-            self._quarantine.keep(update_id, text, reason)
-            self._turn.kept(update_id)
+            with self._quarantine.store.transaction():  # committed before an offset skips it
+                self._quarantine.keep(update_id, text, reason)
         except Exception as exc:
             if not storage_refused(exc):
                 raise
-            self._turn.not_stored(update_id, exc)
-
-    def remember_raw(self, raw: dict[str, Any]) -> None:
-        self._raw_updates[raw["update_id"]] = raw
-
-    def take_raw(self, update_id: int) -> dict[str, Any] | None:
-        return self._raw_updates.pop(update_id, None)
+            self._outage.not_stored(update_id, exc)
+            return
+        self._outage.stored(update_id)
 
 
 class DurableUpdateQueue(asyncio.Queue):
-    """An asyncio.Queue whose put() first stores Updates in the store's inbox."""
+    """An unbounded asyncio.Queue whose ``put`` and ``put_nowait`` first store Updates in the
+    store's inbox, each in its own committed transaction."""
 
-    def __init__(self, store: Store, raw_source: RawUpdatesBot | None = None, turn: Turn | None = None):
+    def __init__(self, store: Store, raw: RawUpdates | None = None, outage: Outage | None = None):
         super().__init__()
         self.store = store
-        self.raw_source = raw_source
-        self.turn = turn
+        self.raw = raw
+        self.outage = outage or Outage()
 
     def _persist(self, item: object) -> None:
         if not isinstance(item, Update) or not -MAX_ID <= item.update_id <= MAX_ID:
             return  # (an update_id beyond 64 bits is ignored by design: bot/telegram/ids.py)
+        raw = self.raw.take(item.update_id) if self.raw is not None else None
         try:
-            raw = self.raw_source.take_raw(item.update_id) if self.raw_source is not None else None
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
-            data = raw if raw is not None else item.to_dict()
-            if self.turn is not None:
-                if self.turn.polling:
-                    self.turn.join()  # committed with this turn, or before the next getUpdates
-                else:
-                    # A webhook's answer follows: stored on its own, now. If the database refuses,
-                    # this raises and the webhook answers 500, so Telegram sends the update again.
-                    self.turn.commit()
-            self.store.inbox.keep_update(item.update_id, masked_copy(data, fresh=True))
-            if self.turn is not None and self.turn.polling:
-                self.turn.kept(item.update_id)
+            data = masked_copy(raw if raw is not None else item.to_dict(), fresh=True)
+            with self.store.transaction():
+                self.store.inbox.keep_update(item.update_id, data)
         except Exception as exc:
-            if self.turn is not None and storage_refused(exc):
-                if not self.turn.polling:
-                    raise
-                # Not stored, so not confirmed: Telegram sends it again (bot/telegram/turn.py).
-                self.turn.not_stored(item.update_id, exc)
-                return
+            if storage_refused(exc):
+                # Not stored, so not confirmed: Telegram sends it again (bot/telegram/outage.py).
+                self.outage.not_stored(item.update_id, exc)
+                raise
             # Raising here would end PTB's polling loop for good; the update is still handled,
             # only not kept for a restart.
             log.exception("could not store update %s before handling it", item.update_id)
+            return
+        self.outage.stored(item.update_id)
 
-    # asyncio.Queue.put ends in put_nowait, so overriding put_nowait alone stores each update once.
-    def put_nowait(self, item: object) -> None:  # type: ignore[override]
+    async def put(self, item: object) -> None:
+        """Store ``item``, then queue it (the queue is unbounded: this never waits for room)."""
+        self.put_nowait(item)
+
+    def put_nowait(self, item: object) -> None:
+        """Store ``item``, then queue it. If the database refuses, it is queued all the same (by
+        long polling: handled again later, held back from the offset; outage.py)."""
+        # (A refusal is the only error _persist raises; the outage counted and logged it.)
+        with contextlib.suppress(sqlite3.DatabaseError):
+            self._persist(item)
+        super().put_nowait(item)
+
+    def store_or_refuse(self, item: object) -> None:
+        """For a webhook: store ``item`` and queue it, or raise if the database refuses (the
+        webhook then answers 500, so Telegram sends the update again); nothing is queued then."""
         self._persist(item)
         super().put_nowait(item)
 

@@ -33,13 +33,14 @@ class Retention:
         """Delete transcript lines older than the retention; returns how many went. Handled
         updates' records (kept so a redelivery is recognised) and delivered messages go after a day."""
         now = self.clock()
-        removed = self.store.transcripts.purge(now - self.days * DAY)
+        with self.store.transaction():  # one unit: all of it or, should the database refuse, none
+            removed = self.store.transcripts.purge(now - self.days * DAY)
+            self.store.purge_handled(now - DAY)
+            self.store.visits.purge(now - self.days * DAY)  # home-visit addresses (bot/store/visits.py)
+            # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
+            self.store.journey.unlink(now - self.days * DAY)
         if removed:
             log.info("purged %d transcript line(s) older than %d days", removed, self.days)
-        self.store.purge_handled(now - DAY)
-        self.store.visits.purge(now - self.days * DAY)  # home-visit addresses (bot/store/visits.py)
-        # Journey events keep their counts but lose the link to the resident (bot/store/journey.py).
-        self.store.journey.unlink(now - self.days * DAY)
         return removed
 
     async def start(self) -> None:

@@ -4,11 +4,11 @@ An update without a ``date``, with an entity PTB cannot build, or nested deeper 
 JSON decoder goes makes the whole getUpdates batch fail; PTB then asks again for the same batch,
 hundreds of times a second, and no resident is answered. Here such an update is stored (masked
 by bot.redaction, cut to a size), logged once, and skipped: the getUpdates offset moves past it
-once that record is committed (the same group commit as every update: bot/telegram/turn.py).
+once that record is committed.
 
 Two ways an update can be unreadable: the JSON decodes but PTB's ``Update.de_json`` raises (each
 update of the batch is then tried on its own and only the bad ones are set aside), or the body
-does not decode at all (``UpdatesRequest`` reports it; the batch is asked for again one update
+does not decode at all (``bot.telegram.inbox.InboxRequest`` reports it; the batch is asked for again one update
 at a time, and the one that still does not decode is the poison, its id read from the raw text).
 """
 
@@ -20,7 +20,6 @@ import re
 from typing import Any
 
 from telegram import Update
-from telegram.request import HTTPXRequest
 
 from bot.redaction import redact
 from bot.store import Store
@@ -39,21 +38,9 @@ class UnreadableUpdates(Exception):
         self.reason = reason
 
 
-class UpdatesRequest(HTTPXRequest):
-    """The getUpdates connection: an answer that cannot be decoded is reported, with its bytes,
-    instead of failing the same way on every call (``parse_json_payload`` is PTB's hook for this)."""
-
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        try:
-            return HTTPXRequest.parse_json_payload(payload)
-        except RecursionError:
-            raise UnreadableUpdates(payload, "nested too deeply to decode") from None
-
-
 class _QuarantinedHere(logging.Filter):
     """PTB logs a batch it cannot parse at CRITICAL, with the whole batch and a traceback, before
-    RawUpdatesBot sets the poison aside and logs it once: that first record says nothing more."""
+    InboxBot (bot/telegram/inbox.py) sets the poison aside and logs it once: that first record says nothing more."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Error while parsing updates!")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import secrets
+import signal
 import sqlite3
 import sys
-
 
 from bot.telegram.settings import SettingsError, load_settings
 
 log = logging.getLogger("bot.telegram.run")
+POLL_TIMEOUT = 10  # seconds a getUpdates call waits for updates (PTB's run_polling default)
 
 
 def main_run(args: argparse.Namespace) -> int:
@@ -43,7 +45,7 @@ def main_run(args: argparse.Namespace) -> int:
     app = parts.application
     log.info("Teman IKD starting (%s, database %s)", "webhook" if args.webhook else "long polling",
              display_url(settings.database))
-    # run_polling and _run_webhook stop cleanly on SIGINT and SIGTERM.
+    # Stops cleanly on SIGINT and SIGTERM (serve_until_signalled).
     try:
         _serve(app, args, ALLOWED_UPDATES, webhook_secret)
     except OperatorGroupError as exc:
@@ -56,8 +58,6 @@ def main_run(args: argparse.Namespace) -> int:
 
 def _startup_problem(settings) -> str | None:
     """What stops the bot before it starts, as one line (database first: it needs no network)."""
-    import asyncio
-
     from bot.store.health import database_problem
     from bot.telegram.preflight import api_problem
 
@@ -65,31 +65,27 @@ def _startup_problem(settings) -> str | None:
 
 
 def _serve(app, args: argparse.Namespace, allowed_updates: list[str], secret: str | None) -> None:
+    webhook = None
     if args.webhook:
         from urllib.parse import urlparse
+
+        from bot.telegram.app import Webhook
 
         # Telegram must send this header back with every update; the server refuses requests
         # without it before reading them (bot/telegram/webhook.py).
         assert secret is not None
-        _run_webhook(app, args.listen, args.port, urlparse(args.webhook).path.lstrip("/"), args.webhook, secret)
-    else:
-        app.run_polling(allowed_updates=allowed_updates, drop_pending_updates=False)
+        webhook = Webhook(args.listen, args.port, urlparse(args.webhook).path.lstrip("/"), args.webhook, secret)
+    asyncio.run(serve_until_signalled(app.bot_data["teman_ikd"], webhook))
 
 
-def _run_webhook(app, listen: str, port: int, path: str, url: str, secret: str) -> None:
-    """Like PTB's run_webhook, with the server of bot/telegram/webhook.py (it checks the secret
-    before reading a body), until SIGINT or SIGTERM."""
-    import asyncio
-    import signal
+async def serve_until_signalled(parts, webhook=None) -> None:
+    """Run the bot (long polling, or ``webhook``) until SIGINT or SIGTERM, then stop it cleanly:
+    the same RunningBot the tests, the benchmarks and the demo start."""
+    from bot.telegram.app import RunningBot
 
-    from bot.telegram.app import RunningBot, Webhook
-
-    async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        async with RunningBot(app.bot_data["teman_ikd"], webhook=Webhook(listen, port, path, url, secret)):
-            await stop.wait()
-
-    asyncio.run(serve())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with RunningBot(parts, poll_timeout=POLL_TIMEOUT, webhook=webhook):
+        await stop.wait()

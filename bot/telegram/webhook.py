@@ -16,20 +16,22 @@ store it, so that Telegram sends it again later (a full disk loses nothing).
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.httpserver
 import tornado.web
 from telegram import Update
 from tornado.http1connection import HTTP1Connection
 
+from bot.telegram.outage import storage_refused
 from bot.telegram.poison import first_update_id
-from bot.telegram.turn import storage_refused
+
+if TYPE_CHECKING:
+    from bot.telegram.inbox import DurableUpdateQueue
 
 log = logging.getLogger(__name__)
 # Telegram's updates are small: a message is at most 4,096 characters (16 KB of UTF-8) plus its
@@ -43,7 +45,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, bot: Any, queue: asyncio.Queue, secret: str) -> None:
+    def initialize(self, bot: Any, queue: DurableUpdateQueue, secret: str) -> None:
         self.bot, self.queue, self.secret = bot, queue, secret.encode()
         self._chunks: list[bytes] = []
         self._size = 0
@@ -90,7 +92,7 @@ class UpdateHandler(tornado.web.RequestHandler):
             return
         self.bot.insert_callback_data(update)
         try:
-            await self.queue.put(update)  # stored before this answer (bot/telegram/inbox.py)
+            self.queue.store_or_refuse(update)  # committed before this answer (bot/telegram/inbox.py)
         except Exception as exc:
             if not storage_refused(exc):
                 raise
@@ -117,7 +119,7 @@ class UpdateHandler(tornado.web.RequestHandler):
 class WebhookServer:
     """Listens on ``listen:port`` for POSTs to ``/path`` and registers the webhook with Telegram."""
 
-    def __init__(self, bot: Any, queue: asyncio.Queue, *, listen: str, port: int, path: str, secret: str):
+    def __init__(self, bot: Any, queue: DurableUpdateQueue, *, listen: str, port: int, path: str, secret: str):
         app = tornado.web.Application([(rf"/{path.strip('/')}/?", UpdateHandler,
                                         {"bot": bot, "queue": queue, "secret": secret})],
                                       log_function=lambda handler: None)

@@ -35,10 +35,10 @@ def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
 
 def test_a_failed_savepoint_undoes_only_its_own_writes(store: Store) -> None:
     with store.transaction():
-        with store.savepoint():
+        with store.transaction():
             store.residents.save(1, Conversation(state="a"), locale="id", milestone="welcome")
             store.outbox.enqueue(1, {"kind": "message", "text": "untuk satu"})
-        with pytest.raises(RuntimeError), store.savepoint():
+        with pytest.raises(RuntimeError), store.transaction():
             store.residents.save(2, Conversation(state="b"), locale="id", milestone="welcome")
             store.outbox.enqueue(2, {"kind": "message", "text": "untuk dua"})
             assert store.outbox.count_pending_for(2) == 1  # queued in the open transaction counts

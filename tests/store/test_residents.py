@@ -52,7 +52,7 @@ def test_conversations_read_back_as_last_committed(store: Store) -> None:
         raise RuntimeError("crash in the middle")
     assert store.residents.load(5).conversation.state == "b" and store.residents.load(5).locale == "id"
     with store.transaction():
-        with pytest.raises(RuntimeError), store.savepoint():
+        with pytest.raises(RuntimeError), store.transaction():
             store.residents.save(5, Conversation(state="d"), locale="id", milestone="welcome")
             raise RuntimeError("one step failed")
         assert store.residents.load(5).conversation.state == "b"
@@ -98,7 +98,7 @@ def test_outbox_and_erasure(store: Store) -> None:
     store.outbox.mark_sent(first)
     assert [i.chat_id for i in store.outbox.pending()] == [6]
     counts = store.erase_resident(5)
-    assert counts == {"conversations": 1, "transcript": 1, "events": 1, "tickets": 1, "topics": 0}
+    assert counts == {"conversations": 1, "transcript": 1, "events": 1, "tickets": 1, "topics": 0, "home_visits": 0}
     assert store.residents.load(5) is None and store.transcripts.of(5) == []
     assert store.tickets.get(ticket) is None and not store.journey.has(5, "milestone")
     assert store.residents.count() == 0

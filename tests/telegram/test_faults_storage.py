@@ -34,7 +34,7 @@ def free_disk(store) -> None:
 async def test_messages_written_while_the_disk_is_full_are_answered_once_there_is_room(emu: Emulator,
                                                                                        tmp_path: Path) -> None:
     parts = make_parts(emu, tmp_path / "bot.sqlite3")
-    store, turn = parts.adapter.store, parts.adapter.turn
+    store, turn = parts.adapter.store, parts.adapter.outage
     turn.max_backoff = 0.4
     async with RunningBot(parts) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(6)]
@@ -64,7 +64,7 @@ async def test_messages_written_while_the_disk_is_full_are_answered_once_there_i
 async def test_a_restart_while_the_disk_is_full_loses_nothing(emu: Emulator, tmp_path: Path) -> None:
     db = tmp_path / "bot.sqlite3"
     parts = make_parts(emu, db)
-    parts.adapter.turn.max_backoff = 0.4
+    parts.adapter.outage.max_backoff = 0.4
     async with RunningBot(parts) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(4)]
         for r in residents:
@@ -73,7 +73,7 @@ async def test_a_restart_while_the_disk_is_full_loses_nothing(emu: Emulator, tmp
         for r in residents:
             r.send(STORY)
         await asyncio.sleep(1.5)
-        assert parts.adapter.turn.refusals > 0
+        assert parts.adapter.outage.refusals > 0
         unanswered = [r for r in residents if len(r.inbox) == 1]
         assert unanswered
     parts.adapter.store.close()  # stopped while the disk was full; it restarts with room again
@@ -84,41 +84,37 @@ async def test_a_restart_while_the_disk_is_full_loses_nothing(emu: Emulator, tmp
     assert [len(r.inbox) for r in residents] == [2] * 4
 
 
-async def test_after_sqlite_rolls_a_turn_back_by_itself_the_store_writes_again(tmp_path: Path) -> None:
+async def test_after_sqlite_rolls_a_transaction_back_by_itself_the_store_writes_again(tmp_path: Path) -> None:
     # On a full disk SQLite may roll the whole transaction back on its own (not only the failed
-    # statement). The turn must notice, keep the delivery's sent-marks for the next commit, and
-    # leave the store able to write (before, a sent-mark made the store stay in that transaction).
+    # statement). The later writes of that unit must fail too (not run on their own, outside any
+    # transaction), the unit must end as failed, and the store must be able to write afterwards.
     from bot.store import Store
-    from bot.telegram.turn import Turn
 
     store = Store(str(tmp_path / "bot.sqlite3"))
-    item = store.outbox.enqueue(42, {"kind": "message", "text": "halo", "rows": []})
-    turn = Turn(store)
-    turn.join()
-    store.inbox.keep_update(1, {"update_id": 1})
-    store.outbox.mark_sent_later(item)  # a reply left during this turn
-    # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
-    store.db._db.execute("ROLLBACK")
     with pytest.raises(sqlite3.OperationalError):
-        store.db.execute("INSERT INTO no_such_table VALUES (1)")
-    with pytest.raises(sqlite3.OperationalError):
-        store.inbox.claim_update(1)  # later writes of that turn fail too, instead of running on their own
-    turn.kept(1)
-    assert turn.commit() is False and turn.unstored == {1}
+        with store.transaction():
+            store.inbox.keep_update(1, {"update_id": 1})
+            # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
+            store.db._db.execute("ROLLBACK")
+            with pytest.raises(sqlite3.OperationalError):
+                store.db.execute("INSERT INTO no_such_table VALUES (1)")
+            with pytest.raises(sqlite3.OperationalError):
+                store.inbox.claim_update(1)  # later writes of that unit fail too, instead of running on their own
+            with pytest.raises(sqlite3.OperationalError):
+                with store.transaction():  # nor can a nested unit begin (it would be a transaction of its own)
+                    pass
     assert not store.in_transaction
-    turn.join()
-    store.inbox.keep_update(1, {"update_id": 1})
-    turn.kept(1)
-    assert turn.commit() is True and not turn.unstored and not turn.failing
-    sent = store.db._db.execute("SELECT sent_at IS NOT NULL FROM outbox WHERE id = ?", (item,)).fetchone()[0]
-    assert sent == 1  # the sent-mark was written with the next commit: not sent twice after a restart
+    assert store.inbox.unhandled_updates() == []  # nothing of it was written
+    with store.transaction():
+        store.inbox.keep_update(1, {"update_id": 1})
+    assert store.inbox.unhandled_updates() == [{"update_id": 1}]
     store.close()
 
 
 async def test_a_held_back_update_telegram_no_longer_has_stops_holding_the_offset(emu: Emulator,
                                                                                   tmp_path: Path) -> None:
     parts = make_parts(emu, tmp_path / "bot.sqlite3")
-    turn = parts.adapter.turn
+    turn = parts.adapter.outage
     async with RunningBot(parts) as bot:
         siti = emu.resident("Siti")
         await say(bot, lambda: siti.command("start"))

@@ -88,7 +88,7 @@ async def test_a_body_without_announced_size_is_cut_at_the_cap(emu: Emulator, tm
 async def test_a_full_disk_answers_500_and_every_resident_is_answered_once_later(emu: Emulator, tmp_path: Path) -> None:
     w = hook()
     parts = make_parts(emu, tmp_path / "bot.sqlite3")
-    parts.adapter.turn.max_backoff = 0.4
+    parts.adapter.outage.max_backoff = 0.4
     async with RunningBot(parts, webhook=w) as bot:
         residents = [emu.resident(f"Warga{i}") for i in range(4)]
         for r in residents:
