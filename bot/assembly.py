@@ -74,7 +74,8 @@ def build_understanding(locale: str, labels: dict[str, str], root: Path | None =
     known = [str(w) for w in (data.get("known_words") or [])]
     extra = _extra_phrases(data)
     emoji = {str(k): str(v) for k, v in (data.get("emoji") or {}).items()}
-    key = (tuple(examples.labelled()), tuple(sorted((p.name, p.state, p.label, p.also) for p in examples.problems.values())),
+    problems = tuple(sorted((p.name, p.state, p.label, p.also) for p in examples.problems.values()))
+    key = (tuple(examples.labelled()), problems,
            tuple(sorted(labels.items())), tuple(sorted(fallbacks.items())), tuple(sorted(spellings.items())),
            tuple(known), tuple((k, tuple(v)) for k, v in sorted(extra.items())), tuple(sorted(emoji.items())))
     if key not in _TRAINED:

@@ -145,7 +145,8 @@ def _check_commands_named(locales: Path) -> list[Finding]:
     findings = []
     for loc in available_locales(locales):
         catalog = load_catalog(loc, locales)
-        where = str(catalog.path.relative_to(locales.parent)) if catalog.path.is_relative_to(locales.parent) else str(catalog.path)
+        inside = catalog.path.is_relative_to(locales.parent)
+        where = str(catalog.path.relative_to(locales.parent)) if inside else str(catalog.path)
         for msgid, text in catalog.messages.items():
             for name in sorted(set(_NAMED_COMMAND.findall(text)) - known):
                 findings.append(Finding(where, f"msgid {msgid!r} names /{name}, which is no command"))

@@ -256,7 +256,8 @@ class Guide:
             elif event.kind == "milestone":
                 if event.step is not None:
                     # No conversation before: nothing reached yet (erasing a resident erases their rows).
-                    self.store.journey.reach_milestone(chat_id, event.step, kecamatan, event.detail, first=before is None)
+                    self.store.journey.reach_milestone(chat_id, event.step, kecamatan, event.detail,
+                                                       first=before is None)
             elif event.kind == "activated":
                 if not self.store.journey.has(chat_id, "activated"):
                     self.store.journey.add(chat_id, "activated", event.step, kecamatan, event.detail)

@@ -55,7 +55,8 @@ class Renderer:
         # The store the resident's phone has, so an iPhone user never reads about the Play Store.
         toko = self.t.text("toko." + {"iphone": "iphone", "android": "android"}.get(facts.get("phone", ""), "any"))
         if facts.get("role") == "helper":
-            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist"), "toko": toko}
+            return {"sapaan": self.t.text("sapaan.helper." + honorific), "anda": self.t.text("sapaan.typist"),
+                    "toko": toko}
         sapaan = self.t.text("sapaan." + honorific)
         return {"sapaan": sapaan, "anda": sapaan, "toko": toko}
 
@@ -86,7 +87,7 @@ class Renderer:
         hedged = lambda text, confirmed: text if confirmed else f"{text} {self._hedge}"  # noqa: E731
         lines = [self.t.text("region.point", name=p.name, address=p.address) for p in r.service_points]
         if any(p.confirmed for p in r.service_points):
-            points = "\n".join(hedged(line, p.confirmed) for line, p in zip(lines, r.service_points))
+            points = "\n".join(hedged(line, p.confirmed) for line, p in zip(lines, r.service_points, strict=True))
         else:  # one note under the list rather than the same words on every line
             points = "\n".join(lines + [self.t.text("region.points_unconfirmed")])
         params = {name: hedged(fact.value, fact.confirmed) for name, fact in r.values().items()}

@@ -47,7 +47,8 @@ class DeskCommand(StrEnum):
 
 
 TICKET_COMMANDS = frozenset({DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand.TUTUP, DeskCommand.CATATAN,
-                             DeskCommand.PINDAH, DeskCommand.RIWAYAT, DeskCommand.TOKO, DeskCommand.KIRIM})  # in a resident's topic
+                             DeskCommand.PINDAH, DeskCommand.RIWAYAT, DeskCommand.TOKO,
+                             DeskCommand.KIRIM})  # in a resident's topic
 GROUP_COMMANDS = frozenset({DeskCommand.ANTRIAN, DeskCommand.STATISTIK, DeskCommand.LAPORAN,
                             DeskCommand.KUNJUNGAN})  # anywhere in the group
 

@@ -36,7 +36,8 @@ def ticket_card(renderer: Renderer, flow: Flow, ticket: Ticket, first_name: str 
     if milestone.step:
         step = f"{t.text('sys.progress', step=milestone.step, total=flow.total_steps)} · {step}"
     # Who is typing, only when the resident said so (the welcome's question may have been skipped).
-    who = t.text({"helper": "desk.role.helper", "self": "desk.role.self"}.get(facts.get("role", ""), "desk.role.unknown"))
+    roles = {"helper": "desk.role.helper", "self": "desk.role.self"}
+    who = t.text(roles.get(facts.get("role", ""), "desk.role.unknown"))
     sapaan = t.text("sapaan." + facts.get("honorific", "bapak_ibu"))
     lines = []
     for row in transcript[-6:]:

@@ -3,7 +3,8 @@
 Only members of the operators' group (asked with getChatMember, cached briefly, updated at once
 by chat_member updates) or people on the allow-list may act. When getChatMember fails, it is
 asked again; then what was known before is used; if nothing was, the operator is told in the
-topic that the message was not passed on (never a silent drop). Messages in the group that belong to no ticket are left alone;
+topic that the message was not passed on (never a silent drop). Messages in the group that belong
+to no ticket are left alone;
 residents never get operator powers because they never write in this group.
 """
 
@@ -51,7 +52,7 @@ class ForumDesk:
         """At start: the group must be a forum where the bot may manage topics."""
         try:
             chat = await self.bot.get_chat(self.group_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- whatever the cause, start-up stops with one clear line
             raise OperatorGroupError(f"TEMAN_IKD_OPERATOR_CHAT {self.group_id}: the bot cannot open this chat "
                                      f"({type(exc).__name__}); add the bot to the group first") from None
         if not getattr(chat, "is_forum", False):
@@ -79,7 +80,7 @@ class ForumDesk:
             except BadRequest:  # Telegram knows no such member: no powers
                 allowed = False
                 break
-            except Exception as exc:  # network trouble, a timeout, a 5xx: ask again, briefly
+            except Exception as exc:  # noqa: BLE001 -- network trouble, a timeout, a 5xx: ask again, briefly
                 if attempt + 1 < MEMBER_TRIES:
                     await asyncio.sleep(delay)
                     delay *= 2

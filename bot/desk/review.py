@@ -33,7 +33,8 @@ def history_text(renderer: Renderer, flow: Flow, tickets: list[Ticket], notes: d
         opened = datetime.fromtimestamp(k.opened_at, UTC).astimezone(tz)
         milestone = flow.milestones.get(k.milestone)
         lines.append(t.text(
-            "desk.history_line", id=k.id, date=t.moment(opened, tz), step=t.text(milestone.title) if milestone else k.state,
+            "desk.history_line", id=k.id, date=t.moment(opened, tz),
+            step=t.text(milestone.title) if milestone else k.state,
             outcome=t.text(f"desk.res.{k.resolution}") if k.resolution in RESOLUTIONS else t.text("desk.res.none"),
             rating={1: "👍", -1: "👎"}.get(k.rating or 0, "—"), who=k.operator_name or t.text("desk.nobody")))
         lines.extend("   📝 " + " ".join(n.split())[:NOTE_CHARS] for n in notes.get(k.id, []))

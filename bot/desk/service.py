@@ -75,7 +75,8 @@ class DeskService:
         group = self.routing.group_for(conv.fact("kecamatan")) if self.routing else None
         ticket_id = store.tickets.open(chat_id, reason=effect.reason, state=effect.state, milestone=effect.milestone,
                                       attempts=attempts, group_id=group)
-        store.transcripts.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone, detail=effect.reason)
+        store.transcripts.record_event(chat_id, "ticket_opened", state=effect.state, milestone=effect.milestone,
+                                       detail=effect.reason)
         store.tickets.audit(ticket_id, "opened", detail=effect.reason)
         ticket = store.tickets.get(ticket_id)
         assert ticket is not None
@@ -83,7 +84,8 @@ class DeskService:
         name = store.residents.first_name(chat_id)
         place = self.region.places.get(conv.fact("kecamatan"))
         title = cards.topic_title(renderer, flow, name, ticket, place.name if place else None)
-        card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcripts.of(chat_id, 12), self.clock())
+        card = cards.ticket_card(renderer, flow, ticket, name, dict(conv.facts), store.transcripts.of(chat_id, 12),
+                                 self.clock())
         if effect.visit is not None:  # a home-visit request says so first (bot/desk/visits.py)
             card = visits.record(store, ticket, effect.visit, renderer, self.region) + card
         self.channel.ticket_opened(store, ticket, title, card)
@@ -110,7 +112,8 @@ class DeskService:
             self.channel.to_topic(store, chat_id, text)
         elif effect.media and message_ref is not None:
             store.transcripts.add(chat_id, "in", f"media:{effect.media}", effect.text)
-            self._media_to_topic(store, chat_id, message_ref, effect.media, caption=effect.text, delete_after=delete_after)
+            self._media_to_topic(store, chat_id, message_ref, effect.media, caption=effect.text,
+                                 delete_after=delete_after)
         elif effect.text:
             store.transcripts.add(chat_id, "in", "relay", effect.text)
             self.channel.to_topic(store, chat_id, effect.text)
@@ -296,7 +299,8 @@ class DeskService:
             if ticket is None or ticket.chat_id != resident or resolution not in review.RESOLUTIONS:
                 return False
             store.tickets.set_resolution(ticket_id, resolution)
-            store.tickets.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name, detail=resolution)
+            store.tickets.audit(ticket_id, "resolution", actor_id=operator.id, actor_name=operator.name,
+                                detail=resolution)
             record_outcome(store, resident, ticket.milestone, resolution)
             return True
 
@@ -356,8 +360,8 @@ class DeskService:
                     continue
                 if open_now and (ticket.operators_reminded_at is None or now - ticket.operators_reminded_at >= limit):
                     minutes = str(round((now - ticket.opened_at) / 60))
-                    self.channel.to_topic(store, ticket.chat_id,
-                                          self._renderer(ticket.chat_id).t.text("desk.remind_operators", minutes=minutes))
+                    reminder = self._renderer(ticket.chat_id).t.text("desk.remind_operators", minutes=minutes)
+                    self.channel.to_topic(store, ticket.chat_id, reminder)
                     store.tickets.reminded(ticket.id, operators=True)
                     sent += 1
                 told = ticket.resident_told_at
@@ -369,7 +373,8 @@ class DeskService:
         return sent
 
     # ----- helpers -------------------------------------------------------------------------
-    def _to_resident(self, resident: int, msgid: str, raw: bool = False, extra: str = "", **params: str) -> OutgoingMessage:
+    def _to_resident(self, resident: int, msgid: str, raw: bool = False, extra: str = "",
+                     **params: str) -> OutgoingMessage:
         """A desk message for the resident, with their current keyboard kept."""
         renderer = self._renderer(resident)
         stored = self.store.residents.load(resident)

@@ -62,7 +62,8 @@ class ForumChannel:
             store.outbox.move_items_about(old, group, ticket.chat_id, CARRIED_KINDS)
 
     def to_topic(self, store: Store, resident: int, text: str) -> None:
-        outbox.put(store.outbox, self.group_of(store, resident), outbox.TopicText(resident, text, self._title(store, resident)))
+        message = outbox.TopicText(resident, text, self._title(store, resident))
+        outbox.put(store.outbox, self.group_of(store, resident), message)
 
     copies_media = True
 
@@ -104,7 +105,8 @@ def _inline(rows: outbox.InlineRows) -> InlineKeyboardMarkup | None:
     """((label, callback data), ...) rows, as inline buttons."""
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                                 for row in rows])
 
 
 def _missing_topic(exc: BadRequest) -> bool:

@@ -45,7 +45,8 @@ def open_list(store: Store, group: int | None, renderer: Renderer, region: Regio
         kecamatan, kelurahan = _names(v, renderer, region)
         moment = datetime.fromtimestamp(v.requested_at, UTC).astimezone(region.timezone)
         address = v.address if len(v.address) <= ADDRESS_SHOWN else v.address[:ADDRESS_SHOWN] + "…"
-        lines.append(renderer.t.text("desk.visit_line", id=v.ticket_id, name=store.residents.first_name(v.chat_id) or "—",
+        name = store.residents.first_name(v.chat_id) or "—"
+        lines.append(renderer.t.text("desk.visit_line", id=v.ticket_id, name=name,
                                      date=renderer.t.moment(moment, region.timezone), kelurahan=kelurahan,
                                      kecamatan=kecamatan, address=address))
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
-from bot.engine.home_visit import ASK_ADDRESS, ASK_KELURAHAN, HOME_VISIT_EVENT, KELURAHAN_UNKNOWN, HomeVisit
+from bot.engine.home_visit import ASK_ADDRESS, ASK_KELURAHAN, KELURAHAN_UNKNOWN, HomeVisit
 from bot.engine.machine import FlowMachine
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
 from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
@@ -371,7 +371,8 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
     def _scam_warning(self, conv: Conversation, reading: Reading, lead: tuple[Line, ...] = ()) -> Step:
         """Calls, APKs, links, payments, someone asking for a code: warn plainly, offer a person,
         and a way to the victim's steps for whoever already gave the code or installed the file."""
-        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN), ShownButton(texts.SCAM_VICTIM, problem_event("scam_victim")),
+        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN),
+                   ShownButton(texts.SCAM_VICTIM, problem_event("scam_victim")),
                    ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True))
         warned = conv.evolve(overlay=Overlay.SCAM, paused=False, misunderstandings=0, buttons=buttons)
         return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
@@ -418,7 +419,8 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         return Step(shown, tuple(effects))
 
     def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
-        first = ShownButton(texts.BACK, Event.KEMBALI, True) if conv.history else ShownButton(texts.FAQ, Event.TANYA, True)
+        first = (ShownButton(texts.BACK, Event.KEMBALI, True) if conv.history
+                 else ShownButton(texts.FAQ, Event.TANYA, True))
         return self._return_row(conv) + (first, ShownButton(texts.PERSON, Event.BANTUAN, True))
 
     def _progress(self, conv: Conversation) -> tuple[int, int] | None:

@@ -39,7 +39,8 @@ class PlaceQuestion(EngineHost):
         assert self.region is not None
         buttons = tuple(ShownButton(texts.KEC_BUTTON + k.id, KECAMATAN + k.id) for k in self.region.places.kecamatan)
         buttons += (ShownButton(texts.KEC_UNKNOWN, KECAMATAN + places.UNKNOWN),)
-        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay=Overlay.KECAMATAN, paused=False, buttons=buttons)
+        asking = conv.with_facts({KECAMATAN_THEN: then}).evolve(overlay=Overlay.KECAMATAN, paused=False,
+                                                                buttons=buttons)
         return Step(asking, (Say(lead + (Line(texts.KEC_ASK),), buttons),))
 
     def _without_question(self, conv: Conversation, kecamatan: str) -> Conversation:

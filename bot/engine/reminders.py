@@ -64,7 +64,8 @@ class Reminders(EngineHost):
     def _reminder_buttons(plan_visit: bool) -> tuple[ShownButton, ...]:
         return ((ShownButton(texts.CONTINUE_GUIDE, Event.ULANGI),)
                 + ((ShownButton(texts.PLAN_VISIT, Event.RENCANA_KUNJUNGAN),) if plan_visit else ())
-                + (ShownButton(texts.STOP_REMINDERS, Event.PENGINGAT_STOP), ShownButton(texts.PERSON, Event.BANTUAN, True)))
+                + (ShownButton(texts.STOP_REMINDERS, Event.PENGINGAT_STOP),
+                   ShownButton(texts.PERSON, Event.BANTUAN, True)))
 
     def _plan_visit(self, conv: Conversation, at: datetime) -> Step:
         """Which day will the resident go to the office? The next open days, by weekday name."""

@@ -148,7 +148,8 @@ class Routing(EngineHost):
 
     def _offer_person(self, conv: Conversation, reading: Reading) -> Step:
         """The reader thinks a person may be wanted but is not sure: offer one, go on otherwise."""
-        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN, True), ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True))
+        buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN, True),
+                   ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True))
         offered = conv.evolve(buttons=buttons, overlay=None, paused=False)
         return Step(offered, (Say((Line(texts.OFFER_PERSON),), buttons, self._progress(conv)),), understood=False,
                     reading=reading)

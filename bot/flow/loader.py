@@ -138,8 +138,8 @@ class _Loading:
             if event in GLOBAL_EVENTS:
                 self.problem(file, event_line, f"state {name!r}: event {event!r} is global and cannot be redefined")
             elif event in ENGINE_EVENTS:
-                self.problem(file, event_line, f"state {name!r}: event {event!r} is the engine's own (bot/vocabulary.py) "
-                                               "and cannot be a transition")
+                self.problem(file, event_line, f"state {name!r}: event {event!r} is the engine's own "
+                                               "(bot/vocabulary.py) and cannot be a transition")
             for spec in _target_specs(target):
                 cond = spec.get("if")
                 negate = bool(cond and cond.startswith("not "))

@@ -128,4 +128,5 @@ class Store:
             return self.inbox.purge(older_than) + self.outbox.purge(older_than)
 
 
-__all__ = ["KEEP", "MIGRATIONS", "Database", "HomeVisit", "JourneyRow", "Keep", "OutboxItem", "Store", "StoredConversation", "Ticket"]
+__all__ = ["KEEP", "MIGRATIONS", "Database", "HomeVisit", "JourneyRow", "Keep", "OutboxItem", "Store",
+           "StoredConversation", "Ticket"]

@@ -7,9 +7,10 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
 from bot.store import postgres
 from bot.store.schema import MIGRATIONS

@@ -194,7 +194,8 @@ class Outbox:
         """/pindah: items of these kinds about one resident still waiting for one group are
         queued for another instead, in their order (after whatever that group has already)."""
         about = self.db.json_field("payload", "resident")
-        rows = self.db.execute(f"SELECT id, payload FROM outbox WHERE chat_id = ? AND sent_at IS NULL AND failed IS NULL "
+        rows = self.db.execute("SELECT id, payload FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
+                               f"AND failed IS NULL "
                                f"AND {about} = ? ORDER BY id", (from_chat, resident)).fetchall()
         moved = [(item_id, json.loads(payload)) for item_id, payload in rows]
         moved = [(item_id, payload) for item_id, payload in moved if payload.get("kind") in kinds]

@@ -12,7 +12,6 @@ from bot.store.database import Database, to_json
 from bot.store.records import StoredConversation
 
 
-
 class Keep(enum.Enum):
     """save(remind_at=KEEP, first_name=KEEP): leave the reminder, the name as they are."""
 
@@ -40,7 +39,7 @@ class Residents:
         return StoredConversation(chat_id, Conversation.from_dict(json.loads(row[0])), row[1], bool(row[2]), row[3])
 
     def save(self, chat_id: int, conv: Conversation, *, locale: str, milestone: str,
-             remind_at: float | None | Keep = KEEP, first_name: str | None | Keep = KEEP) -> None:
+             remind_at: float | Keep | None = KEEP, first_name: str | Keep | None = KEEP) -> None:
         """Insert or update the conversation; it also re-activates the resident (they wrote to us)
         and, unless KEEP, sets the reminder and the first name, all in one statement."""
         now = self.db.clock()

@@ -36,7 +36,8 @@ class Visits:
 
     def add(self, ticket_id: int, chat_id: int, kecamatan: str | None, kelurahan: str | None,
                   address: str) -> int:
-        row = self.db.execute("INSERT INTO home_visits (ticket_id, chat_id, kecamatan, kelurahan, address, requested_at) "
+        row = self.db.execute("INSERT INTO home_visits "
+                              "(ticket_id, chat_id, kecamatan, kelurahan, address, requested_at) "
                               "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                               (ticket_id, chat_id, kecamatan, kelurahan, address, self.db.clock())).fetchone()
         return int(row[0])

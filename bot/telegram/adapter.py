@@ -25,12 +25,12 @@ from telegram.ext import ContextTypes
 
 from bot import outbox
 from bot.engine import Input
-from bot.vocabulary import CommandLine, parse_command
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
 from bot.telegram.ids import ids_fit, small_number
 from bot.telegram.outage import Outage, storage_refused
+from bot.vocabulary import CommandLine, parse_command
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -64,7 +64,7 @@ def message_input(message: Message) -> Input | None:
 
 class TelegramAdapter:
     def __init__(self, guide: Guide, delivery: Delivery, *, outage: Outage, operator_chat: int | None = None,
-                 forum: "ForumDesk | None" = None, forums: "dict[int, ForumDesk] | None" = None):
+                 forum: ForumDesk | None = None, forums: dict[int, ForumDesk] | None = None):
         self.guide = guide
         self.store = guide.store
         self.delivery = delivery
@@ -111,7 +111,7 @@ class TelegramAdapter:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
 
     # ----- the operators' group ------------------------------------------------------------
-    def _operators_desk(self, update: Update) -> "ForumDesk | None":
+    def _operators_desk(self, update: Update) -> ForumDesk | None:
         """The desk of the operators' group this update comes from, if it comes from one."""
         query = update.callback_query
         if query is not None:
@@ -119,7 +119,7 @@ class TelegramAdapter:
         message = update.message or update.edited_message
         return self.forums.get(message.chat.id) if message is not None else None
 
-    async def _operators(self, update: Update, desk: "ForumDesk") -> None:
+    async def _operators(self, update: Update, desk: ForumDesk) -> None:
         # Edits of what was already relayed stay in the group; everything else needs an operator.
         operator = None if update.edited_message is not None else await desk.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
@@ -205,7 +205,8 @@ class TelegramAdapter:
                 self.store.outbox.drop_pending_for(chat.id, "blocked")
             log.info("resident %s %s the bot", chat.id, "blocked" if blocked else "unblocked")
             return
-        if chat.id != self.operator_chat and chat.id not in self.forums and status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        joined = status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+        if chat.id != self.operator_chat and chat.id not in self.forums and joined:
             self._note_group(chat.id)
 
     def _group_note(self, message: Message) -> None:

@@ -19,7 +19,6 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHa
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.assembly import desk_of
-from bot.vocabulary import Command
 from bot.desk.operators import ForumDesk
 from bot.desk.telegram import ForumChannel, ForumSender
 from bot.followup.laporan import laporan
@@ -29,12 +28,13 @@ from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.group_limits import GroupBudgetLimiter
 from bot.telegram.inbox import DurableUpdateQueue, InboxBot, InboxRequest
+from bot.telegram.maintenance import Retention
 from bot.telegram.outage import Outage, storage_refused
 from bot.telegram.poison import Quarantine
-from bot.telegram.webhook import WebhookServer
-from bot.telegram.maintenance import Retention
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
+from bot.telegram.webhook import WebhookServer
+from bot.vocabulary import Command
 
 log = logging.getLogger(__name__)
 # The update kinds the guide subscribes to (each gets an outcome in the adapter). Listing them,
@@ -157,7 +157,7 @@ async def startup(parts: BotParts) -> None:
     t = parts.adapter.guide.renderers[parts.adapter.guide.default_locale].t
     try:
         await app.bot.set_my_commands([BotCommand(c, t.text(f"cmd.{c}")) for c in COMMANDS])
-    except Exception as exc:  # commands are a convenience: the bot still works without them
+    except Exception as exc:  # noqa: BLE001 -- commands are a convenience: the bot still works without them
         log.warning("could not register commands: %s", type(exc).__name__)
     for forum in parts.forums.values():
         await forum.verify()  # fails fast, saying exactly what is wrong with each group
@@ -195,7 +195,7 @@ async def _reminders(parts: BotParts) -> None:
         try:
             if guide.send_due_reminders():
                 parts.delivery.wake()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
             _background_failed("sending reminders", exc)
 
 
@@ -206,7 +206,7 @@ async def _service_levels(parts: BotParts) -> None:
         try:
             if desk.check_service_levels(parts.remind_minutes):
                 parts.delivery.wake()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
             _background_failed("the service-level check", exc)
 
 
@@ -237,13 +237,13 @@ class RunningBot:
     benchmarks and the tests too. Leaving it stops the bot cleanly: polling and the webhook
     stop first, then the handling of what was fetched, then the delivery (briefly drained)."""
 
-    def __init__(self, parts: BotParts, poll_timeout: int = 1, webhook: "Webhook | None" = None):
+    def __init__(self, parts: BotParts, poll_timeout: int = 1, webhook: Webhook | None = None):
         self.parts = parts
         self.poll_timeout = poll_timeout
         self.webhook = webhook
         self._server: WebhookServer | None = None
 
-    async def __aenter__(self) -> "RunningBot":
+    async def __aenter__(self) -> RunningBot:
         app = self.parts.application
         await app.initialize()
         await startup(self.parts)

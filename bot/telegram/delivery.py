@@ -14,6 +14,7 @@ still go. A resident who blocked the bot (403) is marked inactive and nothing mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -145,7 +146,7 @@ class Delivery:
             while not self._stopping:
                 try:
                     item = self.store.outbox.next_for(chat_id)
-                except Exception as exc:  # the database cannot be read: the next look at the outbox tries again
+                except Exception as exc:  # noqa: BLE001 -- the database cannot be read: the next look tries again
                     log.warning("could not read the outbox of chat %s (%s)", chat_id, type(exc).__name__)
                     return
                 if item is None:
@@ -193,13 +194,14 @@ class Delivery:
                 # Permanent for this item (e.g. a message too old to delete); keep the rest going.
                 log.warning("Telegram refused outbox item %s (%s): %s", item.id, message.kind, exc.message)
                 reason = exc.message[:200]
-                self._settle(item, lambda: self.store.outbox.mark_failed(item.id, reason))
+                self._settle(item, lambda reason=reason: self.store.outbox.mark_failed(item.id, reason))
                 return
             except (TimedOut, NetworkError, TelegramError) as exc:
                 if not maybe_carried_out(exc):
                     # Nothing reached Telegram (no connection, a 5xx answer): sending again
                     # cannot show anything twice, so it is tried until it goes through.
-                    log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
+                    log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id,
+                                type(exc).__name__, backoff)
                 else:
                     unanswered += 1
                     if unanswered > AMBIGUOUS_RESENDS:
@@ -219,9 +221,10 @@ class Delivery:
                               message.kind, failures, type(exc).__name__, str(exc)[:200])
                     self._parts_done.pop(item.id, None)
                     reason = f"error: {type(exc).__name__}"
-                    self._settle(item, lambda: self.store.outbox.mark_failed(item.id, reason))
+                    self._settle(item, lambda reason=reason: self.store.outbox.mark_failed(item.id, reason))
                     return
-                log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id, type(exc).__name__, backoff)
+                log.warning("sending outbox item %s failed (%s); retrying in %.1f s", item.id,
+                            type(exc).__name__, backoff)
                 self._settle(item, lambda: self.store.outbox.mark_attempt(item.id), give_up=False)
             else:
                 self._sent(item)
@@ -250,7 +253,7 @@ class Delivery:
         try:
             with self.store.transaction():
                 self.store.outbox.write_sent(marks)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- kept for later whatever the cause; a refusal is logged by the outage
             self.store.outbox.keep_sent_for_later(marks)
             if not storage_refused(exc):
                 log.warning("could not record %d sent message(s) (%s)", len(marks), type(exc).__name__)
@@ -260,7 +263,7 @@ class Delivery:
         this sender's hands anyway (``give_up``) and is offered again after the next start."""
         try:
             write()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- a verdict not recorded is offered again after a restart
             log.warning("could not record the outcome of outbox item %s (%s)", item.id, type(exc).__name__)
             if give_up:
                 self.store.outbox.forget_pending(item.id)
@@ -316,8 +319,6 @@ class Delivery:
         # "typing…" counts against the global rate limit like a message; while many chats wait
         # for their turn, that share of the budget goes to messages instead.
         if wait >= 0.5 and chat_id > 0 and len(self._senders) <= BUSY_SENDERS:
-            try:
+            with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; never let it block a message
                 await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
-            except TelegramError:
-                pass  # "typing…" is a courtesy; never let it block a message
         await asyncio.sleep(wait)

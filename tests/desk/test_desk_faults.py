@@ -102,7 +102,8 @@ async def test_an_operator_asking_for_a_secret_is_not_relayed_told_why_and_audit
     assert len(siti.inbox) == before  # the resident got nothing at all
     assert "tidak dikirim" in d.texts_in(thread).lower()
     store = bot.parts.adapter.store
-    assert "blocked_secret_request" in [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
+    trail = store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)
+    assert "blocked_secret_request" in [a for a, _, _ in trail]
 
 
 async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk) -> None:  # noqa: F811
@@ -115,7 +116,8 @@ async def test_an_operator_line_holding_a_nik_is_not_relayed_nor_stored_raw(desk
     assert len(siti.inbox) == before  # the resident got nothing
     assert "tidak dikirim" in d.texts_in(thread).lower()
     store = bot.parts.adapter.store
-    assert "blocked_secret_request" in [a for a, _, _ in store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)]
+    trail = store.tickets.audit_trail(store.tickets.active_for(siti.chat_id).id)
+    assert "blocked_secret_request" in [a for a, _, _ in trail]
     store.close()
     raw = b"".join(p.read_bytes() for p in Path(store.path).parent.iterdir() if p.is_file())
     assert b"6789" not in raw

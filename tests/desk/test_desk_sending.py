@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.desk.test_desk import act, desk, escalate  # noqa: F401  (desk is a fixture)
 
 
-async def test_kirim_sends_a_step_to_the_resident_and_logs_it_in_the_topic(desk) -> None:
+async def test_kirim_sends_a_step_to_the_resident_and_logs_it_in_the_topic(desk) -> None:  # noqa: F811
     d, bot = desk
     siti = d.emu.resident("Siti")
     await escalate(bot, siti)

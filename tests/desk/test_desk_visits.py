@@ -34,7 +34,7 @@ async def _request(c: City, bot, who) -> None:
     await act(bot, lambda: who.send(f"Kp. Kilasah RT 02 RW 03 dekat masjid, NIK {NIK}"))
 
 
-async def test_a_home_visit_request_opens_in_the_kecamatan_group_and_is_listed(city) -> None:
+async def test_a_home_visit_request_opens_in_the_kecamatan_group_and_is_listed(city) -> None:  # noqa: F811
     c, bot = city
     siti = c.emu.resident("Siti")
     await _request(c, bot, siti)
@@ -58,7 +58,7 @@ async def test_a_home_visit_request_opens_in_the_kecamatan_group_and_is_listed(c
     assert c.texts(c.kasemen, None).endswith("Tidak ada permintaan kunjungan rumah yang terbuka.")
 
 
-async def test_the_address_is_deleted_with_the_residents_data(city) -> None:
+async def test_the_address_is_deleted_with_the_residents_data(city) -> None:  # noqa: F811
     c, bot = city
     siti = c.emu.resident("Siti")
     await _request(c, bot, siti)
@@ -67,7 +67,7 @@ async def test_the_address_is_deleted_with_the_residents_data(city) -> None:
     assert _addresses(c) == []
 
 
-async def test_the_address_is_purged_after_the_retention_period(city) -> None:
+async def test_the_address_is_purged_after_the_retention_period(city) -> None:  # noqa: F811
     c, bot = city
     budi = c.emu.resident("Budi")
     await _request(c, bot, budi)

@@ -112,7 +112,8 @@ async def test_reminder_times_fall_in_the_day_and_the_spacing_follows_the_schedu
 
 
 def _due_times(bot: RunningBot) -> list[float]:
-    row = bot.parts.adapter.store.db.execute("SELECT remind_at FROM conversations WHERE remind_at IS NOT NULL").fetchall()
+    row = bot.parts.adapter.store.db.execute(
+        "SELECT remind_at FROM conversations WHERE remind_at IS NOT NULL").fetchall()
     return [r[0] for r in row]
 
 

@@ -91,18 +91,17 @@ async def test_after_sqlite_rolls_a_transaction_back_by_itself_the_store_writes_
     from bot.store import Store
 
     store = Store(str(tmp_path / "bot.sqlite3"))
-    with pytest.raises(sqlite3.OperationalError):
-        with store.transaction():
-            store.inbox.keep_update(1, {"update_id": 1})
-            # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
-            store.db._db.execute("ROLLBACK")
-            with pytest.raises(sqlite3.OperationalError):
-                store.db.execute("INSERT INTO no_such_table VALUES (1)")
-            with pytest.raises(sqlite3.OperationalError):
-                store.inbox.claim_update(1)  # later writes of that unit fail too, instead of running on their own
-            with pytest.raises(sqlite3.OperationalError):
-                with store.transaction():  # nor can a nested unit begin (it would be a transaction of its own)
-                    pass
+    with pytest.raises(sqlite3.OperationalError), store.transaction():
+        store.inbox.keep_update(1, {"update_id": 1})
+        # A statement fails and SQLite rolls the whole transaction back with it (it may, on SQLITE_FULL).
+        store.db._db.execute("ROLLBACK")
+        with pytest.raises(sqlite3.OperationalError):
+            store.db.execute("INSERT INTO no_such_table VALUES (1)")
+        with pytest.raises(sqlite3.OperationalError):
+            store.inbox.claim_update(1)  # later writes of that unit fail too, instead of running on their own
+        # nor can a nested unit begin (it would be a transaction of its own)
+        with pytest.raises(sqlite3.OperationalError), store.transaction():
+            pass
     assert not store.in_transaction
     assert store.inbox.unhandled_updates() == []  # nothing of it was written
     with store.transaction():
