@@ -74,8 +74,10 @@ class Event(StrEnum):
 
 
 # Events every state understands without declaring them (also typed as commands).
-GLOBAL_EVENTS: tuple[str, ...] = (Event.BANTUAN, Event.ULANGI, Event.KEMBALI, Event.MULAI, Event.BERHENTI, Event.TANYA,
-                                  Event.KUNJUNGAN_RUMAH)
+GLOBAL_EVENTS: tuple[str, ...] = (Event.BANTUAN, Event.ULANGI, Event.KEMBALI, Event.MULAI, Event.BERHENTI, Event.TANYA)
+# Events the engine handles itself that a dialog's button or intent may fire (never a transition):
+# the home-visit consent of pb_home_visit (bot/engine/home_visit.py).
+OFFERED_EVENTS: tuple[str, ...] = (Event.KUNJUNGAN_RUMAH,)
 # The command a resident types, as the event it fires (/start and /hapusdata are the engine's own).
 COMMAND_EVENTS: dict[str, str] = {c.value: Event(c.value) for c in Command if c.value in GLOBAL_EVENTS}
 

@@ -18,6 +18,7 @@ from bot.flow.graph import dead_ends, reachable
 from bot.flow.model import (
     GLOBAL_EVENTS,
     MILESTONES,
+    OFFERED_EVENTS,
     Button,
     FaqTopic,
     Flow,
@@ -217,7 +218,7 @@ class _Loading:
                     self.problem(state.file, t.line,
                                  f"state {state.name!r}: unknown condition {t.condition!r}; "
                                  f"known: {', '.join(sorted(self.conditions))}")
-            handled = state.events | set(GLOBAL_EVENTS)
+            handled = state.events | set(GLOBAL_EVENTS) | set(OFFERED_EVENTS)
             for b in state.buttons:
                 if b.event not in handled:
                     self.problem(state.file, self.lines.get((state.name, "button", b.event), state.line),

@@ -20,6 +20,7 @@ MILESTONES: tuple[str, ...] = (
 
 # Events every state understands without declaring them (the list is bot/vocabulary.py's).
 GLOBAL_EVENTS = vocabulary.GLOBAL_EVENTS
+OFFERED_EVENTS = vocabulary.OFFERED_EVENTS  # engine events a button or intent may fire
 
 
 @dataclass(frozen=True)
