@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -137,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help=f"also write the figures here (the README's: {RESULTS.name})")
     args = parser.parse_args(argv)
+    # A stopped run still drops its schemas (the finally blocks run on SystemExit, not on SIGTERM).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     result = compare(args.url, tuple(args.sizes), args.journeys, args.repeats)
     result["seconds"] = round(time.monotonic() - started, 1)
