@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=DEFAULT_URL, help="a PostgreSQL server (a schema of its own is used)")
     parser.add_argument("--sizes", type=int, nargs=2, default=(10_000, 1_000_000), metavar=("SMALL", "LARGE"))
     parser.add_argument("--journeys", type=int, default=12, help="residents walking a journey in each run")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", type=Path, help=f"also write the figures here (the README's: {RESULTS.name})")
     args = parser.parse_args(argv)
     # A stopped run still drops its schemas (the finally blocks run on SystemExit, not on SIGTERM).
