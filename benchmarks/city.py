@@ -62,7 +62,7 @@ def one_resident() -> Template:
         store.residents.save(FIRST_CHAT, conv, locale="id", milestone="welcome")
         store.transcripts.add(FIRST_CHAT, "in", "button", "1", state=conv.state)
         store.transcripts.add(FIRST_CHAT, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
-        store.inbox.keep_update(HANDLED_IDS, {})  # a handled update each (kept a day)
+        store.inbox.keep_update(HANDLED_IDS, {}, chat_id=FIRST_CHAT)  # a handled update each (kept a day)
         store.inbox.claim_update(HANDLED_IDS)
         item = store.outbox.enqueue(FIRST_CHAT, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
         store.outbox.mark_sent(item)
