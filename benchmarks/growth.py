@@ -69,9 +69,9 @@ def measure_cities(cities: list[City], journeys: int, repeats: int, parallel: bo
                    ) -> dict[str, dict[str, Any]]:
     """The cities take turns, round after round, so that the machine's drift (shared, noisy)
     falls on all of them alike; each city's best run (least CPU, bot and server together)
-    counts, with the most memory any of its runs took. ``around``: wraps each run (to read the
-    server's statistics before and after it). ``parallel``: the smoke test only (CPU figures
-    taken side by side are not comparable)."""
+    counts, with the most memory any of its runs took (``rounds``: every run, in order).
+    ``around``: wraps each run (to read the server's statistics before and after it).
+    ``parallel``: the smoke test only (CPU figures taken side by side are not comparable)."""
     def one(city: City) -> dict[str, Any]:
         return around(city, lambda: measure_city(city, journeys)) if around else measure_city(city, journeys)
 
@@ -87,7 +87,7 @@ def measure_cities(cities: list[City], journeys: int, repeats: int, parallel: bo
     best = {}
     for label, rows in runs.items():
         best[label] = dict(min(rows, key=lambda r: r["bot_cpu_us"] + r["server_cpu_us"]),
-                           peak_rss_mb=max(r["peak_rss_mb"] for r in rows), runs=len(rows))
+                           peak_rss_mb=max(r["peak_rss_mb"] for r in rows), rounds=rows)
     return best
 
 

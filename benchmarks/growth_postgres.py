@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -117,6 +118,7 @@ def _figures(sizes: tuple[int, ...], best: dict[str, dict[str, Any]], seeding: d
             "server_cpu_us": {str(s): round(r["server_cpu_us"], 1) for s, r in rows.items()},
             "growth_ratio": round(rows[large]["bot_cpu_us"] / rows[small]["bot_cpu_us"], 3),
             "growth_ratio_with_server": round(total[large] / total[small], 3),
+            "growth_ratio_by_round": _by_round(rows[small]["rounds"], rows[large]["rounds"]),
             "peak_rss_mb": {str(s): r["peak_rss_mb"] for s, r in rows.items()},
             "seed_s": {str(s): seeding[f"{backend} {s}"] for s in sizes},
         }
@@ -128,6 +130,14 @@ def _figures(sizes: tuple[int, ...], best: dict[str, dict[str, Any]], seeding: d
                       / best[f"sqlite {s}"]["bot_cpu_us"], 2) for s in sizes}
     out.update(migrated)
     return out
+
+
+def _by_round(small: list[dict[str, Any]], large: list[dict[str, Any]]) -> dict[str, Any]:
+    """The growth within each round (the two sizes measured minutes apart, so the machine's drift
+    cancels better than between the best runs), bot and server together; and their median."""
+    ratios = [(b["bot_cpu_us"] + b["server_cpu_us"]) / (a["bot_cpu_us"] + a["server_cpu_us"])
+              for a, b in zip(small, large, strict=True)]
+    return {"median": round(statistics.median(ratios), 3), "each": [round(r, 3) for r in ratios]}
 
 
 def main(argv: list[str] | None = None) -> int:
