@@ -39,15 +39,20 @@ DEFAULT_URL = "postgresql://127.0.0.1:5432/test"
 RESULTS = Path(__file__).with_name("growth_postgres_results.json")
 
 
-def _scans(url: str) -> tuple[int, int]:
-    """Sequential scans on the city's tables so far, and the rows they read (the server's count)."""
+def _scans(url: str) -> tuple[int, int, int]:
+    """Sequential scans on the city's tables so far, the rows they read, and the pages of tables
+    and indexes read or found in the cache (the server's counts: work, not time, so the
+    machine's neighbours do not move them)."""
     import psycopg
 
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT coalesce(sum(seq_scan), 0), coalesce(sum(seq_tup_read), 0) "
                            "FROM pg_stat_user_tables WHERE schemaname = current_schema()").fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
+        pages = conn.execute("SELECT coalesce(sum(heap_blks_read + heap_blks_hit + coalesce(idx_blks_read, 0) "
+                             "+ coalesce(idx_blks_hit, 0)), 0) FROM pg_statio_user_tables "
+                             "WHERE schemaname = current_schema()").fetchone()
+    assert row is not None and pages is not None
+    return int(row[0]), int(row[1]), int(pages[0])
 
 
 def _with_scans(city: City, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -61,7 +66,8 @@ def _with_scans(city: City, run: Callable[[], dict[str, Any]]) -> dict[str, Any]
     time.sleep(1.0)
     after = _scans(url)
     return dict(row, seq_scans_per_update=round((after[0] - before[0]) / row["updates"], 2),
-                seq_rows_per_update=round((after[1] - before[1]) / row["updates"], 1))
+                seq_rows_per_update=round((after[1] - before[1]) / row["updates"], 1),
+                pages_per_update=round((after[2] - before[2]) / row["updates"], 1))
 
 
 def _migrate_db(source: str, target: str) -> dict[str, Any]:
@@ -125,6 +131,7 @@ def _figures(sizes: tuple[int, ...], best: dict[str, dict[str, Any]], seeding: d
         if backend == "postgresql":
             out[backend]["seq_rows_per_update"] = {str(s): r["seq_rows_per_update"] for s, r in rows.items()}
             out[backend]["seq_scans_per_update"] = {str(s): r["seq_scans_per_update"] for s, r in rows.items()}
+            out[backend]["pages_per_update"] = {str(s): r["pages_per_update"] for s, r in rows.items()}
     out["postgresql_vs_sqlite"] = {
         str(s): round((best[f"postgresql {s}"]["bot_cpu_us"] + best[f"postgresql {s}"]["server_cpu_us"])
                       / best[f"sqlite {s}"]["bot_cpu_us"], 2) for s in sizes}
