@@ -256,6 +256,7 @@ class Walker:
     expected_msgs: list[int] = field(default_factory=list)  # cumulative messages after each turn
     sent_at: float | None = None  # when the turn waiting for its reply was sent (monotonic)
     longest_wait: float = 0.0  # seconds: the longest a reply took to arrive
+    longest_wait_turn: tuple[int, float] | None = None  # which turn that was, answered when (wall clock)
 
     def __post_init__(self) -> None:
         total = 0
@@ -287,7 +288,9 @@ class Walker:
         """The previous turn is answered: how long the resident waited for it (from sending to
         seeing the reply, as often as ``walk`` looks: every 10 ms)."""
         if self.sent_at is not None:
-            self.longest_wait = max(self.longest_wait, time.monotonic() - self.sent_at)
+            waited = time.monotonic() - self.sent_at
+            if waited > self.longest_wait:
+                self.longest_wait, self.longest_wait_turn = waited, (self.next_turn, time.time())
             self.sent_at = None
 
     def answered(self) -> bool:
