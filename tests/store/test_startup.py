@@ -51,5 +51,6 @@ def test_a_wrong_password_is_one_line_without_the_password(tmp_path: Path) -> No
         line = one_line(run_bot("http://127.0.0.1:9", TOKEN, url, cwd=tmp_path), TOKEN)
     assert line.startswith(f"teman-ikd: database postgresql://teman:***@127.0.0.1:{server.port}/teman cannot be used")
     assert 'password authentication failed for user "teman"' in line
+    assert line.endswith("check the user and password in TEMAN_IKD_DATABASE")
     assert "wr0ng-pw-9" not in line
     assert server.proofs and not any(server.proofs)  # the password was checked, and it was wrong
