@@ -43,7 +43,6 @@ if __package__ in (None, ""):
 from benchmarks.balancer import Balancer
 from benchmarks.harness import ROOT, Walker, make_journey, walk, workdir
 from bot.emulator import Emulator, Limits
-from bot.telegram.leader import LEADER_LOCK
 
 POSTGRES_URL = os.environ.get("TEMAN_IKD_BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 WORKERS = 3
@@ -65,12 +64,13 @@ def start_worker(emu: Emulator, url: str, log: Path, webhook: tuple[str, int] | 
                                 cwd=str(ROOT))
 
 
-def leader_pid(admin: Any) -> int | None:
-    """The process id of the worker holding the lead (its connection's application_name says it)."""
-    row = admin.execute("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                        "WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = %s AND l.granted",
-                        (LEADER_LOCK,)).fetchone()
-    return int(row[0].rsplit(" ", 1)[1]) if row else None
+def leader_pid(admin: Any, workers: list[subprocess.Popen]) -> int | None:
+    """The process id of the worker that leads (its leadership connection says so by name)."""
+    ours = {w.pid for w in workers}
+    rows = admin.execute("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE %s",
+                         ("teman-ikd leader %",)).fetchall()
+    pids = {int(r[0].rsplit(" ", 1)[1]) for r in rows} & ours
+    return next(iter(pids)) if len(pids) == 1 else None
 
 
 class PauseWatch(threading.Thread):
@@ -125,7 +125,7 @@ class Killer(threading.Thread):
 
     def _leader(self) -> int | None:
         while not self.stop.is_set():  # (between two leaders: wait for the next)
-            pid = leader_pid(self.admin)
+            pid = leader_pid(self.admin, self.workers)
             index = next((i for i, w in enumerate(self.workers) if w.pid == pid), None)
             if index is not None:
                 return index
@@ -195,11 +195,15 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
         finally:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
     lost_residents, duplicates, twice = 0, 0, 0
+    details: list[dict[str, Any]] = []
     for w in walkers:
         lost, dup = w.tally()
         duplicates += dup
         if lost or states.get(w.resident.chat_id) != w.journey.final_state or not w.done:
             lost_residents += 1
+            details.append({"resident": w.resident.chat_id, "lost": lost, "state": states.get(w.resident.chat_id),
+                            "expected": w.journey.final_state, "done": w.done, "turn": w.next_turn,
+                            "seen": [m.get("text", "")[:40] for m in w.resident.inbox][-6:]})
         twice += max(0, handled.get(w.resident.chat_id, 0) - w.next_turn)
     return {
         "failover_mode": mode,
@@ -215,6 +219,7 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
         "failover_turns": sum(len(j.turns) for j in plan),
         "failover_finished": finished,
         "failover_log_errors": errors,
+        "failover_lost_detail": details,
     }
 
 

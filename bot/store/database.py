@@ -20,10 +20,11 @@ from bot.store.schema import MIGRATIONS
 to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-MIGRATION_LOCK = 0x7E4A1D  # PostgreSQL advisory lock key held while one worker migrates
-# What several workers on one PostgreSQL database take turns at (advisory locks, bot/store/postgres.py):
-HANDLING = 1  # a chat's updates: one worker at a time handles them (for the length of a unit of work)
-SENDING = 2  # a chat's outbox: one worker at a time sends it (held while its sender drains it)
+# What several workers on one PostgreSQL database take turns at (advisory locks, named within the
+# schema: bot/store/postgres.py ``lock``):
+MIGRATING = "migrate"  # held while one worker migrates the schema
+HANDLING = "handle"  # a chat's updates: one worker at a time handles them (for the length of a unit of work)
+SENDING = "send"  # a chat's outbox: one worker at a time sends it (held while its sender drains it)
 
 
 def _path_from_url(url: str) -> str:
@@ -112,24 +113,24 @@ class Database:
         the bot's one process, and these locks cost nothing there."""
         return self.dialect == "postgresql"
 
-    def lock_for_unit(self, kind: int, key: int) -> None:
+    def lock_for_unit(self, kind: str, key: int) -> None:
         """Wait until no other worker holds (``kind``, ``key``), and hold it until the open
         transaction ends (PostgreSQL: pg_advisory_xact_lock; a crashed worker's lock goes with
         its connection). SQLite: BEGIN IMMEDIATE already gave this transaction the database."""
         assert self._depth, "lock_for_unit belongs inside a transaction"
         if self.shared:
-            self._run("SELECT pg_advisory_xact_lock(?, ?)", (kind, postgres.lock_key(key)))
+            self._run(postgres.lock("pg_advisory_xact_lock"), (f"{kind}:{key}",))
 
-    def try_lock(self, kind: int, key: int) -> bool:
+    def try_lock(self, kind: str, key: int) -> bool:
         """Hold (``kind``, ``key``) from now until ``unlock``, if no other worker holds it (never
         waits). Held by this process's connection: a worker killed lets go at once."""
         if not self.shared:
             return True
-        return bool(self._run("SELECT pg_try_advisory_lock(?, ?)", (kind, postgres.lock_key(key))).fetchone()[0])
+        return bool(self._run(postgres.lock("pg_try_advisory_lock"), (f"{kind}:{key}",)).fetchone()[0])
 
-    def unlock(self, kind: int, key: int) -> None:
+    def unlock(self, kind: str, key: int) -> None:
         if self.shared:
-            self._run("SELECT pg_advisory_unlock(?, ?)", (kind, postgres.lock_key(key)))
+            self._run(postgres.lock("pg_advisory_unlock"), (f"{kind}:{key}",))
 
     def json_field(self, column: str, key: str) -> str:
         """An SQL expression for the integer ``key`` of the JSON object kept in ``column``."""
@@ -148,12 +149,12 @@ class Database:
         with self._lock:
             if self.dialect == "postgresql":
                 # Several workers may start at once: one migrates, the others wait, then find it done.
-                self._db.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+                self._db.execute(postgres.lock("pg_advisory_lock"), (MIGRATING,))
             try:
                 version = self._migrate_to(migrations)
             finally:
                 if self.dialect == "postgresql":
-                    self._db.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
+                    self._db.execute(postgres.lock("pg_advisory_unlock"), (MIGRATING,))
             if (self.dialect == "sqlite" and version < len(migrations)
                     and self._db.execute("PRAGMA freelist_count").fetchone()[0]):
                 # A migration rebuilt a table (6: topics): give the freed pages back once, so the

@@ -147,11 +147,12 @@ def application_name(role: str) -> str:
     return f"teman-ikd {role} {os.getpid()}"
 
 
-def lock_key(key: int) -> int:
-    """A chat id (64 bits) as the 32-bit half of a two-part advisory lock key. Two chats that
-    fold to the same key only take turns they need not take: never a wrong result."""
-    folded = (key ^ (key >> 32)) & 0xFFFFFFFF
-    return folded - (1 << 32) if folded >= 1 << 31 else folded
+def lock(function: str, name: str = "?") -> str:
+    """SQL calling an advisory-lock ``function`` on the lock called ``name`` (a parameter by
+    default) within this schema. PostgreSQL's advisory locks belong to the whole database, and
+    one database may hold several cities' bots, one schema each (or a test's): the schema is
+    part of the lock's name, hashed to the 64-bit key the function takes."""
+    return f"SELECT {function}(hashtextextended(current_schema() || ':' || {name}, 0))"
 
 
 def json_field(dialect: str, column: str, key: str) -> str:

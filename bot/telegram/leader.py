@@ -9,12 +9,13 @@ by exactly one of them, the leader:
 - at the lead's start, queueing what was stored and not handled (a crash, a leader that died);
 - every ``SWEEP_EVERY`` seconds with several workers, the same for the updates a worker took in
   (answered Telegram's webhook) and died before handling: each worker holds a lock of its own
-  (``ALIVE``, its random id) on its leadership connection and names itself in the updates it
+  (``alive:<its random id>``) on its leadership connection and names itself in the updates it
   keeps, so the leader queues a worker's updates again exactly when that lock is free: the
   worker is gone. A live worker's queue is never taken from it, however long it is;
 - the periodic work: reminders, the desk's service levels, the retention purge.
 
-The leader is whoever holds a PostgreSQL advisory lock (``LEADER_LOCK``) on a connection of its
+The leader is whoever holds a PostgreSQL advisory lock (``leader``, named within the schema, so
+two cities' bots in one database each have their own: bot/store/postgres.py) on a connection of its
 own (psycopg's async connection, so waiting for it never blocks the event loop). A worker that
 dies, even by kill -9, loses its connection and the lock with it; a standby tries every
 ``TRY_EVERY`` seconds and takes over at its next try. A leader that loses its connection (the
@@ -31,19 +32,23 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.assembly import desk_of
-from bot.store.postgres import application_name
+from bot.store.postgres import application_name, lock
 from bot.telegram.outage import storage_refused
 
 if TYPE_CHECKING:
     from bot.telegram.app import BotParts
 
 log = logging.getLogger(__name__)
-LEADER_LOCK = 0x7E4A1E  # the advisory lock the leader holds (bot/store/database.py holds 0x7E4A1D to migrate)
+LEADER = "leader"  # the advisory lock the leader holds (named within the schema: postgres.lock)
 TRY_EVERY = 1.0  # seconds between a standby's tries, and between the leader's looks at its connection
 SWEEP_EVERY = 0.5  # seconds between looks for updates a dead worker left
-ALIVE = 3  # advisory lock namespace: (ALIVE, worker id) is held by each live worker (database.py has 1, 2)
+ALIVE = "alive"  # "alive:<worker id>" is held by each live worker on its leadership connection
 SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
 REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
+
+
+def _sql(sql: str) -> str:
+    return sql.replace("?", "%s")  # psycopg's placeholders (the store's SQL writes ?)
 
 
 class Leadership:
@@ -69,8 +74,8 @@ class Leadership:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10,
-                                                                 application_name=application_name("leader")) as conn:
-                    await conn.execute("SELECT pg_advisory_lock(%s, %s)", (ALIVE, self.worker))  # "I am here"
+                                                                 application_name=application_name("standby")) as conn:
+                    await conn.execute(_sql(lock("pg_advisory_lock")), (f"{ALIVE}:{self.worker}",))  # "I am here"
                     self._conn = conn
                     while not await self._try(conn):
                         self.tried.set()
@@ -88,20 +93,23 @@ class Leadership:
             return set()
         dead = set()
         for worker in workers - {self.worker}:
-            row = await (await self._conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (ALIVE, worker))).fetchone()
+            name = f"{ALIVE}:{worker}"
+            row = await (await self._conn.execute(_sql(lock("pg_try_advisory_lock")), (name,))).fetchone()
             if row and row[0]:
-                await self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ALIVE, worker))
+                await self._conn.execute(_sql(lock("pg_advisory_unlock")), (name,))
                 dead.add(worker)
         return dead
 
     @staticmethod
     async def _try(conn: Any) -> bool:
-        row = await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))).fetchone()
+        row = await (await conn.execute(_sql(lock("pg_try_advisory_lock")), (LEADER,))).fetchone()
         return bool(row and row[0])
 
     async def _lead(self, gained: Callable[[], Awaitable[None]], lost: Callable[[], Awaitable[None]],
                     conn: Any) -> None:
         self.leading = True
+        if conn is not None:  # pg_stat_activity shows who leads ("teman-ikd leader 4242")
+            await conn.execute(f"SET application_name = '{application_name('leader')}'")
         try:
             try:
                 await gained()
