@@ -92,3 +92,29 @@ def test_a_lost_postgresql_connection_loses_its_transaction_only(postgres_url: s
         assert [store.residents.load(c) is not None for c in (5, 6, 7, 8)] == [True, False, False, True]
     finally:
         store.close()
+
+
+def test_two_bots_in_one_postgresql_database_take_their_own_turns(postgres_url: str, postgres_server: str) -> None:
+    """PostgreSQL's advisory locks belong to the whole database: named within each schema, two
+    cities' bots (a schema each) never wait for each other's chats, nor share one leader."""
+    import uuid
+
+    import psycopg
+
+    from bot.store.database import SENDING
+    from tests.store.conftest import postgres_schema_url
+
+    other_schema = f"teman_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {other_schema}")
+    one, same = Store(postgres_url), Store(postgres_url)
+    other = Store(postgres_schema_url(postgres_server, other_schema))
+    try:
+        assert one.db.try_lock(SENDING, 5)
+        assert not same.db.try_lock(SENDING, 5)  # the same bot's other worker waits its turn
+        assert other.db.try_lock(SENDING, 5)  # another city's bot does not
+    finally:
+        for store in (one, same, other):
+            store.close()
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {other_schema} CASCADE")
