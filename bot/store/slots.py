@@ -2,11 +2,15 @@
 the bot's sends; one operators' group's messages) the next moment a send may go. The only SQL for it.
 
 Several bot processes on one PostgreSQL database each ask here before a send, so Telegram's
-limits hold for all of them together (bot/telegram/shared_limits.py). A reservation is virtual
-scheduling (GCRA without a burst): the caller may send at ``max(next_at, now)``, and ``next_at``
-moves one spacing past that, in one statement (an upsert with RETURNING, read the same way by
-SQLite and PostgreSQL). The row lock of that one statement is all the coordination there is: two
-workers asking at once get two different moments, ``spacing`` apart.
+limits hold for all of them together (bot/telegram/shared_limits.py). Two ways to ask, each one
+statement (an upsert with RETURNING, read the same way by SQLite and PostgreSQL):
+- ``reserve``: a place in the queue, virtual scheduling (GCRA without a burst): the caller may send
+  at ``max(next_at, now)``, and ``next_at`` moves one spacing past that;
+- ``take``: the key now, if it is free (``next_at`` has passed), else nothing: for a send that must
+  be counted when it really goes, not when it queued (an operators' group's, which waits in the
+  queue of all sends after its own turn came).
+The row lock of that one statement is all the coordination there is: two workers asking at once
+get two different moments, ``spacing`` apart, and never both take a key.
 
 Each call is its own tiny transaction: it must never run inside a resident's unit of work, where
 the row (one for every send of the bot) would stay locked, for every worker, until that unit
@@ -47,6 +51,21 @@ class SendSlots:
             "RETURNING next_at",
             (key, now + spacing, now, now, spacing)).fetchone()
         return float(row[0]) - spacing
+
+    def take(self, key: str, spacing: float) -> bool:
+        """Take ``key`` now if it is free (True: the next is ``spacing`` later); False if it is not."""
+        now = self.db.clock()
+        row = self.db.execute(
+            "INSERT INTO send_slots (key, next_at) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET next_at = excluded.next_at WHERE send_slots.next_at <= ? "
+            "RETURNING next_at",
+            (key, now + spacing, now)).fetchone()
+        return row is not None
+
+    def free_at(self, key: str) -> float:
+        """When ``key`` is free (store clock; 0 for a key never used)."""
+        row = self.db.execute("SELECT next_at FROM send_slots WHERE key = ?", (key,)).fetchone()
+        return 0.0 if row is None else float(row[0])
 
     def pause(self, key: str, until: float) -> None:
         """Telegram answered 429 for ``key``: no reservation starts before ``until`` (store clock).

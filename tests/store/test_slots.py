@@ -73,3 +73,19 @@ def test_a_pause_holds_for_every_worker_and_never_shortens_what_was_reserved(reo
     assert second.reserve(ALL_SENDS, 0.1) == T0  # the rest of the bot goes on
     first.pause(group_key(-1001), T0 + 1)  # an older, shorter 429 arriving late
     assert first.reserve(group_key(-1001), 3.0) == T0 + 8
+
+
+def test_a_key_is_taken_only_when_free_and_by_one_worker(reopen: Opener) -> None:
+    clock = Clock()
+    first, second = reopen(clock).slots, reopen(clock).slots
+    assert first.free_at(group_key(-1001)) == 0.0  # never used
+    assert first.take(group_key(-1001), 3.0)
+    assert not second.take(group_key(-1001), 3.0)  # the other worker: not before the spacing
+    assert second.free_at(group_key(-1001)) == T0 + 3.0
+    clock.t = T0 + 3.0
+    assert second.take(group_key(-1001), 3.0) and not first.take(group_key(-1001), 3.0)
+    second.pause(group_key(-1001), T0 + 20)  # a 429: nobody takes it before then
+    clock.t = T0 + 10
+    assert not first.take(group_key(-1001), 3.0)
+    clock.t = T0 + 20
+    assert first.take(group_key(-1001), 3.0)
