@@ -29,12 +29,15 @@ moment before a 429 asks again rather than go into the pause), the line of each 
 and the fallback below.
 
 Costs and choices: one small upsert per call that names a chat (three statements for a group's
-message),
-run on the event loop like every store call here (a few hundred microseconds on loopback); calls
+message), each committed on its own, run on the event loop like every store call here (a
+reservation: 0.24 ms median, 0.4 ms p99, on loopback PostgreSQL 15; 28 a second cost the loop
+under 1%); calls
 without a chat (getUpdates, getMe, setMyCommands) pass untouched, as with AIORateLimiter. Times
-are the store's clock: the workers' clocks must agree (NTP). Should the database not answer, the
-moment is taken from an in-process schedule with the same spacing, so messages already claimed
-still leave (each worker within Telegram's limits on its own) until the database is back.
+are the store's clock: the workers' clocks must agree (NTP), and it must run (a test that freezes
+it must not run the bot on PostgreSQL: a group's turn would never come). Should the database not
+answer, the moment comes from an in-process schedule with the same spacing, so messages already
+claimed still leave until the database is back: each worker keeps the limits on its own, together
+they may pass them, and the 429s that earns are waited out.
 
 The interface is PTB's public ``BaseRateLimiter``, not AIORateLimiter's internals: the shared
 schedule replaces its buckets whole.
