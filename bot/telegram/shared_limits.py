@@ -31,8 +31,8 @@ and the fallback below.
 Costs and choices: one small upsert per call that names a chat (three statements for a group's
 message), each committed on its own, run on the event loop like every store call here (a
 reservation: 0.24 ms median, 0.4 ms p99, on loopback PostgreSQL 15; 28 a second cost the loop
-under 1%); calls
-without a chat (getUpdates, getMe, setMyCommands) pass untouched, as with AIORateLimiter. Times
+under 1%); calls without a chat (getUpdates, getMe, setMyCommands) pass untouched, as with
+AIORateLimiter. Times
 are the store's clock: the workers' clocks must agree (NTP), and it must run (a test that freezes
 it must not run the bot on PostgreSQL: a group's turn would never come). Should the database not
 answer, the moment comes from an in-process schedule with the same spacing, so messages already
