@@ -110,7 +110,7 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         ApplicationBuilder()
         .bot(bot)
         .update_queue(queue)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(256, done=queue.handled))
     )
     application = builder.build()
     forum, sender, forums = None, None, {}
