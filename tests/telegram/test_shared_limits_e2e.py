@@ -47,7 +47,8 @@ async def test_two_workers_keep_the_overall_limit_together(postgres_url: str) ->
         for worker in workers:
             worker.adapter.store.close()
     assert [len(r.inbox) for r in residents] == [1] * 120  # everyone welcomed, once
-    assert all(w.delivery.sent >= 60 for w in workers)  # both workers sent their share
+    # Both workers sent (either may send any chat's messages: a chat is leased to one at a time).
+    assert sum(w.delivery.sent for w in workers) == 120 and all(w.delivery.sent for w in workers)
     assert emu.stats["429"] == 0  # Telegram never had to refuse: together within 30 a second
 
 
