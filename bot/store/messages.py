@@ -122,16 +122,6 @@ class Outbox:
             items = self._pending.get(chat_id)
             return next(iter(items.values())) if items else None
 
-    def claim_next(self, chat_id: int) -> OutboxItem | None:
-        """The chat's oldest pending item that no other open transaction has claimed, read from
-        the database and locked until this transaction ends: on PostgreSQL with ``FOR UPDATE SKIP
-        LOCKED`` (several workers never take the same item, and none waits for another), on
-        SQLite by its one writer at a time. Call it inside ``store.transaction()``."""
-        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
-        row = self.db.execute("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
-                              f"AND failed IS NULL ORDER BY id LIMIT 1{lock}", (chat_id,)).fetchone()
-        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
-
     def lease(self, chat_id: int) -> bool:
         """Take the turn to send this chat's items; False if another worker has it (it looks for
         new items once it lets go). Always True on SQLite, the one process sending."""

@@ -20,6 +20,7 @@ precision times, identity keys; every migration is numbered alike on both.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sqlite3
 from typing import Any
@@ -82,7 +83,8 @@ class Connection:
         import psycopg
 
         try:
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout,
+                                   application_name=application_name("store"))
             # A worker cut off from the others (not dead: its locks stay) must not stall a chat
             # for good: a step waiting this long for a lock fails, and is tried again later.
             conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
@@ -137,6 +139,12 @@ def translate_migration(script: str) -> str:
     script = re.sub(r"\bINTEGER\b", "BIGINT", script)
     script = re.sub(r"\bREAL\b", "DOUBLE PRECISION", script)
     return script.replace("WITHOUT ROWID", "")
+
+
+def application_name(role: str) -> str:
+    """How a worker's connections are named in pg_stat_activity (with its process id), so an
+    administrator sees which process holds which lock (the leader's, a chat's)."""
+    return f"teman-ikd {role} {os.getpid()}"
 
 
 def lock_key(key: int) -> int:
