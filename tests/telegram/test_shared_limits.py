@@ -17,7 +17,6 @@ from bot.store.slots import group_key
 from bot.telegram.app import telegram_rate_limiter
 from bot.telegram.group_limits import GroupBudgetLimiter
 from bot.telegram.shared_limits import SharedBudgetLimiter
-from tests.store.conftest import postgres_server, postgres_url  # noqa: F401 -- fixtures
 
 SCALE = 60.0
 PERIOD = 60.0 / SCALE
@@ -26,7 +25,7 @@ RESIDENT = 42
 
 
 @pytest.fixture
-def workers(postgres_url: str) -> Iterator[list[SharedBudgetLimiter]]:  # noqa: F811 -- the fixture
+def workers(postgres_url: str) -> Iterator[list[SharedBudgetLimiter]]:
     stores = [Store(postgres_url), Store(postgres_url)]
     limiters = [telegram_rate_limiter(SCALE, store=store) for store in stores]
     assert all(isinstance(limiter, SharedBudgetLimiter) for limiter in limiters)

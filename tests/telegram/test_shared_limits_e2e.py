@@ -13,7 +13,6 @@ from bot.store import Store
 from bot.telegram.app import BotParts, RunningBot, build_bot, telegram_rate_limiter
 from bot.telegram.shared_limits import SharedBudgetLimiter
 from tests.conftest import TIME_SCALE, make_parts, make_settings
-from tests.store.conftest import postgres_server, postgres_url  # noqa: F401 -- fixtures
 
 
 def _worker(emu: Emulator, url: str, group: int) -> BotParts:
@@ -33,7 +32,7 @@ async def _both_settle(bots: list[RunningBot], timeout: float) -> bool:
     return True
 
 
-async def test_two_workers_keep_the_overall_limit_together(postgres_url: str) -> None:  # noqa: F811
+async def test_two_workers_keep_the_overall_limit_together(postgres_url: str) -> None:
     # Real-time limits (30 messages a second): 120 residents start at once, 60 at each worker.
     with Emulator(limits=Limits(time_scale=1.0)) as emu:
         workers = [make_parts(emu, postgres_url) for _ in range(2)]  # type: ignore[arg-type]
@@ -52,7 +51,7 @@ async def test_two_workers_keep_the_overall_limit_together(postgres_url: str) ->
     assert emu.stats["429"] == 0  # Telegram never had to refuse: together within 30 a second
 
 
-async def test_two_workers_share_the_operators_groups_budget(postgres_url: str) -> None:  # noqa: F811
+async def test_two_workers_share_the_operators_groups_budget(postgres_url: str) -> None:
     # 16 residents ask for a person at once, 8 at each worker: a topic and its first messages
     # each, more than 20 into one group, on a 10x clock (a group's "minute" is 6 s).
     with Emulator(limits=Limits(time_scale=TIME_SCALE)) as emu:
