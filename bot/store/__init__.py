@@ -17,7 +17,9 @@ migrations, transactions, the clock). Each repository owns its tables and calls 
 - ``store.outbox`` (messages.py): messages to send, and the delivery's queue of pending ones;
 - ``store.tickets`` (desk.py): the operators' tickets, forum topics and audit trail;
 - ``store.journey`` (journey.py): anonymous journey events for the supervisors' figures;
-- ``store.visits`` (visits.py): home-visit requests (an address: personal, erased with the resident).
+- ``store.visits`` (visits.py): home-visit requests (an address: personal, erased with the resident);
+- ``store.slots`` (slots.py): the shared schedule of Telegram's limits, when several bot processes
+  share one PostgreSQL database (each reservation its own tiny transaction, never inside a unit).
 
 An operation that spans repositories (erasing a resident, a resident blocking the bot, the
 retention purge) is a method here that calls each in one transaction.
@@ -47,6 +49,7 @@ from bot.store.messages import Outbox, SharedOutbox
 from bot.store.records import OutboxItem, StoredConversation, Ticket
 from bot.store.residents import KEEP, Keep, Residents
 from bot.store.schema import MIGRATIONS
+from bot.store.slots import SendSlots
 from bot.store.transcripts import Transcripts
 from bot.store.visits import HomeVisit, Visits
 
@@ -66,6 +69,7 @@ class Store:
         self.tickets = Tickets(self.db)
         self.journey = Journey(self.db)
         self.visits = Visits(self.db)
+        self.slots = SendSlots(self.db)
 
     # ----- the unit of work and the connection (bot/store/database.py) --------------------
     @property

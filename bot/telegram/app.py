@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.assembly import desk_of
@@ -26,7 +26,7 @@ from bot.guide import Guide
 from bot.store import Store
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
-from bot.telegram.group_limits import GroupBudgetLimiter
+from bot.telegram.group_limits import OVERALL_PER_SECOND, GroupBudgetLimiter
 from bot.telegram.inbox import DurableUpdateQueue, InboxBot, InboxRequest
 from bot.telegram.leader import Duties, Leadership
 from bot.telegram.maintenance import Retention
@@ -34,6 +34,7 @@ from bot.telegram.outage import Outage
 from bot.telegram.poison import Quarantine
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
+from bot.telegram.shared_limits import SharedBudgetLimiter
 from bot.telegram.webhook import WebhookServer
 from bot.vocabulary import Command
 
@@ -77,7 +78,8 @@ def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
     return build_application(settings, guide, **kwargs)
 
 
-def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
+def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3,
+                          store: Store | None = None) -> BaseRateLimiter:
     """Telegram's limits: 30 messages/s overall without bursts, 20/min per group.
 
     AIORateLimiter's buckets (aiolimiter) are leaky buckets as deep as their rate: the default
@@ -85,20 +87,25 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIOR
     the excess with a 429 whose retry_after stalls every send. A bucket one deep that drains at
     28/s never has more than 30 in any second, with room for jitter. Each group has its own
     sliding window of 20 messages a minute (bot/telegram/group_limits.py).
+    On PostgreSQL, where several bot processes may share the database, the same figures hold for
+    all of them together (bot/telegram/shared_limits.py); SQLite has one process by design.
     ``time_scale`` speeds the clock up for the emulator's time-scaled limits.
     """
-    return GroupBudgetLimiter(overall_max_rate=1, overall_time_period=1.0 / (28 * time_scale),
+    if store is not None and store.db.dialect == "postgresql":
+        return SharedBudgetLimiter(store.slots, time_scale=time_scale, max_retries=max_retries)
+    return GroupBudgetLimiter(overall_max_rate=1, overall_time_period=1.0 / (OVERALL_PER_SECOND * time_scale),
                               group_time_period=60.0 / time_scale, max_retries=max_retries)
 
 
 def build_application(settings: Settings, guide: Guide, *, chat_interval: float = 1.0,
-                      rate_limiter: AIORateLimiter | None = None, connect_timeout: float = 10.0,
+                      rate_limiter: BaseRateLimiter | None = None, connect_timeout: float = 10.0,
                       request: BaseRequest | None = None, read_timeout: float = 5.0) -> BotParts:
     """``request`` replaces the HTTP client (the benchmarks pass one whose httpx transport
     calls the emulator in-process, so the network does not drown what they measure)."""
     use_timedeltas()
     outage = Outage()  # what to hold back and retry while the database refuses writes
-    bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout, outage, Quarantine(guide.store))
+    limiter = rate_limiter or telegram_rate_limiter(store=guide.store)
+    bot = _make_bot(settings, limiter, request, connect_timeout, read_timeout, outage, Quarantine(guide.store))
     # Who leads among the workers sharing the database (bot/telegram/leader.py); SQLite: this one.
     leadership = Leadership(settings.database if guide.store.db.shared else None)
     queue = DurableUpdateQueue(guide.store, raw=bot.raw_updates, outage=outage, worker=leadership.worker)
@@ -141,7 +148,7 @@ def use_timedeltas() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
-def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: BaseRequest | None,
+def _make_bot(settings: Settings, rate_limiter: BaseRateLimiter, request: BaseRequest | None,
               connect_timeout: float, read_timeout: float, outage: Outage, quarantine: Quarantine) -> InboxBot:
     """The bot object, built here rather than by ApplicationBuilder so that its getUpdates
     connection keeps the raw updates and its offset holds back what was not stored (inbox.py)."""
@@ -152,7 +159,7 @@ def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: 
     else:
         updates = InboxRequest(request)
     return InboxBot(settings.token.reveal(), base_url=settings.base_url, base_file_url=settings.base_file_url,
-                    request=request, get_updates_request=updates, rate_limiter=rate_limiter or telegram_rate_limiter(),
+                    request=request, get_updates_request=updates, rate_limiter=rate_limiter,
                     raw=updates.raw, outage=outage, quarantine=quarantine)
 
 

@@ -42,6 +42,9 @@ GROUP_BUDGET = 20  # messages per window, all topics together
 # even pace keeps the queue short, where a burst is paid for with a pause of up to a minute.
 GROUP_BURST = 1
 WINDOW_MARGIN = 0.02  # of the window: the two clocks (ours, Telegram's) never agree exactly
+# Telegram allows 30 messages a second overall; sends spaced evenly at 28/s never put more than
+# 30 in any second, with room for jitter (bot/telegram/app.py, telegram_rate_limiter).
+OVERALL_PER_SECOND = 28
 
 
 class GroupWindow:
@@ -110,7 +113,7 @@ class GroupBudgetLimiter(AIORateLimiter):
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
                               kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
                               rate_limit_args: int | None) -> Any:
-        group = _group_of(data.get("chat_id"))
+        group = group_of(data.get("chat_id"))
         if group is None or not endpoint.startswith(COUNTED_PREFIXES):
             # Private chats, and calls that post nothing in a group: the parent's overall limit.
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
@@ -146,11 +149,16 @@ class _Refused:
         self.error = error
 
     def seconds(self) -> float:
-        after = self.error.retry_after
-        return float(after) if isinstance(after, (int, float)) else after.total_seconds()
+        return retry_seconds(self.error)
 
 
-def _group_of(chat_id: Any) -> int | str | None:
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (an int, or a timedelta with PTB_TIMEDELTA)."""
+    after = error.retry_after
+    return float(after) if isinstance(after, (int, float)) else after.total_seconds()
+
+
+def group_of(chat_id: Any) -> int | str | None:
     """The group a call is for (negative ids and @usernames are groups, as PTB decides)."""
     with contextlib.suppress(ValueError, TypeError):
         chat_id = int(chat_id)
