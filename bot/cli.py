@@ -137,7 +137,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if findings:
             print(f"\n{len(findings)} problem(s) found.", file=sys.stderr)
             return 1
-        from bot.checks import figures_of_shipped_content
+        from bot.plain_language import figures_of_shipped_content
 
         print("Plain language (every message a resident may read, Indonesian):")
         for line in figures_of_shipped_content().lines():
