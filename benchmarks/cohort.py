@@ -32,10 +32,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.assembly import build_guide
-from bot.desk.port import OperatorFinished
 from bot.engine import Conversation, Engine, Input
 from bot.followup import report
 from bot.store import Store
+from bot.vocabulary import OperatorAct
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2026, 11, 2, 0, 0, tzinfo=WIB)  # a Monday
@@ -156,7 +156,7 @@ class Cohort:
         for r in self.people:
             if r.handed_back_at is not None and r.handed_back_at <= self.now[0]:
                 r.handed_back_at = None
-                self.guide.operator_acted(r.chat_id, OperatorFinished())
+                self.guide.handle(r.chat_id, Input.by_operator(OperatorAct.FINISHED))
                 self.carry_on(r)
             elif r.next_at is not None and r.next_at <= self.now[0] and not r.done:
                 r.next_at = None

@@ -54,6 +54,14 @@ GROUP_COMMANDS = frozenset({DeskCommand.ANTRIAN, DeskCommand.STATISTIK, DeskComm
                             DeskCommand.KUNJUNGAN})  # anywhere in the group
 
 
+
+class OperatorAct(StrEnum):
+    """What an operator did that reaches the guide, as an input like a resident's (Input.by_operator)."""
+
+    FINISHED = "finished"  # /selesai: the resident goes back to the guide, on their step
+    ENDED = "ended"  # /tutup: the conversation ends; the guide rests until the resident comes back
+    FOLLOWED_UP = "followed_up"  # wrote after the ticket closed: the resident is with a person again
+
 class Event(StrEnum):
     """Events the engine handles itself (a button or an intent may fire them; dialogs/ may not
     define transitions for them)."""

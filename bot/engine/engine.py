@@ -1,6 +1,7 @@
 """The dialog engine: ``step(snapshot, input) -> Step(new snapshot, effects)``, nothing else.
 
 Order of handling, each a short method below:
+0. what an operator did (finished, ended, followed up) is handled on its own (handoff.py);
 1. a secret in what was written (a text, a caption, a command's argument) is masked and deleted
    before anything else looks at it;
 2. commands (/start, /bantuan, ...); the answer to /hapusdata's question, even during a handoff;
@@ -78,6 +79,8 @@ class Engine(Showing, Handoff, Reminders, Routing, PlaceQuestion, HomeVisit):
         return Conversation(state=self.flow.start)
 
     def step(self, conversation: Conversation | None, inp: Input) -> Step:
+        if inp.kind == "operator":
+            return self._operator(conversation, inp)
         conv = conversation or self.start()
         conv = conv.evolve(turns=conv.turns + 1)
         if conv.reminded and inp.kind != "timeout":
@@ -104,7 +107,8 @@ class Engine(Showing, Handoff, Reminders, Routing, PlaceQuestion, HomeVisit):
         return self._interpret(conv, inp)
 
     def prompt(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        """The current step shown again, e.g. after an operator hands the resident back."""
+        """The current step shown again, nothing else changed but the menus closed (how teman-ikd
+        check and the evaluation show a step)."""
         return self._show(conv.evolve(handoff=False, overlay=None, paused=False), lead=lead)
 
     # ----- stages -------------------------------------------------------------------------

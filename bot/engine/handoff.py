@@ -7,7 +7,8 @@ resident's inputs while one has the conversation, and what an operator did.
 - while a person has the conversation the guide stays silent: what the resident writes or sends
   is relayed; "back to the guide" leaves the queue; /hapusdata's question is still the guide's;
 - an operator finished (back on the resident's step), ended (the guide rests) or wrote again
-  after the ticket closed (with a person again).
+  after the ticket closed (with a person again): an input (kind "operator") like a resident's,
+  sent by the desk through the guide (bot/desk/port.py).
 Opening tickets and reaching operators is the desk's business (bot/desk/), never done here.
 """
 
@@ -22,18 +23,22 @@ from bot.engine.step import Step
 from bot.flow.model import Line
 from bot.redaction import redact
 from bot.understanding import Reading
-from bot.vocabulary import ESCALATE_AFTER, Event, Overlay, Reason, content_reason
+from bot.vocabulary import ESCALATE_AFTER, Event, OperatorAct, Overlay, Reason, content_reason
 
 
 class Handoff(EngineHost):
-    def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        """An operator ended the conversation: the guide rests (paused) where the resident was."""
-        return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
-
-    def operator_follow_up(self, conv: Conversation) -> Step:
-        """An operator writes again after the ticket closed: the resident is with a person
-        again (their words are relayed), one tap from the guide. The operator's line is the
-        message, so the guide says nothing of its own."""
+    def _operator(self, conv: Conversation | None, inp: Input) -> Step:
+        """What an operator did: finished (the resident is back on their step, told so), ended
+        (the guide rests where the resident was) or wrote again after the ticket closed (with a
+        person again, one tap from the guide; the operator's line is the message, so the guide
+        says nothing of its own). Not the resident's turn: no turn counted, reminders as they were."""
+        if conv is None:
+            return Step(None, ())  # nobody to act on (the guide does not ask: bot/guide.py)
+        if inp.act == OperatorAct.FINISHED:
+            return self._show(conv.evolve(handoff=False, overlay=None, paused=False),
+                              lead=(Line(texts.OPERATOR_FINISHED),))
+        if inp.act == OperatorAct.ENDED:
+            return self._pause(conv.evolve(handoff=False, overlay=None), lead=(Line(texts.OPERATOR_ENDED),))
         buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
         return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
 
