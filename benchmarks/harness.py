@@ -227,6 +227,8 @@ class Walker:
     journey: Journey
     next_turn: int = 0
     expected_msgs: list[int] = field(default_factory=list)  # cumulative messages after each turn
+    sent_at: float | None = None  # when the turn waiting for its reply was sent (monotonic)
+    longest_wait: float = 0.0  # seconds: the longest a reply took to arrive
 
     def __post_init__(self) -> None:
         total = 0
@@ -240,10 +242,12 @@ class Walker:
 
     def step(self) -> bool:
         """Send the next turn if the previous one was answered; True if something was sent."""
-        if self.done:
-            return False
         if self.next_turn and len(self.resident.inbox) < self.expected_msgs[self.next_turn - 1]:
             return False
+        self._note_answer()
+        if self.done:
+            return False
+        self.sent_at = time.monotonic()
         turn = self.journey.turns[self.next_turn]
         if turn.kind == "media":
             self.resident.send_media(turn.value)
@@ -251,6 +255,13 @@ class Walker:
             self.resident.send(turn.value)
         self.next_turn += 1
         return True
+
+    def _note_answer(self) -> None:
+        """The previous turn is answered: how long the resident waited for it (from sending to
+        seeing the reply, as often as ``walk`` looks: every 10 ms)."""
+        if self.sent_at is not None:
+            self.longest_wait = max(self.longest_wait, time.monotonic() - self.sent_at)
+            self.sent_at = None
 
     def answered(self) -> bool:
         return len(self.resident.inbox) >= (self.expected_msgs[self.next_turn - 1] if self.next_turn else 0)
@@ -272,6 +283,8 @@ def walk(walkers: list[Walker], timeout: float, stop: threading.Event | None = N
         for w in walkers:
             w.step()
         if all(w.done and w.answered() for w in walkers):
+            for w in walkers:
+                w.step()  # (notes how long the last replies took)
             return True
         time.sleep(tick)
     return False

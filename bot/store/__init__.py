@@ -23,12 +23,15 @@ An operation that spans repositories (erasing a resident, a resident blocking th
 retention purge) is a method here that calls each in one transaction.
 
 Only committed values are ever read from memory, and there is one in-memory mirror: the
-outbox's pending items (bot/store/messages.py says why and its one rule). The residents'
+outbox's pending items on SQLite (bot/store/messages.py says why and its one rule). The residents'
 conversations, who blocked the bot and the milestones reached are read from the database each
-time: measured, a mirror of them saved too little for a resident to notice. Because of the outbox
-mirror, the bot's process must be the only writer of its database while it runs, on PostgreSQL
-too: several bot processes on one database are not supported yet (the mirror is neither turned
-off nor invalidated for them; ``Outbox.claim_next`` is the building block they would use).
+time: measured, a mirror of them saved too little for a resident to notice.
+
+Several bot processes ("workers") may share one PostgreSQL database (the README's deployment
+notes): the outbox mirror is then turned off (``SharedOutbox`` reads the database each time), and
+what workers must not do at once they take turns at through the database's advisory locks
+(``Database.lock_for_unit``: a chat's updates; ``Outbox.lease``: a chat's sends). On SQLite the
+bot's one process is the only writer, as before.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from bot.store.database import Database, _Transaction
 from bot.store.desk import Tickets
 from bot.store.inbox import Inbox
 from bot.store.journey import Journey, JourneyRow
-from bot.store.messages import Outbox
+from bot.store.messages import Outbox, SharedOutbox
 from bot.store.records import OutboxItem, StoredConversation, Ticket
 from bot.store.residents import KEEP, Keep, Residents
 from bot.store.schema import MIGRATIONS
@@ -58,7 +61,8 @@ class Store:
         self.residents = Residents(self.db)
         self.transcripts = Transcripts(self.db)
         self.inbox = Inbox(self.db)
-        self.outbox = Outbox(self.db)
+        # Several workers may share a PostgreSQL database: its outbox keeps no mirror (messages.py).
+        self.outbox = SharedOutbox(self.db) if self.db.shared else Outbox(self.db)
         self.tickets = Tickets(self.db)
         self.journey = Journey(self.db)
         self.visits = Visits(self.db)

@@ -15,7 +15,7 @@ from bot.store.database import Database
 # Every table of the schema, in an order that needs no deferred checks; the key of each.
 TABLES = (("meta", None), ("conversations", None), ("processed", None), ("inbox", None), ("quarantine", None),
           ("outbox", "id"), ("transcript", "id"), ("events", "id"), ("tickets", "id"), ("topics", None),
-          ("audit", "id"), ("journey", "id"))
+          ("audit", "id"), ("journey", "id"), ("home_visits", "id"), ("send_slots", None))
 BATCH = 1000
 
 

@@ -21,6 +21,9 @@ to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 MIGRATION_LOCK = 0x7E4A1D  # PostgreSQL advisory lock key held while one worker migrates
+# What several workers on one PostgreSQL database take turns at (advisory locks, bot/store/postgres.py):
+HANDLING = 1  # a chat's updates: one worker at a time handles them (for the length of a unit of work)
+SENDING = 2  # a chat's outbox: one worker at a time sends it (held while its sender drains it)
 
 
 def _path_from_url(url: str) -> str:
@@ -101,6 +104,32 @@ class Database:
     def purge_older(self, table: str, key: str, moment: str, older_than: float) -> int:
         """Delete the rows of ``table`` whose ``moment`` is before ``older_than`` (see _purge_older)."""
         return self._purge_older(table, key, moment, older_than)
+
+    @property
+    def shared(self) -> bool:
+        """Several bot processes may use this database at once (PostgreSQL): what they must not
+        do together they take turns at (``lock_for_unit``, ``try_lock``). SQLite has one writer,
+        the bot's one process, and these locks cost nothing there."""
+        return self.dialect == "postgresql"
+
+    def lock_for_unit(self, kind: int, key: int) -> None:
+        """Wait until no other worker holds (``kind``, ``key``), and hold it until the open
+        transaction ends (PostgreSQL: pg_advisory_xact_lock; a crashed worker's lock goes with
+        its connection). SQLite: BEGIN IMMEDIATE already gave this transaction the database."""
+        assert self._depth, "lock_for_unit belongs inside a transaction"
+        if self.shared:
+            self._run("SELECT pg_advisory_xact_lock(?, ?)", (kind, postgres.lock_key(key)))
+
+    def try_lock(self, kind: int, key: int) -> bool:
+        """Hold (``kind``, ``key``) from now until ``unlock``, if no other worker holds it (never
+        waits). Held by this process's connection: a worker killed lets go at once."""
+        if not self.shared:
+            return True
+        return bool(self._run("SELECT pg_try_advisory_lock(?, ?)", (kind, postgres.lock_key(key))).fetchone()[0])
+
+    def unlock(self, kind: int, key: int) -> None:
+        if self.shared:
+            self._run("SELECT pg_advisory_unlock(?, ?)", (kind, postgres.lock_key(key)))
 
     def json_field(self, column: str, key: str) -> str:
         """An SQL expression for the integer ``key`` of the JSON object kept in ``column``."""

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.store.database import Database
+from bot.store.database import HANDLING, Database
 
 
 def _json_value(value: Any) -> Any:
@@ -26,12 +26,31 @@ class Inbox:
     def __init__(self, db: Database):
         self.db = db
 
-    def keep_update(self, update_id: int, data: dict[str, Any]) -> None:
-        self.db.execute("INSERT INTO inbox (update_id, data, received_at) VALUES (?, ?, ?) "
-                        "ON CONFLICT (update_id) DO NOTHING", (update_id, _update_json(data), self.db.clock()))
+    def keep_update(self, update_id: int, data: dict[str, Any], chat_id: int | None = None) -> None:
+        """Keep an update (``chat_id``: the chat whose turn it is, see ``lock_chat``)."""
+        self.db.execute("INSERT INTO inbox (update_id, data, received_at, chat_id) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (update_id) DO NOTHING",
+                        (update_id, _update_json(data), self.db.clock(), chat_id))
 
-    def unhandled_updates(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
+    def unhandled_updates(self, received_before: float | None = None) -> list[dict[str, Any]]:
+        """Updates kept and not handled, oldest first (those received before a moment, if given)."""
+        if received_before is None:
+            rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
+        else:
+            rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL AND received_at < ? "
+                                   "ORDER BY update_id", (received_before,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def lock_chat(self, chat_id: int) -> None:
+        """Take this chat's turn for the open transaction: no other worker handles an update of
+        it until this one's unit of work ends (several workers on PostgreSQL; bot/store/database.py)."""
+        self.db.lock_for_unit(HANDLING, chat_id)
+
+    def unhandled_before(self, chat_id: int, update_id: int) -> list[dict[str, Any]]:
+        """The chat's updates kept before ``update_id`` and not handled yet: another worker took
+        them in and has not reached them, or died. Handled first, a chat's updates stay in order."""
+        rows = self.db.execute("SELECT data FROM inbox WHERE chat_id = ? AND handled_at IS NULL AND update_id < ? "
+                               "ORDER BY update_id", (chat_id, update_id)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def claim_update(self, update_id: int) -> bool:

@@ -1,11 +1,19 @@
-"""Messages out: the outbox of sends, and the delivery's in-memory queue of its pending items.
+"""Messages out: the outbox of sends, and the delivery's view of its pending items.
 
-The pending items are mirrored in memory: the delivery takes each chat's next item and the
-flood check counts a resident's queue without a query. This is the store's one mirror, and it
-has one rule: it shows committed rows only. An enqueued item joins it when its transaction
-commits (never, if that is undone); the delivery's verdicts (sent, failed, forgotten) take items
-out at once, so an item is never offered twice. It is filled once at start, and the methods below
-are the only writers of the outbox, so the bot's process must be the only writer of its database.
+On SQLite (``Outbox``) the pending items are mirrored in memory: the delivery takes each chat's
+next item and the flood check counts a resident's queue without a query. This is the store's one
+mirror, and it has one rule: it shows committed rows only. An enqueued item joins it when its
+transaction commits (never, if that is undone); the delivery's verdicts (sent, failed, forgotten)
+take items out at once, so an item is never offered twice. It is filled once at start, and the
+methods below are the only writers of the outbox: right because the bot's one process is the
+only writer of its SQLite database.
+
+On PostgreSQL (``SharedOutbox``) several bot processes may write the outbox, so the mirror is
+turned off, not invalidated: every read asks the database (a few indexed rows; Telegram's 30
+messages a second is far below what that costs). What stays in memory is only this process's
+own knowledge: items it sent whose sent-mark is not written yet, or whose verdict the database
+refused, are not offered again by this process. One worker at a time sends a chat's items: it
+holds the chat's lease (``lease``/``release``, an advisory lock that dies with the worker).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.store.database import Database, to_json
+from bot.store.database import SENDING, Database, to_json
 from bot.store.records import OutboxItem
 
 
@@ -114,15 +122,13 @@ class Outbox:
             items = self._pending.get(chat_id)
             return next(iter(items.values())) if items else None
 
-    def claim_next(self, chat_id: int) -> OutboxItem | None:
-        """The chat's oldest pending item that no other open transaction has claimed, read from
-        the database and locked until this transaction ends: on PostgreSQL with ``FOR UPDATE SKIP
-        LOCKED`` (several workers never take the same item, and none waits for another), on
-        SQLite by its one writer at a time. Call it inside ``store.transaction()``."""
-        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
-        row = self.db.execute("SELECT id, chat_id, payload, attempts FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
-                              f"AND failed IS NULL ORDER BY id LIMIT 1{lock}", (chat_id,)).fetchone()
-        return OutboxItem(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+    def lease(self, chat_id: int) -> bool:
+        """Take the turn to send this chat's items; False if another worker has it (it looks for
+        new items once it lets go). Always True on SQLite, the one process sending."""
+        return self.db.try_lock(SENDING, chat_id)
+
+    def release(self, chat_id: int) -> None:
+        self.db.unlock(SENDING, chat_id)
 
     def count_pending(self) -> int:
         with self._lock:
@@ -219,6 +225,87 @@ class Outbox:
                 self._forget_pending(item_id)
 
         self.db.when_committed(forget)
+
+
+_PENDING = "sent_at IS NULL AND failed IS NULL"
+
+
+class SharedOutbox(Outbox):
+    """The outbox when several workers share the database (PostgreSQL): no mirror, every read
+    from the database (module docstring)."""
+
+    def _load(self) -> None:
+        self._enqueued: set[int] = set()  # chats this process queued items for (the delivery's hint)
+        self._sent_later: list[tuple[float, int]] = []
+        self._held: set[int] = set()  # not to be offered again by this process (sent, or verdict refused)
+
+    def _unseen(self) -> set[int]:
+        """Rows this process must not be offered: held ones, and those queued by the transaction
+        still open (committed values only, as with the mirror; the database would show them)."""
+        with self._lock:
+            return self._held | {a.item.id for a in self.db._after_commit if isinstance(a, _Remember)}
+
+    def _rows(self, where: str, args: tuple[Any, ...], limit: int) -> list[OutboxItem]:
+        unseen = self._unseen()
+        rows = self.db.execute(f"SELECT id, chat_id, payload, attempts FROM outbox WHERE {where} AND {_PENDING} "
+                               "ORDER BY id LIMIT ?", (*args, limit + len(unseen))).fetchall()
+        items = [OutboxItem(r[0], r[1], json.loads(r[2]), r[3]) for r in rows if r[0] not in unseen]
+        return items[:limit]
+
+    def _remember_pending(self, item: OutboxItem) -> None:
+        with self._lock:
+            self._enqueued.add(item.chat_id)
+
+    def _forget_pending(self, item_id: int) -> None:
+        pass  # the database is the record: a verdict written there is all it takes
+
+    def _forget_pending_chat(self, chat_id: int) -> None:
+        pass
+
+    def forget_pending(self, item_id: int) -> None:
+        with self._lock:
+            self._held.add(item_id)
+
+    def mark_sent_later(self, item_id: int) -> None:
+        with self._lock:
+            self._held.add(item_id)
+            self._sent_later.append((self.db.clock(), item_id))
+
+    def write_sent(self, marks: list[tuple[float, int]] | None = None) -> int:
+        if marks is None:
+            marks = self.take_sent()
+        written = super().write_sent(marks)
+        ids = {item_id for _, item_id in marks}
+        if ids:
+            def release() -> None:
+                with self._lock:
+                    self._held.difference_update(ids)
+            self.db.when_committed(release)
+        return written
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]:
+        return self._rows("1 = 1", (), limit)
+
+    def pending_chats(self, limit: int = 1000) -> list[int]:
+        rows = self.db.execute(f"SELECT chat_id FROM outbox WHERE {_PENDING} GROUP BY chat_id ORDER BY min(id) LIMIT ?",
+                               (limit,)).fetchall()
+        return [r[0] for r in rows]
+
+    def pending_for(self, chat_id: int) -> list[OutboxItem]:
+        return self._rows("chat_id = ?", (chat_id,), 500)
+
+    def next_for(self, chat_id: int) -> OutboxItem | None:
+        items = self._rows("chat_id = ?", (chat_id,), 1)
+        return items[0] if items else None
+
+    def count_pending(self) -> int:
+        queued_now = sum(isinstance(a, _Remember) for a in self.db._after_commit)
+        return int(self.db.execute(f"SELECT count(*) FROM outbox WHERE {_PENDING}").fetchone()[0]) - queued_now
+
+    def count_pending_for(self, chat_id: int) -> int:
+        # (Inside the open transaction this counts its own items too, as the mirror's count does.)
+        return int(self.db.execute(f"SELECT count(*) FROM outbox WHERE chat_id = ? AND {_PENDING}",
+                                   (chat_id,)).fetchone()[0])
 
 
 class _Remember:

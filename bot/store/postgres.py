@@ -20,11 +20,13 @@ precision times, identity keys; every migration is numbered alike on both.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sqlite3
 from typing import Any
 
 SCHEMES = ("postgresql://", "postgres://")
+LOCK_TIMEOUT = 10  # seconds a statement waits for a lock another worker holds
 
 
 def is_postgres(url: str) -> bool:
@@ -81,7 +83,12 @@ class Connection:
         import psycopg
 
         try:
-            return psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout,
+                                   application_name=application_name("store"))
+            # A worker cut off from the others (not dead: its locks stay) must not stall a chat
+            # for good: a step waiting this long for a lock fails, and is tried again later.
+            conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
+            return conn
         except psycopg.Error as exc:
             raise _as_sqlite_error(exc) from exc
 
@@ -132,6 +139,19 @@ def translate_migration(script: str) -> str:
     script = re.sub(r"\bINTEGER\b", "BIGINT", script)
     script = re.sub(r"\bREAL\b", "DOUBLE PRECISION", script)
     return script.replace("WITHOUT ROWID", "")
+
+
+def application_name(role: str) -> str:
+    """How a worker's connections are named in pg_stat_activity (with its process id), so an
+    administrator sees which process holds which lock (the leader's, a chat's)."""
+    return f"teman-ikd {role} {os.getpid()}"
+
+
+def lock_key(key: int) -> int:
+    """A chat id (64 bits) as the 32-bit half of a two-part advisory lock key. Two chats that
+    fold to the same key only take turns they need not take: never a wrong result."""
+    folded = (key ^ (key >> 32)) & 0xFFFFFFFF
+    return folded - (1 << 32) if folded >= 1 << 31 else folded
 
 
 def json_field(dialect: str, column: str, key: str) -> str:

@@ -191,4 +191,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX home_visits_ticket ON home_visits(ticket_id);
     """,
+    # 10: several bot processes on one PostgreSQL database (issue 15). The inbox row names its
+    # chat, so a worker about to handle a chat's update first handles any earlier one of that
+    # chat another worker stored (updates of one chat in order across workers); send_slots is
+    # the shared schedule of Telegram's limits (the next free moment per key: all sends, one
+    # group's 20 a minute), so the limits hold for all workers together.
+    """
+    ALTER TABLE inbox ADD COLUMN chat_id INTEGER;
+    CREATE INDEX inbox_chat_unhandled ON inbox(chat_id, update_id) WHERE handled_at IS NULL;
+    CREATE TABLE send_slots (
+        key         TEXT PRIMARY KEY,
+        next_at     REAL NOT NULL
+    );
+    """,
 )

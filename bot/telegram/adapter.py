@@ -28,8 +28,9 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
-from bot.telegram.ids import ids_fit
+from bot.telegram.ids import MAX_ID, ids_fit
 from bot.telegram.outage import Outage, storage_refused
+from bot.telegram.processor import chat_key
 from bot.vocabulary import RATING_PREFIX, CommandLine, RatingButton, StepButton, parse_callback, parse_command
 
 if TYPE_CHECKING:
@@ -79,6 +80,13 @@ class TelegramAdapter:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not ids_fit(update):
             log.warning("update %s carries an id beyond 64 bits: ignored by design", str(update.update_id)[:24])
+            if -MAX_ID <= update.update_id <= MAX_ID:  # kept in the inbox: done with, not waiting there
+                try:
+                    with self.store.transaction():
+                        self.store.inbox.claim_update(update.update_id)
+                except Exception as exc:
+                    if not storage_refused(exc):
+                        raise  # (refused: it waits in the inbox and is ignored again next time)
             return
         try:
             desk = self._operators_desk(update)
@@ -87,6 +95,10 @@ class TelegramAdapter:
             else:
                 # No await inside: the claim and the step commit together or not at all.
                 with self.store.transaction():
+                    chat = chat_key(update)
+                    if chat is not None:
+                        self.store.inbox.lock_chat(chat)  # no other worker is in this chat's turn now
+                        self._earlier(chat, update)
                     if self.store.inbox.claim_update(update.update_id):  # else a redelivery after a crash
                         self._dispatch(update)
         except Exception as exc:
@@ -107,6 +119,28 @@ class TelegramAdapter:
                 return
         self.outage.handled(update.update_id)
 
+    def _earlier(self, chat: int, update: Update) -> None:
+        """With several workers, another may have taken in an earlier update of this chat and
+        not reached it yet (or died): handled first, each in a unit of its own, so a chat's
+        updates keep their order. (One worker: there is never one; its processor keeps the order.)
+        One that fails is left to the worker that took it in, which apologises if it fails there too."""
+        for data in self.store.inbox.unhandled_before(chat, update.update_id):
+            data.pop("_teman_masked", None)
+            earlier = Update.de_json(data, update.get_bot())
+            if earlier is None:
+                continue
+            if not ids_fit(earlier):  # ignored by design (see on_update)
+                self.store.inbox.claim_update(earlier.update_id)
+                continue
+            try:
+                with self.store.transaction():
+                    if self.store.inbox.claim_update(earlier.update_id):
+                        self._dispatch(earlier)
+            except Exception as exc:
+                if storage_refused(exc):
+                    raise
+                log.exception("could not handle update %s (taken in before %s)", earlier.update_id, update.update_id)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update: %s", type(context.error).__name__, exc_info=context.error)
 
@@ -124,6 +158,7 @@ class TelegramAdapter:
         operator = None if update.edited_message is not None else await desk.authorise(update)
         # No await below: the desk's writes and the update's claim happen together or not at all.
         with self.store.transaction():
+            self.store.inbox.lock_chat(desk.group_id)  # one worker at a time acts in a group
             if self.store.inbox.claim_update(update.update_id) and update.edited_message is None:
                 desk.handle(update, operator)
 

@@ -28,8 +28,9 @@ from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.group_limits import GroupBudgetLimiter
 from bot.telegram.inbox import DurableUpdateQueue, InboxBot, InboxRequest
+from bot.telegram.leader import Duties, Leadership
 from bot.telegram.maintenance import Retention
-from bot.telegram.outage import Outage, storage_refused
+from bot.telegram.outage import Outage
 from bot.telegram.poison import Quarantine
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.settings import Settings
@@ -54,9 +55,10 @@ class BotParts:
     queue: DurableUpdateQueue
     forum: ForumDesk | None = None  # the Disdukcapil group's desk
     remind_minutes: float = 10.0
-    background: list = field(default_factory=list)
     retention: Retention | None = None
     forums: dict[int, ForumDesk] = field(default_factory=dict)  # every operators' group, by chat id
+    # Who leads among the workers sharing the database (bot/telegram/leader.py; SQLite: this one).
+    leadership: Leadership = field(default_factory=lambda: Leadership(None))
 
 
 def build_bot(settings: Settings, store: Store, **kwargs) -> BotParts:
@@ -103,7 +105,7 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
         ApplicationBuilder()
         .bot(bot)
         .update_queue(queue)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(256, done=queue.handled))
     )
     application = builder.build()
     forum, sender, forums = None, None, {}
@@ -123,8 +125,10 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                               forums=forums)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
+    shared = guide.store.db.shared  # several workers may share it (PostgreSQL)
     parts = BotParts(application, adapter, delivery, queue, forum, settings.ticket_remind_minutes,
-                     retention=Retention(guide.store, settings.retention_days), forums=forums)
+                     retention=Retention(guide.store, settings.retention_days), forums=forums,
+                     leadership=Leadership(settings.database if shared else None))
     application.bot_data["teman_ikd"] = parts
     return parts
 
@@ -152,7 +156,8 @@ def _make_bot(settings: Settings, rate_limiter: AIORateLimiter | None, request: 
 
 
 async def startup(parts: BotParts) -> None:
-    """After the Application is initialised: register commands, requeue, start delivery."""
+    """After the Application is initialised, in every worker: register commands, check the
+    operators' groups, start delivery. (What only the leader does: bot/telegram/leader.py.)"""
     app = parts.application
     t = parts.adapter.guide.renderers[parts.adapter.guide.default_locale].t
     try:
@@ -161,62 +166,12 @@ async def startup(parts: BotParts) -> None:
         log.warning("could not register commands: %s", type(exc).__name__)
     for forum in parts.forums.values():
         await forum.verify()  # fails fast, saying exactly what is wrong with each group
-        parts.background.append(asyncio.create_task(_service_levels(parts), name="teman-ikd-service-levels"))
-    parts.background.append(asyncio.create_task(_reminders(parts), name="teman-ikd-reminders"))
-    requeued = parts.queue.requeue_unhandled(app.bot)
-    if requeued:
-        log.info("requeued %d update(s) stored before the last stop", requeued)
     await parts.delivery.start()
-    if parts.retention is not None:
-        await parts.retention.start()
 
 
 async def shutdown(parts: BotParts) -> None:
     parts.adapter.outage.stop()
-    for task in parts.background:
-        task.cancel()
-    await asyncio.gather(*parts.background, return_exceptions=True)
-    parts.background.clear()
-    if parts.retention is not None:
-        await parts.retention.stop()
     await parts.delivery.stop()
-
-
-SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
-
-
-REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
-
-
-async def _reminders(parts: BotParts) -> None:
-    guide = parts.adapter.guide
-    while True:
-        await asyncio.sleep(REMINDERS_EVERY)
-        try:
-            if guide.send_due_reminders():
-                parts.delivery.wake()
-        except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
-            _background_failed("sending reminders", exc)
-
-
-async def _service_levels(parts: BotParts) -> None:
-    desk = desk_of(parts.adapter.guide)
-    while True:
-        await asyncio.sleep(SERVICE_LEVEL_EVERY)
-        try:
-            if desk.check_service_levels(parts.remind_minutes):
-                parts.delivery.wake()
-        except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
-            _background_failed("the service-level check", exc)
-
-
-def _background_failed(what: str, exc: Exception) -> None:
-    """A full disk is reported once by the outage (bot/telegram/outage.py): one line here, no traceback
-    every minute; anything else is a bug and keeps its traceback."""
-    if storage_refused(exc):
-        log.warning("%s waits: the database refuses writes (%s)", what, str(exc)[:120])
-    else:
-        log.exception("%s failed", what)
 
 
 @dataclass(frozen=True)
@@ -242,32 +197,46 @@ class RunningBot:
         self.poll_timeout = poll_timeout
         self.webhook = webhook
         self._server: WebhookServer | None = None
+        self._leading: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> RunningBot:
         app = self.parts.application
         await app.initialize()
         await startup(self.parts)
-        assert app.updater is not None
         if self.webhook:
             w = self.webhook
             # Our own server (bot/telegram/webhook.py): it checks the secret before reading a body.
             self._server = WebhookServer(app.bot, self.parts.queue, listen=w.listen, port=w.port, path=w.path,
                                          secret=w.secret)
             await self._server.start(w.url, ALLOWED_UPDATES)
-        else:
-            await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0,
-                                            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
         await app.start()
+        # Long polling and the periodic work are the leader's (bot/telegram/leader.py): on SQLite
+        # this process, at once; with several workers, whichever holds the lead.
+        duties = Duties(self.parts, poll=None if self.webhook else self._poll, sweep=self.parts.adapter.store.db.shared)
+        leadership = self.parts.leadership
+        self._leading = asyncio.create_task(leadership.run(duties.start, duties.stop), name="teman-ikd-leadership")
+        tried = asyncio.create_task(leadership.tried.wait())
+        await asyncio.wait([self._leading, tried], return_when=asyncio.FIRST_COMPLETED)
+        tried.cancel()
+        if self._leading.done():
+            self._leading.result()  # it failed to start: say why
         return self
+
+    async def _poll(self) -> None:
+        updater = self.parts.application.updater
+        assert updater is not None
+        await updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0, allowed_updates=ALLOWED_UPDATES,
+                                    drop_pending_updates=False)
 
     async def __aexit__(self, *exc: object) -> None:
         app = self.parts.application
-        assert app.updater is not None
+        if self._leading is not None:  # the leader stops polling and its periodic work
+            self._leading.cancel()
+            await asyncio.gather(self._leading, return_exceptions=True)
+            self._leading = None
         if self._server is not None:
             await self._server.stop()
             self._server = None
-        if app.updater.running:
-            await app.updater.stop()
         if app.running:
             await app.stop()
         await shutdown(self.parts)

@@ -143,21 +143,36 @@ class Delivery:
             await asyncio.sleep(self.idle_poll)
 
     async def _drain(self, chat_id: int) -> None:
+        outbox = self.store.outbox
         try:
             while not self._stopping:
+                # With several workers, one at a time sends a chat's items (its lease). Whoever
+                # holds it looks once more after letting go, so an item queued while another
+                # worker was refused the lease is never left behind. (SQLite: always ours.)
                 try:
-                    item = self.store.outbox.next_for(chat_id)
+                    if not outbox.lease(chat_id):
+                        return
+                    try:
+                        await self._drain_leased(chat_id)
+                    finally:
+                        outbox.release(chat_id)
+                    if outbox.next_for(chat_id) is None:
+                        return
                 except Exception as exc:  # noqa: BLE001 -- the database cannot be read: the next look tries again
                     log.warning("could not read the outbox of chat %s (%s)", chat_id, type(exc).__name__)
                     return
-                if item is None:
-                    return
-                await self._deliver(item)
         finally:
             # No await lies between the last empty next_for() and here, so nothing can have
             # arrived for this chat meanwhile (whatever arrived while sending, the loop above
             # took); an error exit leaves the item for the next look at the outbox.
             self._senders.pop(chat_id, None)
+
+    async def _drain_leased(self, chat_id: int) -> None:
+        while not self._stopping:
+            item = self.store.outbox.next_for(chat_id)
+            if item is None:
+                return
+            await self._deliver(item)
 
     async def _deliver(self, item: OutboxItem) -> None:
         try:

@@ -39,6 +39,7 @@ from bot.store import Store
 from bot.telegram.ids import MAX_ID
 from bot.telegram.outage import Outage, storage_refused
 from bot.telegram.poison import Quarantine, UnreadableUpdates, first_update_id
+from bot.telegram.processor import chat_key
 
 log = logging.getLogger(__name__)
 # Strings people write (or that describe them) anywhere in an update: messages, captions, names,
@@ -230,6 +231,12 @@ class InboxBot(ExtBot):
         self._outage.stored(update_id)
 
 
+def _chat_of(update: Update) -> int | None:
+    """The chat whose turn the update is, if its id fits (one beyond 64 bits is ignored: ids.py)."""
+    chat = chat_key(update)
+    return chat if chat is not None and -MAX_ID <= chat <= MAX_ID else None
+
+
 class DurableUpdateQueue(asyncio.Queue):
     """An unbounded asyncio.Queue whose ``put`` and ``put_nowait`` first store Updates in the
     store's inbox, each in its own committed transaction."""
@@ -239,6 +246,14 @@ class DurableUpdateQueue(asyncio.Queue):
         self.store = store
         self.raw = raw
         self.outage = outage or Outage()
+        # Updates queued here and not handled yet: a sweep for updates a dead worker left
+        # (``requeue_unhandled``) does not queue them twice.
+        self.local: set[int] = set()
+
+    def handled(self, update: object) -> None:
+        """The update processor is done with ``update`` (handled, or given up for now)."""
+        if isinstance(update, Update):
+            self.local.discard(update.update_id)
 
     def _persist(self, item: object) -> None:
         if not isinstance(item, Update) or not -MAX_ID <= item.update_id <= MAX_ID:
@@ -248,7 +263,7 @@ class DurableUpdateQueue(asyncio.Queue):
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
             data = masked_copy(raw if raw is not None else item.to_dict(), fresh=True)
             with self.store.transaction():
-                self.store.inbox.keep_update(item.update_id, data)
+                self.store.inbox.keep_update(item.update_id, data, _chat_of(item))
         except Exception as exc:
             if storage_refused(exc):
                 # Not stored, so not confirmed: Telegram sends it again (bot/telegram/outage.py).
@@ -270,21 +285,31 @@ class DurableUpdateQueue(asyncio.Queue):
         # (A refusal is the only error _persist raises; the outage counted and logged it.)
         with contextlib.suppress(sqlite3.DatabaseError):
             self._persist(item)
-        super().put_nowait(item)
+        self._hand_over(item)
 
     def store_or_refuse(self, item: object) -> None:
         """For a webhook: store ``item`` and queue it, or raise if the database refuses (the
         webhook then answers 500, so Telegram sends the update again); nothing is queued then."""
         self._persist(item)
+        self._hand_over(item)
+
+    def _hand_over(self, item: object) -> None:
+        if isinstance(item, Update):
+            self.local.add(item.update_id)
         super().put_nowait(item)
 
-    def requeue_unhandled(self, bot: Bot) -> int:
-        """At start: queue again what was stored but not handled before a crash."""
+    def requeue_unhandled(self, bot: Bot, received_before: float | None = None) -> int:
+        """Queue again what was stored but not handled: at start, what a crash left; with
+        several workers, also what a worker that died left (``received_before``: only updates
+        older than that, which a live worker would have handled by now). Handled once whoever
+        gets there first: the claim in the inbox decides (bot/telegram/adapter.py)."""
         count = 0
-        for data in self.store.inbox.unhandled_updates():
+        for data in self.store.inbox.unhandled_updates(received_before):
+            if data.get("update_id") in self.local:
+                continue  # queued here already, waiting its turn
             data.pop("_teman_masked", None)
             update = Update.de_json(data, bot)
             if update is not None:
-                super().put_nowait(update)
+                self._hand_over(update)
                 count += 1
         return count

@@ -1,9 +1,12 @@
-"""Concurrent across chats, strictly in order within one chat (a PTB update processor)."""
+"""Concurrent across chats, strictly in order within one chat (a PTB update processor).
+
+Within one process. Several workers on one PostgreSQL database also take turns per chat in the
+database (the adapter's unit of work locks the chat: bot/store/inbox.py ``lock_chat``)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -26,12 +29,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     they arrive, so a resident's messages are handled in the order they sent them.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256):
+    def __init__(self, max_concurrent_updates: int = 256, done: Callable[[object], None] | None = None):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._done = done  # told when an update's handling ended (the durable queue's bookkeeping)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            if self._done is not None:
+                self._done(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             await coroutine

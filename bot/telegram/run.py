@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import logging
-import secrets
 import signal
 import sqlite3
 import sys
@@ -29,7 +30,7 @@ def main_run(args: argparse.Namespace) -> int:
     from bot.telegram.logs import configure_logging
 
     # The webhook's secret is chosen before anything logs, so that every log line can hide it.
-    webhook_secret = (settings.webhook_secret or secrets.token_urlsafe(32)) if args.webhook else None
+    webhook_secret = (settings.webhook_secret or webhook_secret_of(settings.token.reveal())) if args.webhook else None
     configure_logging(settings.log_level, settings.token.reveal(), secrets=[settings.webhook_secret, webhook_secret],
                       guard_stderr=True)
     problem = _startup_problem(settings)
@@ -54,6 +55,14 @@ def main_run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def webhook_secret_of(token: str) -> str:
+    """The webhook's secret when none is set: derived from the token (HMAC-SHA256), so every
+    worker behind a load balancer registers and checks the same one (a random one per start
+    would make each worker's start lock the others out), and nobody without the token can
+    compute it. Telegram allows A-Z, a-z, 0-9, _ and - : hex digits qualify."""
+    return hmac.new(token.encode(), b"teman-ikd webhook secret", hashlib.sha256).hexdigest()
 
 
 def _startup_problem(settings) -> str | None:

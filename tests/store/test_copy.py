@@ -9,6 +9,18 @@ import pytest
 from bot.cli import main
 from bot.engine import Conversation
 from bot.store import Store
+from bot.store.copy import TABLES
+
+
+def test_every_table_of_the_schema_is_copied(tmp_path: Path) -> None:
+    """A table added by a migration and forgotten here would be left behind by migrate-db
+    (home_visits was)."""
+    store = Store(str(tmp_path / "schema.sqlite3"))
+    try:
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        store.close()
+    assert tables - {"schema_version"} == {table for table, _ in TABLES}
 
 
 def test_a_sqlite_database_moves_to_postgresql_whole(tmp_path: Path, postgres_url: str,
@@ -23,6 +35,7 @@ def test_a_sqlite_database_moves_to_postgresql_whole(tmp_path: Path, postgres_ur
         old.tickets.save_topic(7, 55, "Siti · Foto wajah", group_id=-1)
         old.journey.reach_milestone(7, "face_check", "Serang", None, first=True)
         waiting = old.outbox.enqueue(7, {"kind": "message", "text": "menunggu"})
+        old.visits.add(ticket, 7, "Serang", "Cipare", "Jl. Mawar 3")
     old.close()
 
     assert main(["migrate-db", "--db", path, "--to", postgres_url]) == 0
@@ -36,6 +49,7 @@ def test_a_sqlite_database_moves_to_postgresql_whole(tmp_path: Path, postgres_ur
         assert new.tickets.active_for(7).id == ticket and new.tickets.resident_of_topic(55, -1) == 7
         assert not new.journey.reach_milestone(7, "face_check", "Serang", None)  # the salt came along
         assert [(i.id, i.payload["text"]) for i in new.outbox.pending()] == [(waiting, "menunggu")]
+        assert new.visits.of_ticket(ticket).address == "Jl. Mawar 3"
         with new.transaction():
             assert new.outbox.enqueue(7, {"kind": "message", "text": "baru"}) > waiting  # ids go on
             assert new.tickets.open(8, reason="asked", state="x", milestone="welcome", attempts=0) > ticket

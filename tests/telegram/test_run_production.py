@@ -104,7 +104,10 @@ async def test_the_update_queue_stores_each_update_once_whichever_way_it_is_put(
     store = Store(str(tmp_path / "t.db"))
     kept: list[int] = []
     keep = store.inbox.keep_update
-    store.inbox.keep_update = lambda update_id, data: (kept.append(update_id), keep(update_id, data))[1]  # type: ignore[method-assign]
+    def keeping(update_id, data, chat=None):
+        kept.append(update_id)
+        return keep(update_id, data, chat)
+    store.inbox.keep_update = keeping  # type: ignore[method-assign]
     queue = DurableUpdateQueue(store)
     await queue.put(Update(1))
     queue.put_nowait(Update(2))

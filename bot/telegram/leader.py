@@ -1,0 +1,167 @@
+"""Which worker leads, and what only the leader does.
+
+One bot may run as several processes ("workers") on one PostgreSQL database (the README's
+deployment notes). Every worker handles what reaches it (webhook POSTs) and delivers the outbox
+(a chat's sends leased to one worker at a time: bot/store/messages.py). A few things must be done
+by exactly one of them, the leader:
+
+- long polling: Telegram allows one getUpdates consumer at a time;
+- at the lead's start, queueing what was stored and not handled (a crash, a leader that died);
+- every ``SWEEP_EVERY`` seconds with several workers, the same for updates older than ``STALE``
+  seconds (a worker that answered Telegram's webhook and died before handling them);
+- the periodic work: reminders, the desk's service levels, the retention purge.
+
+The leader is whoever holds a PostgreSQL advisory lock (``LEADER_LOCK``) on a connection of its
+own (psycopg's async connection, so waiting for it never blocks the event loop). A worker that
+dies, even by kill -9, loses its connection and the lock with it; a standby tries every
+``TRY_EVERY`` seconds and takes over at its next try. A leader that loses its connection (the
+server restarted, the network broke) stops its duties at once and tries again. On SQLite the one
+process always leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from bot.assembly import desk_of
+from bot.store.postgres import application_name
+from bot.telegram.outage import storage_refused
+
+if TYPE_CHECKING:
+    from bot.telegram.app import BotParts
+
+log = logging.getLogger(__name__)
+LEADER_LOCK = 0x7E4A1E  # the advisory lock the leader holds (bot/store/database.py holds 0x7E4A1D to migrate)
+TRY_EVERY = 1.0  # seconds between a standby's tries, and between the leader's looks at its connection
+SWEEP_EVERY = 1.0  # seconds between looks for updates a dead worker left
+STALE = 3.0  # seconds after which a stored, unhandled update is taken as left behind
+SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
+REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
+
+
+class Leadership:
+    """Runs ``gained`` when this worker becomes the leader and ``lost`` when it stops being one
+    (or is stopped). ``url``: the PostgreSQL database the workers share; None for SQLite."""
+
+    def __init__(self, url: str | None, every: float = TRY_EVERY):
+        self.url = url
+        self.every = every
+        self.leading = False
+        self.tried = asyncio.Event()  # the first try is over: this worker leads, or another does
+
+    async def run(self, gained: Callable[[], Awaitable[None]], lost: Callable[[], Awaitable[None]]) -> None:
+        """Until cancelled (then ``lost`` runs, if it led)."""
+        if self.url is None:
+            await self._lead(gained, lost, None)
+            return
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10,
+                                                                 application_name=application_name("leader")) as conn:
+                    while not await self._try(conn):
+                        self.tried.set()
+                        await asyncio.sleep(self.every)
+                    await self._lead(gained, lost, conn)
+            except psycopg.Error as exc:
+                self.tried.set()
+                log.warning("the lead is lost or cannot be taken now (%s); trying again",
+                            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+            await asyncio.sleep(self.every)
+
+    @staticmethod
+    async def _try(conn: Any) -> bool:
+        row = await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))).fetchone()
+        return bool(row and row[0])
+
+    async def _lead(self, gained: Callable[[], Awaitable[None]], lost: Callable[[], Awaitable[None]],
+                    conn: Any) -> None:
+        self.leading = True
+        try:
+            try:
+                await gained()
+            finally:
+                self.tried.set()
+            while True:
+                await asyncio.sleep(self.every)
+                if conn is not None:
+                    await conn.execute("SELECT 1")  # the lock lasts as long as this connection
+        finally:
+            self.leading = False
+            await lost()
+
+
+class Duties:
+    """What the leader does (module docstring), started on ``gained`` and stopped on ``lost``."""
+
+    def __init__(self, parts: BotParts, *, poll: Callable[[], Awaitable[None]] | None, sweep: bool):
+        self.parts = parts
+        self.poll = poll  # starts long polling (None with a webhook)
+        self.sweep = sweep  # several workers may share the database: look for what a dead one left
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        parts = self.parts
+        bot = parts.application.bot
+        requeued = parts.queue.requeue_unhandled(bot)
+        if requeued:
+            log.info("requeued %d update(s) stored and not handled", requeued)
+        self._every(REMINDERS_EVERY, "sending reminders", self._reminders)
+        if parts.forums:
+            self._every(SERVICE_LEVEL_EVERY, "the service-level check", self._service_levels)
+        if self.sweep:
+            self._every(SWEEP_EVERY, "the look for updates left behind", self._left_behind)
+        if parts.retention is not None:
+            await parts.retention.start()
+        if self.poll is not None:
+            await self.poll()
+        log.info("this worker leads%s", " (long polling)" if self.poll is not None else "")
+
+    async def stop(self) -> None:
+        updater = self.parts.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.parts.retention is not None:
+            await self.parts.retention.stop()
+
+    def _every(self, seconds: float, what: str, work: Callable[[], bool]) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    if work():
+                        self.parts.delivery.wake()
+                except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
+                    _background_failed(what, exc)
+        self._tasks.append(asyncio.create_task(loop(), name=f"teman-ikd {what}"))
+
+    def _reminders(self) -> bool:
+        return bool(self.parts.adapter.guide.send_due_reminders())
+
+    def _service_levels(self) -> bool:
+        return bool(desk_of(self.parts.adapter.guide).check_service_levels(self.parts.remind_minutes))
+
+    def _left_behind(self) -> bool:
+        store = self.parts.adapter.store
+        requeued = self.parts.queue.requeue_unhandled(self.parts.application.bot,
+                                                      received_before=store.clock() - STALE)
+        if requeued:
+            log.info("requeued %d update(s) another worker stored and did not handle", requeued)
+        return False
+
+
+def _background_failed(what: str, exc: Exception) -> None:
+    """A full disk is reported once by the outage (bot/telegram/outage.py): one line here, no traceback
+    every minute; anything else is a bug and keeps its traceback."""
+    if storage_refused(exc):
+        log.warning("%s waits: the database refuses writes (%s)", what, str(exc)[:120])
+    else:
+        log.exception("%s failed", what)
