@@ -1,6 +1,10 @@
-"""10. Failover: three workers (``python -m bot run``, long polling) on one PostgreSQL database,
-residents walking their journeys, and the leading worker (the one polling Telegram) killed with
-SIGKILL every few seconds, then started again (it comes back as a standby).
+"""10. Failover: three workers (``python -m bot run``) on one PostgreSQL database, residents
+walking their journeys, and one worker killed with SIGKILL every few seconds, then started again.
+
+* long polling (``mode="polling"``): the leading worker, the one polling Telegram, is the one
+  killed (it comes back as a standby);
+* webhook (``mode="webhook"``): the three workers behind a load balancer (benchmarks/balancer.py)
+  take Telegram's POSTs in turn; the one killed is any of them, in turn.
 
 * ``failover_lost``: residents whose progress went backwards or vanished, or who never got a reply;
 * ``failover_handled_twice``: inputs the guide handled more than once (must be 0);
@@ -13,7 +17,7 @@ SIGKILL every few seconds, then started again (it comes back as a standby).
 Needs a PostgreSQL server: ``TEMAN_IKD_BENCH_POSTGRES_URL`` (default the loopback ``test``
 database); a schema of its own is made for the run and dropped after it.
 
-    python -m benchmarks.failover [RESIDENTS] [KILLS]
+    python -m benchmarks.failover [RESIDENTS] [KILLS] [polling|webhook]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.balancer import Balancer
 from benchmarks.harness import ROOT, Walker, make_journey, walk, workdir
 from bot.emulator import Emulator, Limits
 from bot.telegram.leader import LEADER_LOCK
@@ -44,12 +49,14 @@ def schema_url(base: str, schema: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
-def start_worker(emu: Emulator, url: str, log: Path) -> subprocess.Popen:
+def start_worker(emu: Emulator, url: str, log: Path, webhook: tuple[str, int] | None = None) -> subprocess.Popen:
+    """A worker process; ``webhook``: the load balancer's URL and this worker's own port."""
     env = {**os.environ, "TEMAN_IKD_TOKEN": emu.token, "TEMAN_IKD_API_URL": emu.url,
            "TEMAN_IKD_DATABASE": url, "TEMAN_IKD_PACING": "0", "TEMAN_IKD_LOG_LEVEL": "WARNING"}
     env.pop("TEMAN_IKD_OPERATOR_CHAT", None)
+    args = ["--webhook", webhook[0], "--port", str(webhook[1])] if webhook else []
     with log.open("ab") as handle:
-        return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stdout=handle, stderr=handle,
+        return subprocess.Popen([sys.executable, "-m", "bot", "run", *args], env=env, stdout=handle, stderr=handle,
                                 cwd=str(ROOT))
 
 
@@ -62,36 +69,42 @@ def leader_pid(admin: Any) -> int | None:
 
 
 class Killer(threading.Thread):
-    """Every few seconds: SIGKILL the leading worker, start it again."""
+    """Every few seconds: SIGKILL a worker (the leader with long polling; each in turn with a
+    webhook), start it again."""
 
-    def __init__(self, emu: Emulator, url: str, logs: list[Path], workers: list[subprocess.Popen], kills: int,
-                 rng: random.Random, spread: tuple[float, float], admin: Any):
+    def __init__(self, start: Any, logs: list[Path], workers: list[subprocess.Popen], kills: int,
+                 rng: random.Random, spread: tuple[float, float], admin: Any, leader_only: bool):
         super().__init__(daemon=True)
-        self.emu, self.url, self.logs, self.workers = emu, url, logs, workers
+        self.start_worker, self.logs, self.workers = start, logs, workers
         self.kills, self.rng, self.spread, self.admin = kills, rng, spread, admin
+        self.leader_only = leader_only
         self.stop = threading.Event()
         self.killed = 0
 
     def run(self) -> None:
-        for _ in range(self.kills):
+        for turn in range(self.kills):
             if self.stop.wait(self.rng.uniform(*self.spread)):
                 return
-            index = None
-            while index is None and not self.stop.is_set():  # (between two leaders: wait for the next)
-                pid = leader_pid(self.admin)
-                index = next((i for i, w in enumerate(self.workers) if w.pid == pid), None)
-                if index is None:
-                    self.stop.wait(0.1)
+            index = self._leader() if self.leader_only else turn % len(self.workers)
             if index is None:
                 return
             self.workers[index].send_signal(signal.SIGKILL)
             self.workers[index].wait(10)
             self.killed += 1
-            self.workers[index] = start_worker(self.emu, self.url, self.logs[index])
+            self.workers[index] = self.start_worker(index)
+
+    def _leader(self) -> int | None:
+        while not self.stop.is_set():  # (between two leaders: wait for the next)
+            pid = leader_pid(self.admin)
+            index = next((i for i, w in enumerate(self.workers) if w.pid == pid), None)
+            if index is not None:
+                return index
+            self.stop.wait(0.1)
+        return None
 
 
 def measure(residents: int, turns: int | None, kills: int, seed: int = 11, spread: tuple[float, float] = (3.0, 5.0),
-            linger: float = 2.0, server: str = POSTGRES_URL) -> dict[str, Any]:
+            linger: float = 2.0, server: str = POSTGRES_URL, mode: str = "polling") -> dict[str, Any]:
     import psycopg
 
     rng = random.Random(seed)
@@ -103,13 +116,19 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
         admin.execute(f"CREATE SCHEMA {schema}")
         url = schema_url(server, schema)
         try:
-            with workdir("failover") as wd, Emulator(limits=Limits(time_scale=1.0)) as emu:
+            with (workdir("failover") as wd, Emulator(limits=Limits(time_scale=1.0)) as emu,
+                  Balancer(Balancer.ports_for(WORKERS)) as balancer):
                 logs = [wd / f"worker{i}.log" for i in range(WORKERS)]
-                workers = [start_worker(emu, url, logs[0])]
+
+                def start(index: int) -> subprocess.Popen:
+                    hook = (balancer.url, balancer.ports[index]) if mode == "webhook" else None
+                    return start_worker(emu, url, logs[index], hook)
+                workers = [start(0)]
                 time.sleep(3.0)  # the first one migrates the schema and leads; the others then stand by
-                workers += [start_worker(emu, url, log) for log in logs[1:]]
+                workers += [start(i) for i in range(1, WORKERS)]
+                time.sleep(1.0)
                 walkers = [Walker(emu.resident(f"Warga{i}"), j) for i, j in enumerate(plan)]
-                killer = Killer(emu, url, logs, workers, kills, rng, spread, admin)
+                killer = Killer(start, logs, workers, kills, rng, spread, admin, leader_only=mode == "polling")
                 killer.start()
                 try:
                     finished = walk(walkers, timeout=60.0 + 20.0 * kills + 2.0 * max(len(j.turns) for j in plan))
@@ -141,6 +160,7 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
             lost_residents += 1
         twice += max(0, handled.get(w.resident.chat_id, 0) - w.next_turn)
     return {
+        "failover_mode": mode,
         "failover_lost": lost_residents,
         "failover_handled_twice": twice,
         "failover_duplicates": duplicates,
@@ -157,5 +177,6 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
 if __name__ == "__main__":
     import json
 
-    args = [int(a) for a in sys.argv[1:]]
-    print(json.dumps(measure(args[0] if args else 8, None, args[1] if len(args) > 1 else 6), indent=1))
+    numbers = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(measure(numbers[0] if numbers else 8, None, numbers[1] if len(numbers) > 1 else 6,
+                             mode=sys.argv[3] if len(sys.argv) > 3 else "polling"), indent=1))
