@@ -15,6 +15,7 @@ import threading
 
 import tornado.httpclient
 import tornado.httpserver
+import tornado.iostream
 import tornado.web
 
 FORWARDED = ("Content-Type", "X-Telegram-Bot-Api-Secret-Token")
@@ -37,8 +38,8 @@ class _Forward(tornado.web.RequestHandler):
             try:
                 answer = await client.fetch(f"http://127.0.0.1:{port}/{path}", method="POST", body=self.request.body,
                                             headers=headers, raise_error=False, request_timeout=10.0)
-            except OSError:
-                continue  # refused or reset: that worker is gone; the next one
+            except (OSError, tornado.httpclient.HTTPClientError, tornado.iostream.StreamClosedError):
+                continue  # refused, reset or closed mid-request: that worker is gone; the next one
             if answer.code == 599:  # tornado's "no answer" (a connection dropped mid-request)
                 continue
             self.set_status(answer.code)

@@ -1,9 +1,12 @@
 """2. Growth: the bot's CPU time per update with 100, 10,000 and 100,000 stored conversations.
 
-Each size runs in its own process (``python -m benchmarks.growth SIZE UPDATES``), so its peak
-memory (VmHWM) is its own. The store is filled directly through bot.store.Store: for each
-stored resident a mid-journey snapshot, a few transcript lines, handled update ids and sent
-outbox items, as a city's database would hold them; then fresh residents walk journeys.
+Each size is a city of its own (benchmarks/city.py: stored residents mid-journey, transcript
+lines, handled update ids, sent outbox items), seeded once and taken back to what was seeded
+before every run; then fresh residents walk journeys. Each run is a process of its own
+(``python -m benchmarks.growth URL SIZE JOURNEYS``), so its peak memory (VmHWM) is its own.
+The same code measures PostgreSQL (benchmarks/growth_postgres.py: SQLite and PostgreSQL side
+by side at 10,000 and 1,000,000); there the server's CPU for the bot's connection is measured
+too, since a statement that reads a table whole costs the server, not the bot.
 """
 
 from __future__ import annotations
@@ -11,53 +14,31 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, offline_guide, workdir
-from bot.engine import Input
-from bot.store import Store
+from benchmarks.city import Seed, one_resident, populate, rewind
+from benchmarks.harness import ROOT, workdir
 
-FIRST_CHAT = 5_000_000_000  # far from the emulator's ids
-HANDLED_IDS = 1_000_000_000  # update ids far from the ones measured
-
-
-def populate(db: Path, size: int) -> None:
-    guide = offline_guide()
-    engine = guide.engines["id"]
-    conv = engine.step(None, Input.commanded("start")).conversation
-    for _ in range(3):
-        conv = engine.step(conv, Input.pressed(1)).conversation
-    store = Store(str(db))
-    with store.transaction():
-        for n in range(size):
-            chat = FIRST_CHAT + n
-            store.residents.save(chat, conv, locale="id", milestone="welcome")
-            store.transcripts.add(chat, "in", "button", "1", state=conv.state)
-            store.transcripts.add(chat, "out", "say", "Langkah 1 dari 8 ...", state=conv.state)
-            store.inbox.keep_update(HANDLED_IDS + n, {})  # a handled update each (kept a day)
-            store.inbox.claim_update(HANDLED_IDS + n)
-            item = store.outbox.enqueue(chat, {"kind": "message", "text": "Langkah 1 dari 8 ...", "rows": [["1"]]})
-            store.outbox.mark_sent(item)
-    store.close()
+# A city measured: its label (e.g. "10000", or "postgresql 10000"), database URL and seed.
+City = tuple[str, str, Seed]
 
 
-async def _measure(size: int, base: Path, journeys: int) -> dict[str, Any]:
-    """One run on a fresh copy of ``base`` (same residents, same update ids every time)."""
+async def _measure(url: str, size: int, journeys: int) -> dict[str, Any]:
+    """One run on the seeded city at ``url`` (taken back to its seed by the caller)."""
     from benchmarks.handling import journeys as handling_journeys, measure_one
 
     plan = handling_journeys(journeys)  # as measured in 1., the operators' desk on
-    with workdir(f"growth{size}") as wd:
-        db = wd / "bot.sqlite3"
-        shutil.copyfile(base, db)
-        cpu_us = (await measure_one("bot", plan, db=db))["cpu_us"]
-    return {"size": size, "bot_cpu_us": cpu_us, "peak_rss_mb": round(peak_rss_kb() / 1024, 1)}
+    run = await measure_one("bot", plan, db=url)
+    return {"size": size, "bot_cpu_us": run["cpu_us"], "server_cpu_us": run["server_cpu_us"],
+            "updates": run["updates"], "peak_rss_mb": round(peak_rss_kb() / 1024, 1)}
 
 
 def peak_rss_kb() -> int:
@@ -72,42 +53,61 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def measure_size(size: int, base: Path, journeys: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.growth", str(size), str(base), str(journeys)],
+def measure_city(city: City, journeys: int) -> dict[str, Any]:
+    """One run on a city, in a process of its own, from the city as seeded."""
+    label, url, seed = city
+    rewind(url, seed)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.growth", url, str(seed.size), str(journeys)],
                          cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
-        raise RuntimeError(f"growth run for {size} conversations failed:\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"growth run on {label} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(sizes: tuple[int, ...], journeys: int, repeats: int, parallel: bool = False) -> dict[str, Any]:
-    """Each size's database is filled once; then the sizes take turns, round after round, so
-    that the machine's drift (shared, noisy) falls on all of them alike; each size's best run
-    counts. ``parallel`` (the smoke test only: CPU figures taken side by side are not comparable)."""
-    with workdir("growth") as wd:
-        bases = {size: wd / f"base{size}.sqlite3" for size in sizes}
-        for size, base in bases.items():
-            populate(base, size)
-        runs: dict[int, list[dict[str, Any]]] = {size: [] for size in sizes}
-        for _ in range(repeats):
-            if parallel:
-                from concurrent.futures import ThreadPoolExecutor
+def measure_cities(cities: list[City], journeys: int, repeats: int, parallel: bool = False,
+                   around: Callable[[City, Callable[[], dict[str, Any]]], dict[str, Any]] | None = None,
+                   ) -> dict[str, dict[str, Any]]:
+    """The cities take turns, round after round, so that the machine's drift (shared, noisy)
+    falls on all of them alike; each city's best run (least CPU, bot and server together)
+    counts, with the most memory any of its runs took (``rounds``: every run, in order).
+    ``around``: wraps each run (to read the server's statistics before and after it).
+    ``parallel``: the smoke test only (CPU figures taken side by side are not comparable)."""
+    def one(city: City) -> dict[str, Any]:
+        return around(city, lambda: measure_city(city, journeys)) if around else measure_city(city, journeys)
 
-                with ThreadPoolExecutor(len(sizes)) as pool:
-                    rows = list(pool.map(lambda size: measure_size(size, bases[size], journeys), sizes))
-            else:
-                rows = [measure_size(size, bases[size], journeys) for size in sizes]
-            for row in rows:
-                runs[row["size"]].append(row)
-    best = {size: min(r["bot_cpu_us"] for r in rows) for size, rows in runs.items()}
-    smallest, largest = sizes[0], sizes[-1]
+    runs: dict[str, list[dict[str, Any]]] = {city[0]: [] for city in cities}
+    for _ in range(repeats):
+        if parallel:
+            with ThreadPoolExecutor(len(cities)) as pool:
+                rows = list(pool.map(one, cities))
+        else:
+            rows = [one(city) for city in cities]
+        for city, row in zip(cities, rows, strict=True):
+            runs[city[0]].append(row)
+    best = {}
+    for label, rows in runs.items():
+        best[label] = dict(min(rows, key=lambda r: r["bot_cpu_us"] + r["server_cpu_us"]),
+                           peak_rss_mb=max(r["peak_rss_mb"] for r in rows), rounds=rows)
+    return best
+
+
+def measure(sizes: tuple[int, ...], journeys: int, repeats: int, parallel: bool = False) -> dict[str, Any]:
+    """SQLite at each size: CPU per update, the growth from the smallest to the largest, memory."""
+    template = one_resident()
+    with workdir("growth") as wd:
+        cities = []
+        for size in sizes:
+            url = str(wd / f"city{size}.sqlite3")
+            cities.append((str(size), url, populate(url, size, template)))
+        best = measure_cities(cities, journeys, repeats, parallel)
+    cpu = {int(label): row["bot_cpu_us"] for label, row in best.items()}
     return {
         "growth_sizes": list(sizes),
-        "growth_cpu_us": {str(size): round(best[size], 1) for size in sizes},
-        "growth_ratio": round(best[largest] / best[smallest], 3),
-        "peak_rss_mb": {str(size): max(r["peak_rss_mb"] for r in runs[size]) for size in sizes},
+        "growth_cpu_us": {str(size): round(cpu[size], 1) for size in sizes},
+        "growth_ratio": round(cpu[sizes[-1]] / cpu[sizes[0]], 3),
+        "peak_rss_mb": {str(size): best[str(size)]["peak_rss_mb"] for size in sizes},
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_measure(int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))))
+    print(json.dumps(asyncio.run(_measure(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))))

@@ -44,6 +44,7 @@ from telegram.ext import (
 from benchmarks.harness import (
     EmulatorTransport,
     Journey,
+    ServerClock,
     bot_parts,
     in_process_request,
     make_journey,
@@ -175,14 +176,16 @@ async def _drive(app: Application, transport: EmulatorTransport, rounds, replies
     return cpu, count, wall
 
 
-async def measure_one(kind: str, plan: list[Journey], db: Path | None = None) -> dict[str, Any]:
+async def measure_one(kind: str, plan: list[Journey], db: Path | str | None = None) -> dict[str, Any]:
     """One run of one contender on fresh residents; CPU microseconds per update and counts.
-    ``db``: the bot's database (for growth: one already holding many conversations)."""
+    ``db``: the bot's database, a path or URL (for growth: one already holding many
+    conversations). ``server_cpu_us``: what a PostgreSQL server spent for the bot (0 on SQLite)."""
     with workdir(kind) as wd, Emulator(limits=Limits(enabled=False)) as emu:
         # Journeys worked out with a desk are run with the operators' forum group configured.
         operators = emu.forum_group() if plan[0].desk else None
         rounds, replies, _ = prepare_updates(emu, plan)
         transport = EmulatorTransport(emu)
+        server_us = 0.0
         if kind == "floor":
             app = floor_app(transport, emu, replies, wd)
             cpu, n, wall = await _drive(app, transport, rounds, replies)
@@ -196,8 +199,11 @@ async def measure_one(kind: str, plan: list[Journey], db: Path | None = None) ->
                               rate_limiter=scaled_rate_limiter(1000.0),
                               operator_chat=operators.chat_id if operators else None)
 
+            server = ServerClock(parts.adapter.store)
+
             async def start() -> None:
                 await startup(parts)
+                server.start()
 
             async def stop() -> None:
                 await shutdown(parts)
@@ -205,11 +211,13 @@ async def measure_one(kind: str, plan: list[Journey], db: Path | None = None) ->
             async def drained() -> None:
                 if not await parts.delivery.idle(timeout=60):
                     raise RuntimeError("the bot's outbox did not drain")
+                server.stop()
 
             cpu, n, wall = await _drive(parts.application, transport, rounds, replies, start, stop, drained)
             parts.adapter.store.close()
-        return {"cpu_us": cpu / n * 1e6, "updates": n, "wall_s": wall, "sends": transport.sends,
-                "calls": dict(transport.calls)}
+            server_us = server.seconds / n * 1e6
+        return {"cpu_us": cpu / n * 1e6, "server_cpu_us": server_us, "updates": n, "wall_s": wall,
+                "sends": transport.sends, "calls": dict(transport.calls)}
 
 
 async def measure(plan: list[Journey], repeats: int) -> dict[str, Any]:

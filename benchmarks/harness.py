@@ -198,7 +198,7 @@ def in_process_request(transport: EmulatorTransport):
 
 
 # ----- the bot under test ------------------------------------------------------------------
-def bot_parts(emu: Emulator, db: Path, *, request=None, chat_interval: float = 0.0, pacing: float = 0.0,
+def bot_parts(emu: Emulator, db: Path | str, *, request=None, chat_interval: float = 0.0, pacing: float = 0.0,
               rate_limiter=None, operator_chat: int | None = None):
     """The bot as `teman-ikd run` builds it; with ``operator_chat`` (a forum group in the
     emulator) the operators' desk is on, as TEMAN_IKD_OPERATOR_CHAT turns it on."""
@@ -209,6 +209,33 @@ def bot_parts(emu: Emulator, db: Path, *, request=None, chat_interval: float = 0
                         operator_chat=operator_chat)
     return build_bot(settings, Store(settings.database), chat_interval=chat_interval, rate_limiter=rate_limiter,
                      request=request)
+
+
+class ServerClock:
+    """The database server's CPU time spent for one Store's connection: PostgreSQL's backend
+    process serving it (on this machine, read from /proc); always 0 for SQLite, which runs in
+    the bot's own process and is counted there. A statement that reads a table whole costs
+    the server, not the bot: this is where it shows."""
+
+    def __init__(self, store: Store):
+        self.pid: int | None = None
+        if store.db.dialect == "postgresql":
+            self.pid = int(store.db.execute("SELECT pg_backend_pid()").fetchone()[0])
+            if "postgres" not in Path(f"/proc/{self.pid}/cmdline").read_bytes().decode(errors="replace"):
+                raise RuntimeError("the PostgreSQL server is not on this machine: its CPU cannot be read")
+        self.started = self.seconds = 0.0
+
+    def _now(self) -> float:
+        if self.pid is None:
+            return 0.0
+        # schedstat: nanoseconds on a CPU (finer than /proc/<pid>/stat's 10 ms ticks)
+        return int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[0]) / 1e9
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def stop(self) -> None:
+        self.seconds = self._now() - self.started
 
 
 def scaled_rate_limiter(time_scale: float):
@@ -229,6 +256,7 @@ class Walker:
     expected_msgs: list[int] = field(default_factory=list)  # cumulative messages after each turn
     sent_at: float | None = None  # when the turn waiting for its reply was sent (monotonic)
     longest_wait: float = 0.0  # seconds: the longest a reply took to arrive
+    longest_wait_turn: tuple[int, float] | None = None  # which turn that was, answered when (wall clock)
 
     def __post_init__(self) -> None:
         total = 0
@@ -260,7 +288,9 @@ class Walker:
         """The previous turn is answered: how long the resident waited for it (from sending to
         seeing the reply, as often as ``walk`` looks: every 10 ms)."""
         if self.sent_at is not None:
-            self.longest_wait = max(self.longest_wait, time.monotonic() - self.sent_at)
+            waited = time.monotonic() - self.sent_at
+            if waited > self.longest_wait:
+                self.longest_wait, self.longest_wait_turn = waited, (self.next_turn, time.time())
             self.sent_at = None
 
     def answered(self) -> bool:

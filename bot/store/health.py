@@ -75,8 +75,19 @@ def _postgres_problem(url: str) -> str | None:
     try:
         Database(url).close()
     except sqlite3.Error as exc:
-        return f"database {display_url(url)} cannot be used: {exc}"
+        return f"database {display_url(url)} cannot be used: {exc}{_postgres_hint(str(exc))}"
     return None
+
+
+def _postgres_hint(error: str) -> str:
+    """What to do about the server's refusal, where libpq's words say which one it is."""
+    if "password authentication failed" in error or "no password supplied" in error:
+        return ": check the user and password in TEMAN_IKD_DATABASE"
+    if "does not exist" in error:
+        return ": check the names in TEMAN_IKD_DATABASE (create the role or database first)"
+    if "Connection refused" in error or "could not translate host name" in error or "timeout" in error:
+        return ": check that the server runs and the host and port in TEMAN_IKD_DATABASE"
+    return ""
 
 
 def _existing_parent(file: Path) -> Path:

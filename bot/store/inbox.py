@@ -26,20 +26,27 @@ class Inbox:
     def __init__(self, db: Database):
         self.db = db
 
-    def keep_update(self, update_id: int, data: dict[str, Any], chat_id: int | None = None) -> None:
-        """Keep an update (``chat_id``: the chat whose turn it is, see ``lock_chat``)."""
-        self.db.execute("INSERT INTO inbox (update_id, data, received_at, chat_id) VALUES (?, ?, ?, ?) "
+    def keep_update(self, update_id: int, data: dict[str, Any], chat_id: int | None = None,
+                    taken_by: int | None = None) -> None:
+        """Keep an update (``chat_id``: the chat whose turn it is, see ``lock_chat``; ``taken_by``:
+        the worker that took it in, when several share the database)."""
+        self.db.execute("INSERT INTO inbox (update_id, data, received_at, chat_id, taken_by) VALUES (?, ?, ?, ?, ?) "
                         "ON CONFLICT (update_id) DO NOTHING",
-                        (update_id, _update_json(data), self.db.clock(), chat_id))
+                        (update_id, _update_json(data), self.db.clock(), chat_id, taken_by))
 
-    def unhandled_updates(self, received_before: float | None = None) -> list[dict[str, Any]]:
-        """Updates kept and not handled, oldest first (those received before a moment, if given)."""
-        if received_before is None:
+    def unhandled_updates(self, taken_by: int | None = None) -> list[dict[str, Any]]:
+        """Updates kept and not handled, oldest first (only those one worker took in, if given)."""
+        if taken_by is None:
             rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL ORDER BY update_id").fetchall()
         else:
-            rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL AND received_at < ? "
-                                   "ORDER BY update_id", (received_before,)).fetchall()
+            rows = self.db.execute("SELECT data FROM inbox WHERE handled_at IS NULL AND taken_by = ? "
+                                   "ORDER BY update_id", (taken_by,)).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def takers_of_unhandled(self) -> set[int]:
+        """The workers that took in updates not handled yet."""
+        rows = self.db.execute("SELECT DISTINCT taken_by FROM inbox WHERE handled_at IS NULL AND taken_by IS NOT NULL")
+        return {r[0] for r in rows}
 
     def lock_chat(self, chat_id: int) -> None:
         """Take this chat's turn for the open transaction: no other worker handles an update of

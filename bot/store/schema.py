@@ -193,12 +193,16 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 10: several bot processes on one PostgreSQL database (issue 15). The inbox row names its
     # chat, so a worker about to handle a chat's update first handles any earlier one of that
-    # chat another worker stored (updates of one chat in order across workers); send_slots is
+    # chat another worker stored (updates of one chat in order across workers), and the worker
+    # that took it in, so the leader queues it again only once that worker is gone. Workers
+    # read a chat's pending messages from the database (no mirror there): by chat. send_slots is
     # the shared schedule of Telegram's limits (the next free moment per key: all sends, one
     # group's 20 a minute), so the limits hold for all workers together.
     """
     ALTER TABLE inbox ADD COLUMN chat_id INTEGER;
+    ALTER TABLE inbox ADD COLUMN taken_by INTEGER;
     CREATE INDEX inbox_chat_unhandled ON inbox(chat_id, update_id) WHERE handled_at IS NULL;
+    CREATE INDEX outbox_chat_pending ON outbox(chat_id, id) WHERE sent_at IS NULL AND failed IS NULL;
     CREATE TABLE send_slots (
         key         TEXT PRIMARY KEY,
         next_at     REAL NOT NULL

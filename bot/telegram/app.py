@@ -99,7 +99,9 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
     use_timedeltas()
     outage = Outage()  # what to hold back and retry while the database refuses writes
     bot = _make_bot(settings, rate_limiter, request, connect_timeout, read_timeout, outage, Quarantine(guide.store))
-    queue = DurableUpdateQueue(guide.store, raw=bot.raw_updates, outage=outage)
+    # Who leads among the workers sharing the database (bot/telegram/leader.py); SQLite: this one.
+    leadership = Leadership(settings.database if guide.store.db.shared else None)
+    queue = DurableUpdateQueue(guide.store, raw=bot.raw_updates, outage=outage, worker=leadership.worker)
     outage.requeue = queue.put_nowait  # updates whose step the database refused come again
     builder = (
         ApplicationBuilder()
@@ -125,10 +127,9 @@ def build_application(settings: Settings, guide: Guide, *, chat_interval: float 
                               forums=forums)
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.add_error_handler(adapter.on_error)
-    shared = guide.store.db.shared  # several workers may share it (PostgreSQL)
     parts = BotParts(application, adapter, delivery, queue, forum, settings.ticket_remind_minutes,
                      retention=Retention(guide.store, settings.retention_days), forums=forums,
-                     leadership=Leadership(settings.database if shared else None))
+                     leadership=leadership)
     application.bot_data["teman_ikd"] = parts
     return parts
 

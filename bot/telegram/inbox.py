@@ -241,11 +241,13 @@ class DurableUpdateQueue(asyncio.Queue):
     """An unbounded asyncio.Queue whose ``put`` and ``put_nowait`` first store Updates in the
     store's inbox, each in its own committed transaction."""
 
-    def __init__(self, store: Store, raw: RawUpdates | None = None, outage: Outage | None = None):
+    def __init__(self, store: Store, raw: RawUpdates | None = None, outage: Outage | None = None,
+                 worker: int | None = None):
         super().__init__()
         self.store = store
         self.raw = raw
         self.outage = outage or Outage()
+        self.worker = worker  # this worker, named in the updates it keeps (several workers: leader.py)
         # Updates queued here and not handled yet: a sweep for updates a dead worker left
         # (``requeue_unhandled``) does not queue them twice.
         self.local: set[int] = set()
@@ -263,7 +265,7 @@ class DurableUpdateQueue(asyncio.Queue):
             # The raw JSON came from getUpdates and is ours now: masked in place, no copy.
             data = masked_copy(raw if raw is not None else item.to_dict(), fresh=True)
             with self.store.transaction():
-                self.store.inbox.keep_update(item.update_id, data, _chat_of(item))
+                self.store.inbox.keep_update(item.update_id, data, _chat_of(item), self.worker)
         except Exception as exc:
             if storage_refused(exc):
                 # Not stored, so not confirmed: Telegram sends it again (bot/telegram/outage.py).
@@ -298,13 +300,12 @@ class DurableUpdateQueue(asyncio.Queue):
             self.local.add(item.update_id)
         super().put_nowait(item)
 
-    def requeue_unhandled(self, bot: Bot, received_before: float | None = None) -> int:
+    def requeue_unhandled(self, bot: Bot, taken_by: int | None = None) -> int:
         """Queue again what was stored but not handled: at start, what a crash left; with
-        several workers, also what a worker that died left (``received_before``: only updates
-        older than that, which a live worker would have handled by now). Handled once whoever
-        gets there first: the claim in the inbox decides (bot/telegram/adapter.py)."""
+        several workers, what a worker that died left (``taken_by``: that worker's only).
+        Handled once whoever gets there first: the claim in the inbox decides (adapter.py)."""
         count = 0
-        for data in self.store.inbox.unhandled_updates(received_before):
+        for data in self.store.inbox.unhandled_updates(taken_by):
             if data.get("update_id") in self.local:
                 continue  # queued here already, waiting its turn
             data.pop("_teman_masked", None)

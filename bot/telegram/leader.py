@@ -7,8 +7,11 @@ by exactly one of them, the leader:
 
 - long polling: Telegram allows one getUpdates consumer at a time;
 - at the lead's start, queueing what was stored and not handled (a crash, a leader that died);
-- every ``SWEEP_EVERY`` seconds with several workers, the same for updates older than ``STALE``
-  seconds (a worker that answered Telegram's webhook and died before handling them);
+- every ``SWEEP_EVERY`` seconds with several workers, the same for the updates a worker took in
+  (answered Telegram's webhook) and died before handling: each worker holds a lock of its own
+  (``ALIVE``, its random id) on its leadership connection and names itself in the updates it
+  keeps, so the leader queues a worker's updates again exactly when that lock is free: the
+  worker is gone. A live worker's queue is never taken from it, however long it is;
 - the periodic work: reminders, the desk's service levels, the retention purge.
 
 The leader is whoever holds a PostgreSQL advisory lock (``LEADER_LOCK``) on a connection of its
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x7E4A1E  # the advisory lock the leader holds (bot/store/database.py holds 0x7E4A1D to migrate)
 TRY_EVERY = 1.0  # seconds between a standby's tries, and between the leader's looks at its connection
-SWEEP_EVERY = 1.0  # seconds between looks for updates a dead worker left
-STALE = 3.0  # seconds after which a stored, unhandled update is taken as left behind
+SWEEP_EVERY = 0.5  # seconds between looks for updates a dead worker left
+ALIVE = 3  # advisory lock namespace: (ALIVE, worker id) is held by each live worker (database.py has 1, 2)
 SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
 REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
 
@@ -51,6 +55,9 @@ class Leadership:
         self.every = every
         self.leading = False
         self.tried = asyncio.Event()  # the first try is over: this worker leads, or another does
+        # This worker among those sharing the database (None: SQLite, the only one).
+        self.worker = secrets.randbelow(2**31 - 2) + 1 if url is not None else None
+        self._conn: Any = None
 
     async def run(self, gained: Callable[[], Awaitable[None]], lost: Callable[[], Awaitable[None]]) -> None:
         """Until cancelled (then ``lost`` runs, if it led)."""
@@ -63,6 +70,8 @@ class Leadership:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10,
                                                                  application_name=application_name("leader")) as conn:
+                    await conn.execute("SELECT pg_advisory_lock(%s, %s)", (ALIVE, self.worker))  # "I am here"
+                    self._conn = conn
                     while not await self._try(conn):
                         self.tried.set()
                         await asyncio.sleep(self.every)
@@ -72,6 +81,18 @@ class Leadership:
                 log.warning("the lead is lost or cannot be taken now (%s); trying again",
                             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
             await asyncio.sleep(self.every)
+
+    async def gone(self, workers: set[int]) -> set[int]:
+        """Which of these workers are gone (their ALIVE lock is free). Asked by the leader."""
+        if self._conn is None:
+            return set()
+        dead = set()
+        for worker in workers - {self.worker}:
+            row = await (await self._conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (ALIVE, worker))).fetchone()
+            if row and row[0]:
+                await self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ALIVE, worker))
+                dead.add(worker)
+        return dead
 
     @staticmethod
     async def _try(conn: Any) -> bool:
@@ -132,29 +153,29 @@ class Duties:
         if self.parts.retention is not None:
             await self.parts.retention.stop()
 
-    def _every(self, seconds: float, what: str, work: Callable[[], bool]) -> None:
+    def _every(self, seconds: float, what: str, work: Callable[[], Awaitable[bool]]) -> None:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(seconds)
                 try:
-                    if work():
+                    if await work():
                         self.parts.delivery.wake()
                 except Exception as exc:  # noqa: BLE001 -- a background task logs and goes on; it must not die
                     _background_failed(what, exc)
         self._tasks.append(asyncio.create_task(loop(), name=f"teman-ikd {what}"))
 
-    def _reminders(self) -> bool:
+    async def _reminders(self) -> bool:
         return bool(self.parts.adapter.guide.send_due_reminders())
 
-    def _service_levels(self) -> bool:
+    async def _service_levels(self) -> bool:
         return bool(desk_of(self.parts.adapter.guide).check_service_levels(self.parts.remind_minutes))
 
-    def _left_behind(self) -> bool:
-        store = self.parts.adapter.store
-        requeued = self.parts.queue.requeue_unhandled(self.parts.application.bot,
-                                                      received_before=store.clock() - STALE)
-        if requeued:
-            log.info("requeued %d update(s) another worker stored and did not handle", requeued)
+    async def _left_behind(self) -> bool:
+        store, queue = self.parts.adapter.store, self.parts.queue
+        for worker in await self.parts.leadership.gone(store.inbox.takers_of_unhandled()):
+            requeued = queue.requeue_unhandled(self.parts.application.bot, taken_by=worker)
+            if requeued:
+                log.info("requeued %d update(s) a worker that is gone stored and did not handle", requeued)
         return False
 
 

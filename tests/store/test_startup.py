@@ -1,5 +1,6 @@
 """``teman-ikd run`` on a database it cannot use: one line naming it (never its password) and
-what is wrong, a non-zero exit; the same for SQLite and PostgreSQL."""
+what is wrong, a non-zero exit; the same for SQLite and PostgreSQL (an unreachable server, a role
+it does not know, a wrong password, a schema newer than this teman-ikd's)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from bot.store import Store
 from bot.store.database import SchemaMismatch
 from bot.store.health import database_problem
+from tests.store.password_server import PasswordCheckingServer
 from tests.telegram.test_startup_errors import one_line, run_bot
 
 TOKEN = "123456:AAE-fake-token-for-startup-tests"
@@ -39,3 +41,16 @@ def test_a_role_the_server_does_not_know_is_one_line(postgres_server: str, tmp_p
     url = postgres_server.replace("postgresql://", "postgresql://no_such_teman_role:pw@", 1)
     line = one_line(run_bot("http://127.0.0.1:9", TOKEN, url, cwd=tmp_path), TOKEN)
     assert "no_such_teman_role" in line and "cannot be used" in line and ":pw@" not in line
+
+
+def test_a_wrong_password_is_one_line_without_the_password(tmp_path: Path) -> None:
+    # This machine's server trusts loopback and never asks for one: the listener asks and checks
+    # as a server that does (tests/store/password_server.py), and libpq reports the refusal.
+    with PasswordCheckingServer("the-right-pw") as server:
+        url = f"postgresql://teman:wr0ng-pw-9@127.0.0.1:{server.port}/teman"
+        line = one_line(run_bot("http://127.0.0.1:9", TOKEN, url, cwd=tmp_path), TOKEN)
+    assert line.startswith(f"teman-ikd: database postgresql://teman:***@127.0.0.1:{server.port}/teman cannot be used")
+    assert 'password authentication failed for user "teman"' in line
+    assert line.endswith("check the user and password in TEMAN_IKD_DATABASE")
+    assert "wr0ng-pw-9" not in line
+    assert server.proofs and not any(server.proofs)  # the password was checked, and it was wrong

@@ -95,9 +95,9 @@ async def test_the_update_queue_stores_each_update_once_whichever_way_it_is_put(
     store = Store(str(tmp_path / "t.db"))
     kept: list[int] = []
     keep = store.inbox.keep_update
-    def keeping(update_id, data, chat=None):
+    def keeping(update_id, data, *where):
         kept.append(update_id)
-        return keep(update_id, data, chat)
+        return keep(update_id, data, *where)
     store.inbox.keep_update = keeping  # type: ignore[method-assign]
     queue = DurableUpdateQueue(store)
     await queue.put(Update(1))

@@ -20,7 +20,7 @@ from telegram import Update
 from bot.emulator import Emulator, Limits
 from bot.store import Store
 from bot.telegram.app import BotParts, RunningBot, Webhook, build_bot
-from bot.telegram.leader import STALE
+from bot.telegram.leader import SWEEP_EVERY
 from tests.conftest import TIME_SCALE, make_parts, make_settings
 from tests.telegram.test_e2e_journey import labels, say
 from tests.telegram.test_limits_and_webhook import _free_port
@@ -98,9 +98,13 @@ async def test_the_leader_handles_what_a_dead_worker_left_when_nothing_follows(p
     with Emulator(limits=Limits(time_scale=TIME_SCALE)) as emu:
         leader, other = make_parts(emu, postgres_url), make_parts(emu, postgres_url)
         budi = emu.resident("Budi")
-        async with RunningBot(leader) as bot, RunningBot(other):
-            hand_over(other, taken_in_elsewhere(emu, budi, "/start"), handle=False)
-            await asyncio.sleep(STALE + 1.5)  # the leader's sweep takes it as left behind
+        async with RunningBot(leader) as bot:
+            async with RunningBot(other):
+                hand_over(other, taken_in_elsewhere(emu, budi, "/start"), handle=False)
+                await asyncio.sleep(SWEEP_EVERY * 4)
+                assert budi.inbox == []  # a live worker's update is its own: not taken from it
+            # The other worker is gone (its connections closed, as when it is killed).
+            await asyncio.sleep(SWEEP_EVERY * 4)
             assert await bot.settle(15.0)
             assert len(budi.inbox) == 1 and "Teman IKD" in budi.inbox[0]["text"]
         for parts in (leader, other):
