@@ -32,10 +32,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.assembly import build_guide
-from bot.desk.port import OperatorFinished
 from bot.engine import Conversation, Engine, Input
 from bot.followup import report
 from bot.store import Store
+from bot.vocabulary import OperatorAct
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2026, 11, 2, 0, 0, tzinfo=WIB)  # a Monday
@@ -83,117 +83,140 @@ class Resident:
     spells: list[int] = field(default_factory=lambda: [0])  # reminders per quiet spell
 
 
+class Cohort:
+    """The simulated residents and the real guide they talk to, one simulated hour at a time."""
+
+    def __init__(self, store: Store, residents: int, rng: random.Random, now: list[float]):
+        self.rng, self.now, self.store = rng, now, store
+        self.guide = build_guide(store, locale="id", ask_place=True)
+        self.engine = self.guide.engines["id"]
+        self.path = button_path(build_guide(Store(":memory:"), locale="id").engines["id"])
+        self.people = []
+        for i in range(residents):
+            day = rng.randrange(14)
+            starts = START.timestamp() + day * 86_400 + rng.uniform(7, 21) * HOUR
+            self.people.append(Resident(9_000_000 + i, starts, next_at=starts))
+        self.night_or_holiday, self.sent_at_hours, self.swept = 0, Counter[int](), 0
+
+    def act(self, r: Resident, inp: Input) -> Conversation | None:
+        self.guide.handle(r.chat_id, inp)
+        stored = self.store.residents.load(r.chat_id)
+        conv = stored.conversation if stored else None
+        while conv is not None and conv.overlay == "kecamatan":  # asked once: one of the six, or "Tidak tahu"
+            choices = [n for n, b in enumerate(conv.buttons, start=1) if not b.help_row]
+            self.guide.handle(r.chat_id, Input.pressed(self.rng.choice(choices)))
+            conv = self.store.residents.load(r.chat_id).conversation
+        return conv
+
+    def carry_on(self, r: Resident) -> None:
+        """Steps in one sitting, until they go quiet, ask for a person or finish. Each step
+        takes a few minutes of the resident's time (the clock goes back to the hour after)."""
+        hour = self.now[0]
+        try:
+            self._sitting(r, hour)
+        finally:
+            self.now[0] = hour
+
+    def _sitting(self, r: Resident, hour: float) -> None:
+        rng, now = self.rng, self.now
+        while True:
+            now[0] += rng.uniform(1, 8) * 60
+            if now[0] >= hour + HOUR:  # the sitting goes on in the next hour
+                r.next_at = hour + HOUR
+                return
+            conv = self.store.residents.load(r.chat_id).conversation
+            milestone = self.engine.flow.states[conv.state].milestone
+            if milestone == "activated":
+                r.done, r.next_at = True, None
+                return
+            if conv.handoff:
+                r.next_at = None
+                return
+            if milestone != r.milestone and self._stops_at_new_step(r, milestone):
+                return
+            self.act(r, Input.pressed(self.path[r.position]))
+            r.position += 1
+
+    def _stops_at_new_step(self, r: Resident, milestone: str) -> bool:
+        """Arriving at a new step: carry on (False), ask for a person or go quiet (True)."""
+        r.milestone = milestone
+        if self.rng.random() < ASK_PERSON:
+            self.act(r, Input.commanded("bantuan"))
+            r.handed_back_at, r.next_at = self.now[0] + self.rng.uniform(1, 5) * HOUR, None
+            return True
+        if self.rng.random() < QUIET.get(milestone, 0.1):
+            r.quiet, r.next_at = True, None
+            r.spells.append(0)
+            return True
+        return False
+
+    def hour(self) -> None:
+        """One simulated hour: residents due act, then the bot's reminder sweep, then the answers."""
+        self.now[0] += HOUR
+        for r in self.people:
+            if r.handed_back_at is not None and r.handed_back_at <= self.now[0]:
+                r.handed_back_at = None
+                self.guide.handle(r.chat_id, Input.by_operator(OperatorAct.FINISHED))
+                self.carry_on(r)
+            elif r.next_at is not None and r.next_at <= self.now[0] and not r.done:
+                r.next_at = None
+                if r.position == 0 and self.store.residents.load(r.chat_id) is None:
+                    self.act(r, Input.commanded("start"))
+                r.quiet = False
+                self.carry_on(r)
+        before = {r.chat_id: self.store.residents.load(r.chat_id).conversation.reminded
+                  for r in self.people if r.quiet}
+        sent = self.guide.send_due_reminders(limit=len(self.people))
+        self.swept += sent
+        if sent:
+            self._answer_reminders(before)
+
+    def _answer_reminders(self, before: dict[int, int]) -> None:
+        """Each quiet resident just reminded stops reminders, comes back, or stays quiet."""
+        local = datetime.fromtimestamp(self.now[0], WIB)
+        region = self.engine.needs_region()
+        for r in self.people:
+            if not r.quiet:
+                continue
+            conv = self.store.residents.load(r.chat_id).conversation
+            if conv.reminded <= before.get(r.chat_id, 0):
+                continue
+            r.reminders += 1
+            r.spells[-1] += 1
+            self.sent_at_hours[local.hour] += 1
+            if not (7 <= local.hour < 19) or local.date() in region.holidays:
+                self.night_or_holiday += 1
+            roll = self.rng.random()
+            if roll < STOP_REMINDERS:
+                self.act(r, Input.pressed(2 if self.engine.flow.states[conv.state].milestone != "officer_visit"
+                                          else 3))
+                r.quiet, r.stopped = False, True  # they pressed a button, then stopped for good
+            elif roll < STOP_REMINDERS + BACK_AFTER[min(conv.reminded, 3) - 1]:
+                r.quiet = False
+                r.next_at = self.now[0] + self.rng.uniform(0, 4) * HOUR  # "Lanjut panduan" soon after
+                r.milestone = None if self.rng.random() < 0.5 else r.milestone  # half may falter again
+                self.act(r, Input.pressed(1))
+
+
 def simulate(residents: int = 1000, weeks: int = 8, seed: int = 13, keep: Path | None = None) -> dict[str, Any]:
     """Run the cohort; ``keep``: write the database there (the dashboard test reads one)."""
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="teman-ikd-cohort-") as tmp:
         now = [START.timestamp()]
         store = Store(str(keep or Path(tmp) / "cohort.sqlite3"), clock=lambda: now[0])
-        guide = build_guide(store, locale="id", ask_place=True)
-        engine = guide.engines["id"]
-        region = engine.region
-        path = button_path(build_guide(Store(":memory:"), locale="id").engines["id"])
-        people = []
-        for i in range(residents):
-            day = rng.randrange(14)
-            starts = START.timestamp() + day * 86_400 + rng.uniform(7, 21) * HOUR
-            people.append(Resident(9_000_000 + i, starts, next_at=starts))
-        night_or_holiday, sent_at_hours, swept = 0, Counter(), 0
+        cohort = Cohort(store, residents, rng, now)
+        engine, region, people = cohort.engine, cohort.engine.needs_region(), cohort.people
         began = time.perf_counter()
-
-        def act(r: Resident, inp: Input) -> Conversation | None:
-            guide.handle(r.chat_id, inp)
-            stored = store.residents.load(r.chat_id)
-            conv = stored.conversation if stored else None
-            while conv is not None and conv.overlay == "kecamatan":  # asked once: one of the six, or "Tidak tahu"
-                choices = [n for n, b in enumerate(conv.buttons, start=1) if not b.help_row]
-                guide.handle(r.chat_id, Input.pressed(rng.choice(choices)))
-                conv = store.residents.load(r.chat_id).conversation
-            return conv
-
-        def carry_on(r: Resident) -> None:
-            """Steps in one sitting, until they go quiet, ask for a person or finish. Each step
-            takes a few minutes of the resident's time (the clock goes back to the hour after)."""
-            hour = now[0]
-            try:
-                _sitting(r, hour)
-            finally:
-                now[0] = hour
-
-        def _sitting(r: Resident, hour: float) -> None:
-            while True:
-                now[0] += rng.uniform(1, 8) * 60
-                if now[0] >= hour + HOUR:  # the sitting goes on in the next hour
-                    r.next_at = hour + HOUR
-                    return
-                conv = store.residents.load(r.chat_id).conversation
-                milestone = engine.flow.states[conv.state].milestone
-                if milestone == "activated":
-                    r.done, r.next_at = True, None
-                    return
-                if conv.handoff:
-                    r.next_at = None
-                    return
-                if milestone != r.milestone:  # arriving at a new step: carry on, ask, or go quiet
-                    r.milestone = milestone
-                    if rng.random() < ASK_PERSON:
-                        act(r, Input.commanded("bantuan"))
-                        r.handed_back_at, r.next_at = now[0] + rng.uniform(1, 5) * HOUR, None
-                        return
-                    if rng.random() < QUIET.get(milestone, 0.1):
-                        r.quiet, r.next_at = True, None
-                        r.spells.append(0)
-                        return
-                act(r, Input.pressed(path[r.position]))
-                r.position += 1
-
-        ticks = weeks * 7 * 24
-        for _ in range(ticks):
-            now[0] += HOUR
-            for r in people:
-                if r.handed_back_at is not None and r.handed_back_at <= now[0]:
-                    r.handed_back_at = None
-                    guide.operator_acted(r.chat_id, OperatorFinished())
-                    carry_on(r)
-                elif r.next_at is not None and r.next_at <= now[0] and not r.done:
-                    r.next_at = None
-                    if r.position == 0 and store.residents.load(r.chat_id) is None:
-                        act(r, Input.commanded("start"))
-                    r.quiet = False
-                    carry_on(r)
-            before = {r.chat_id: store.residents.load(r.chat_id).conversation.reminded for r in people if r.quiet}
-            sent = guide.send_due_reminders(limit=residents)
-            swept += sent
-            if sent == 0:
-                continue
-            local = datetime.fromtimestamp(now[0], WIB)
-            for r in people:
-                if not r.quiet:
-                    continue
-                conv = store.residents.load(r.chat_id).conversation
-                if conv.reminded <= before.get(r.chat_id, 0):
-                    continue
-                r.reminders += 1
-                r.spells[-1] += 1
-                sent_at_hours[local.hour] += 1
-                if not (7 <= local.hour < 19) or local.date() in region.holidays:
-                    night_or_holiday += 1
-                roll = rng.random()
-                if roll < STOP_REMINDERS:
-                    act(r, Input.pressed(2 if engine.flow.states[conv.state].milestone != "officer_visit" else 3))
-                    r.quiet, r.stopped = False, True  # they pressed a button, then stopped for good
-                elif roll < STOP_REMINDERS + BACK_AFTER[min(conv.reminded, 3) - 1]:
-                    r.quiet = False
-                    r.next_at = now[0] + rng.uniform(0, 4) * HOUR  # "Lanjut panduan" soon after
-                    r.milestone = None if rng.random() < 0.5 else r.milestone  # half may falter again
-                    act(r, Input.pressed(1))
+        for _ in range(weeks * 7 * 24):
+            cohort.hour()
         seconds = time.perf_counter() - began
-        words = report.Words(guide.renderers["id"].t, engine.flow, region)
+        words = report.Words(cohort.guide.renderers["id"].t, engine.flow, region)
         f = report.build(store, engine.flow, region, None, (START + timedelta(weeks=weeks + 1)).date())
         most = region.reminders.most
         per_resident = [r.reminders for r in people]
         store.close()
     reminded = [n for n in per_resident if n]
+    night_or_holiday, sent_at_hours, swept = cohort.night_or_holiday, cohort.sent_at_hours, cohort.swept
     return {
         "cohort_residents": residents,
         "cohort_weeks": weeks,

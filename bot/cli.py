@@ -113,37 +113,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _in_terminal(args: argparse.Namespace) -> int:
+    """chat and simulate: the guide without Telegram, on stdin and stdout."""
+    from bot.assembly import build_guide
+    from bot.store import Store
+
+    # simulate plays the operator itself ({"operator": ...}); chat has nobody behind it, so
+    # asking for a person there gives the office contacts instead of a queue number.
+    guide = build_guide(Store(args.db), locale=args.locale, handoff_available=args.command == "simulate")
+    if args.command == "chat":
+        from bot.commands.chat import run_chat
+
+        return run_chat(guide, sys.stdin, sys.stdout)
+    from bot.commands.simulate import run_simulate
+
+    return run_simulate(guide, sys.stdin, sys.stdout)
+
+
+def _check() -> int:
+    """teman-ikd check: the findings (exit 1), or the plain-language figures when there are none."""
+    from bot.checks import run_checks
+
+    findings = run_checks()
+    for finding in findings:
+        print(finding)
+    if findings:
+        print(f"\n{len(findings)} problem(s) found.", file=sys.stderr)
+        return 1
+    from bot.plain_language import figures_of_shipped_content
+
+    print("Plain language (every message a resident may read, Indonesian):")
+    for line in figures_of_shipped_content().lines():
+        print("  " + line)
+    print("All checks passed.")
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("chat", "simulate"):
-        from bot.assembly import build_guide
-        from bot.store import Store
-
-        # simulate plays the operator itself ({"operator": ...}); chat has nobody behind it, so
-        # asking for a person there gives the office contacts instead of a queue number.
-        guide = build_guide(Store(args.db), locale=args.locale, handoff_available=args.command == "simulate")
-        if args.command == "chat":
-            from bot.commands.chat import run_chat
-
-            return run_chat(guide, sys.stdin, sys.stdout)
-        from bot.commands.simulate import run_simulate
-
-        return run_simulate(guide, sys.stdin, sys.stdout)
+        return _in_terminal(args)
     if args.command == "check":
-        from bot.checks import run_checks
-
-        findings = run_checks()
-        for finding in findings:
-            print(finding)
-        if findings:
-            print(f"\n{len(findings)} problem(s) found.", file=sys.stderr)
-            return 1
-        from bot.checks import figures_of_shipped_content
-
-        print("Plain language (every message a resident may read, Indonesian):")
-        for line in figures_of_shipped_content().lines():
-            print("  " + line)
-        print("All checks passed.")
-        return 0
+        return _check()
     if args.command == "facts":
         from bot.commands.facts import run_facts
 

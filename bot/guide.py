@@ -3,21 +3,21 @@
 ``Guide.handle`` loads the snapshot, asks the pure engine for a step, renders what it says,
 and stores the new snapshot, the redacted transcript and (for Telegram, through the postbox) the
 outgoing messages in the same transaction. The CLI, simulate and the Telegram adapter all go
-through here, so they behave the same. What an operator did reaches the guide the same way
-(``operator_acted``, from the desk through bot/desk/port.py); the desk is asked to open tickets
-and relay through that port, never reached around it.
+through here, so they behave the same. What an operator did reaches the guide the same way: an
+``Input.by_operator`` the desk hands to ``handle`` (bot/desk/port.py's Guidance); the desk is
+asked to open tickets and relay through that port, never reached around it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, assert_never
+from typing import Any, Literal
 
 from babel.lists import format_list
 
 from bot import outbox
-from bot.desk.port import Desk, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
+from bot.desk.port import Desk
 from bot.engine import Conversation, Engine, Input, Step
 from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Remind, Say
@@ -39,6 +39,9 @@ class Reply:
     understood: bool
     input_deleted: bool
     effects: tuple[Effect, ...] = ()
+
+
+NOTHING = Reply((), None, None, False, True, False)
 
 
 @dataclass
@@ -71,6 +74,8 @@ class Guide:
         """Handle one input of the resident (or of the clock: a reminder is due), in one transaction."""
         with self.store.transaction():
             stored = self.store.residents.load(chat_id)
+            if stored is None and inp.kind == "operator":
+                return NOTHING  # the resident erased their data meanwhile: nobody to hand back
             loc = stored.locale if stored else (locale if locale in self.engines else self.default_locale)
             engine = self.engines[loc]
             step = engine.step(stored.conversation if stored else None, inp)
@@ -101,35 +106,17 @@ class Guide:
             sent += bool(reply.messages)
         return sent  # reminders that went out (a paused or finished resident's turn sends none)
 
-    def operator_acted(self, chat_id: int, event: OperatorEvent) -> tuple[OutgoingMessage, ...]:
-        """What an operator did, handled like a resident's input: the engine decides the
-        resident's step (back on their step, resting, or with a person again); the messages."""
-        with self.store.transaction():
-            stored = self.store.residents.load(chat_id)
-            if stored is None:
-                return ()
-            engine, conv = self.engines[stored.locale], stored.conversation
-            match event:
-                case OperatorFinished(lead=lead):
-                    step = engine.prompt(conv, lead=lead)
-                case OperatorEnded(lead=lead):
-                    step = engine.close_handoff(conv, lead=lead)
-                case OperatorFollowedUp():
-                    step = engine.operator_follow_up(conv)
-                case _:
-                    assert_never(event)
-            return self._apply(chat_id, None, step, stored.locale, None, stored.first_name, conv).messages
-
     # ----- applying a step ----------------------------------------------------------------
-    def _apply(self, chat_id: int, inp: Input | None, step: Step, locale: str, message_ref: int | None,
+    def _apply(self, chat_id: int, inp: Input, step: Step, locale: str, message_ref: int | None,
                first_name: str | None = None, before: Conversation | None = None) -> Reply:
         """Save the step, record its journey events, carry out its effects, keep the transcript."""
         conv = step.conversation
-        timeout = inp is not None and inp.kind == "timeout"
+        timeout = inp.kind == "timeout"
         # Saved first, so the desk sees the resident (and their name) when it opens a ticket.
         milestone = self._save(chat_id, step, locale, first_name, timeout) if conv is not None else None
         self._record_journey(chat_id, before, step, timeout)
-        out = _Outcome([self._input_line(chat_id, inp, step)] if inp is not None else [])
+        # What an operator did is no line of the resident's (the desk keeps its own record).
+        out = _Outcome([self._input_line(chat_id, inp, step)] if inp.kind != "operator" else [])
         if conv is not None and any(isinstance(e, Escalate) for e in step.effects):
             self.store.transcripts.add_many(out.lines)  # the operator's card shows the resident's last words
             out.lines = []

@@ -5,7 +5,8 @@ adapter, the desk, the terminal chat), and the flow loader checks dialogs/ again
 typo is a ``file:line`` error at ``teman-ikd check`` instead of a step that never fires.
 Events are the words of dialogs/ (Indonesian: a YAML author writes ``on: {lanjut: ...}``);
 intents are the reader's labels (English: bot/understanding, dialogs/understanding/).
-``parse_command`` is the one reader of ``/cmd arg`` for residents, operators and the terminal.
+``parse_command`` is the one reader of ``/cmd arg`` for residents, operators and the terminal;
+``parse_callback`` the one reader of inline buttons' callback data, each kind built by its ``data``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ TICKET_COMMANDS = frozenset({DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand
 GROUP_COMMANDS = frozenset({DeskCommand.ANTRIAN, DeskCommand.STATISTIK, DeskCommand.LAPORAN,
                             DeskCommand.KUNJUNGAN})  # anywhere in the group
 
+
+
+class OperatorAct(StrEnum):
+    """What an operator did that reaches the guide, as an input like a resident's (Input.by_operator)."""
+
+    FINISHED = "finished"  # /selesai: the resident goes back to the guide, on their step
+    ENDED = "ended"  # /tutup: the conversation ends; the guide rests until the resident comes back
+    FOLLOWED_UP = "followed_up"  # wrote after the ticket closed: the resident is with a person again
 
 class Event(StrEnum):
     """Events the engine handles itself (a button or an intent may fire them; dialogs/ may not
@@ -196,3 +205,107 @@ def parse_command(text: str) -> CommandLine | NoteLine | None:
     assert found is not None  # "/" and a character that is no space: always a command
     name, _, bot = found["head"].partition("@")
     return CommandLine(name.lower(), found["rest"].strip(), bot or None)
+
+
+# ----- callback data: what an inline button sends back --------------------------------------
+# Built by the bot, read back from the client, which may forge it: each kind below is built
+# only by its ``data`` and read only by ``parse_callback``. A foreign prefix, a wrong shape or a
+# number that is not plain ASCII digits fitting in 64 bits ("²", "٣", 30 digits) reads as None:
+# such a button is answered and does nothing, by design.
+CALLBACK_DATA_LIMIT = 64  # bytes Telegram accepts in an inline button's callback_data
+DESK_PREFIX = "desk:"  # the operators' buttons
+OUTCOME_PREFIX = DESK_PREFIX + "res:"
+RATING_PREFIX = "rate:"
+STEP_BUTTON_PREFIX = "b"
+
+
+class CardAction(StrEnum):
+    """The buttons on a ticket card, each an operator command (bot/desk/operators.py)."""
+
+    TAKE = "take"  # /ambil
+    FINISH = "finish"  # /selesai
+    END = "end"  # /tutup
+
+
+@dataclass(frozen=True)
+class CardButton:
+    """``desk:<action>:<ticket>``: a button on a ticket's card in the operators' topic."""
+
+    action: CardAction
+    ticket: int
+
+    @property
+    def data(self) -> str:
+        return f"{DESK_PREFIX}{self.action}:{self.ticket}"
+
+
+@dataclass(frozen=True)
+class OutcomeButton:
+    """``desk:res:<ticket>:<outcome>``: how a ticket ended, chosen under its closing message
+    (the outcomes are bot/desk/review.py's RESOLUTIONS, checked where they are stored)."""
+
+    ticket: int
+    outcome: str
+
+    @property
+    def data(self) -> str:
+        return f"{OUTCOME_PREFIX}{self.ticket}:{self.outcome}"
+
+
+@dataclass(frozen=True)
+class RatingButton:
+    """``rate:<ticket>:<value>``: the resident's 👍/👎 after a handoff (values: review.RATINGS)."""
+
+    ticket: int
+    value: str
+
+    @property
+    def data(self) -> str:
+        return f"{RATING_PREFIX}{self.ticket}:{self.value}"
+
+
+@dataclass(frozen=True)
+class StepButton:
+    """``b<N>:<state>``: button N of a step, pressed in a private chat. The guide shows reply
+    keyboards, so the bot builds none of these now; it still reads them (a client may send any
+    data), acting only when <state> is the resident's current state."""
+
+    number: int
+    state: str
+
+    @property
+    def data(self) -> str:
+        return f"{STEP_BUTTON_PREFIX}{self.number}:{self.state}"
+
+
+Callback = CardButton | OutcomeButton | RatingButton | StepButton
+_CARD_ACTIONS = frozenset(CardAction)
+_LARGEST = 2**63 - 1  # SQLite's largest integer: every ticket number the store hands out reads back
+
+
+def small_number(text: str) -> int | None:
+    """The number written in ``text`` (ASCII digits only) if it fits in 64 bits, else None.
+    Callback data is written by the client, so "²", "٣" or a 30-digit number must not crash."""
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= _LARGEST else None
+
+
+def parse_callback(data: str) -> Callback | None:
+    """The one reading of an inline button's callback data; None for anything the bot did not build."""
+    parts = data.split(":")
+    if data.startswith(OUTCOME_PREFIX) and len(parts) == 4:
+        ticket = small_number(parts[2])
+        return OutcomeButton(ticket, parts[3]) if ticket is not None and parts[3] else None
+    if data.startswith(DESK_PREFIX) and len(parts) == 3 and parts[1] in _CARD_ACTIONS:
+        ticket = small_number(parts[2])
+        return CardButton(CardAction(parts[1]), ticket) if ticket is not None else None
+    if data.startswith(RATING_PREFIX) and len(parts) == 3:
+        ticket = small_number(parts[1])
+        return RatingButton(ticket, parts[2]) if ticket is not None and parts[2] else None
+    if data.startswith(STEP_BUTTON_PREFIX) and len(parts) >= 2:
+        number, _, state = data[len(STEP_BUTTON_PREFIX):].partition(":")
+        button = small_number(number)
+        return StepButton(button, state) if button is not None else None
+    return None

@@ -25,15 +25,26 @@ from bot.desk.telegram import MEMBER_CACHE_SECONDS, OPERATOR_STATUSES, OperatorG
 from bot.redaction import redact
 from bot.render import Renderer
 from bot.store import Store, Ticket
-from bot.telegram.ids import small_number
-from bot.vocabulary import GROUP_COMMANDS, TICKET_COMMANDS, CommandLine, DeskCommand, NoteLine, parse_command
+from bot.vocabulary import (
+    GROUP_COMMANDS,
+    TICKET_COMMANDS,
+    CardAction,
+    CardButton,
+    CommandLine,
+    DeskCommand,
+    NoteLine,
+    OutcomeButton,
+    parse_callback,
+    parse_command,
+)
 
 log = logging.getLogger(__name__)
 MEMBER_TRIES = 3  # getChatMember calls before membership counts as unknown
 MEMBER_RETRY_DELAY = 0.5  # seconds before the second call (doubling)
 UNVERIFIED = Operator(0, "")  # authorise(): Telegram could not say whether this is an operator
-# The ticket card's buttons (callback data "desk:<action>:<ticket>") and the command each means.
-CARD_ACTIONS = {"take": DeskCommand.AMBIL, "finish": DeskCommand.SELESAI, "end": DeskCommand.TUTUP}
+# The ticket card's buttons (bot/vocabulary.py CardButton) and the command each means.
+CARD_ACTIONS = {CardAction.TAKE: DeskCommand.AMBIL, CardAction.FINISH: DeskCommand.SELESAI,
+                CardAction.END: DeskCommand.TUTUP}
 
 
 class ForumDesk:
@@ -124,63 +135,78 @@ class ForumDesk:
             self._message(update.message, operator)
 
     def _message(self, message: Message, operator: Operator | None) -> None:
+        """A message in the group, in order: whose it is, a group command, the resident's topic,
+        a ticket command or note, else a line (or file) for the resident."""
         thread = message.message_thread_id if message.is_topic_message else None
-        text = message.text or ""
         # "// ..." is an internal note (said on the card); it is no command "/".
-        line = parse_command(text)
+        line = parse_command(message.text or "")
         command = line.name if isinstance(line, CommandLine) else None
-        argument = line.argument if isinstance(line, CommandLine) else ""
         if command is None and thread is None:
             return  # chatter in the General topic: not ours
-        t = self.renderer.t
         if operator is None:
             if command in TICKET_COMMANDS | GROUP_COMMANDS:
-                self._reply(thread, t.text("desk.not_operator"))
+                self._reply(thread, self.renderer.t.text("desk.not_operator"))
             return
-        if command == DeskCommand.ANTRIAN:
-            self._reply(thread, self.service.views.queue(self.group_id))
-            return
-        if command == DeskCommand.STATISTIK:
-            self._reply(thread, self.service.views.statistics(self.group_id))
-            return
-        if command == DeskCommand.KUNJUNGAN:  # open home-visit requests (bot/desk/visits.py)
-            routing = self.service.routing
-            city = routing is None or routing.city_wide(self.group_id)
-            self._reply(thread, visits.open_list(self.store, None if city else self.group_id, self.renderer,
-                                                 self.service.region))
-            return
-        if command == DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
-            outbox.put(self.store.outbox, self.group_id, outbox.GroupReport(thread))
+        if command in GROUP_COMMANDS:
+            self._group_command(DeskCommand(command), thread)
             return
         resident = self.store.tickets.resident_of_topic(thread, self.group_id) if thread else None
         if resident is None:
             if command in TICKET_COMMANDS:
-                self._reply(thread, t.text("desk.no_ticket"))
+                self._reply(thread, self.renderer.t.text("desk.no_ticket"))
             return
-        if isinstance(line, NoteLine) or command == DeskCommand.CATATAN:
-            note = line.text if isinstance(line, NoteLine) else argument
-            if note:
-                self.service.note(resident, operator, note)
-                self._reply(thread, t.text("desk.note_saved"))
-            return
-        if command in (DeskCommand.AMBIL, DeskCommand.SELESAI, DeskCommand.TUTUP):
-            self._act(DeskCommand(command), resident, operator, thread)
-            return
-        if command == DeskCommand.PINDAH:
-            self._move(resident, operator, thread, argument)
-            return
-        if command == DeskCommand.KIRIM:  # a step of the guide, or the store page (bot/desk/sending.py)
-            self._send_step(resident, operator, thread, argument)
-            return
-        if command == DeskCommand.TOKO:
-            if not self.service.send_store_link(resident, operator):
-                self._reply(thread, t.text("desk.no_ticket"))
-            return
-        if command == DeskCommand.RIWAYAT:
-            self._reply(thread, self.service.views.history(resident))
-            return
-        if command is not None:
-            return  # another bot command typed in a topic: not for the resident
+        if isinstance(line, NoteLine):
+            self._note(resident, operator, thread, line.text)
+        elif isinstance(line, CommandLine):
+            if line.name in TICKET_COMMANDS:  # another bot command typed in a topic is not for the resident
+                self._ticket_command(DeskCommand(line.name), line.argument, resident, operator, thread)
+        else:
+            self._operator_line(message, resident, operator, thread)
+
+    def _group_command(self, command: DeskCommand, thread: int | None) -> None:
+        """/antrian, /statistik, /kunjungan, /laporan: answered anywhere in the group."""
+        views = self.service.views
+        match command:
+            case DeskCommand.ANTRIAN:
+                self._reply(thread, views.queue(self.group_id))
+            case DeskCommand.STATISTIK:
+                self._reply(thread, views.statistics(self.group_id))
+            case DeskCommand.KUNJUNGAN:  # open home-visit requests (bot/desk/visits.py)
+                routing = self.service.routing
+                city = routing is None or routing.city_wide(self.group_id)
+                self._reply(thread, visits.open_list(self.store, None if city else self.group_id, self.renderer,
+                                                     self.service.region))
+            case DeskCommand.LAPORAN:  # the supervisors' chart and three lines (bot/followup/laporan.py)
+                outbox.put(self.store.outbox, self.group_id, outbox.GroupReport(thread))
+
+    def _ticket_command(self, command: DeskCommand, argument: str, resident: int, operator: Operator,
+                        thread: int | None) -> None:
+        """A command in a resident's topic (bot/vocabulary.py TICKET_COMMANDS)."""
+        match command:
+            case DeskCommand.CATATAN:
+                self._note(resident, operator, thread, argument)
+            case DeskCommand.AMBIL | DeskCommand.SELESAI | DeskCommand.TUTUP:
+                self._act(command, resident, operator, thread)
+            case DeskCommand.PINDAH:
+                self._move(resident, operator, thread, argument)
+            case DeskCommand.KIRIM:  # a step of the guide, or the store page (bot/desk/sending.py)
+                self._send_step(resident, operator, thread, argument)
+            case DeskCommand.TOKO:
+                if not self.service.send_store_link(resident, operator):
+                    self._reply(thread, self.renderer.t.text("desk.no_ticket"))
+            case DeskCommand.RIWAYAT:
+                self._reply(thread, self.service.views.history(resident))
+
+    def _note(self, resident: int, operator: Operator, thread: int | None, note: str) -> None:
+        """``// text`` or ``/catatan text``: kept with the ticket, confirmed in the topic."""
+        if note:
+            self.service.note(resident, operator, note)
+            self._reply(thread, self.renderer.t.text("desk.note_saved"))
+
+    def _operator_line(self, message: Message, resident: int, operator: Operator, thread: int | None) -> None:
+        """What an operator writes or sends in a resident's topic: for the resident, unless it
+        asks for or holds a secret; after the ticket closed it opens a follow-up ticket."""
+        t = self.renderer.t
         words = message.text or message.caption or ""
         if words and asks_for_secret(words):
             self.service.refuse_secret_request(resident, operator, words)
@@ -205,18 +231,15 @@ class ForumDesk:
         query = update.callback_query
         assert query is not None
         outbox.put(self.store.outbox, self.group_id, outbox.AnswerCallback(query.id))
-        parts = (query.data or "").split(":")
-        chosen = small_number(parts[2]) if len(parts) == 4 and parts[:2] == ["desk", "res"] else None
-        if chosen is not None:
-            self._resolution(query, operator, chosen, parts[3])
+        # Callback data is written by the client: only what bot/vocabulary.py builds is read;
+        # anything else (forged, foreign, a resident's button) is answered and ignored by design.
+        button = parse_callback(query.data or "")
+        if isinstance(button, OutcomeButton):
+            self._resolution(query, operator, button.ticket, button.outcome)
             return
-        # Callback data is written by the client: only "desk:<action>:<ticket>" with a ticket
-        # number that fits in 64 bits (no "²", no 30 digits) is read; anything else is answered
-        # and ignored by design.
-        number = small_number(parts[2]) if len(parts) == 3 else None
-        if parts[0] != "desk" or parts[1] not in CARD_ACTIONS or number is None:
-            return  # forged or foreign callback data: answered, nothing done
-        ticket = self.store.tickets.get(number)
+        if not isinstance(button, CardButton):
+            return
+        ticket = self.store.tickets.get(button.ticket)
         if ticket is None or ticket.status == "closed":
             return
         thread = self._card_thread(query, ticket)
@@ -224,7 +247,7 @@ class ForumDesk:
             return
         if operator is None:
             return
-        self._act(CARD_ACTIONS[parts[1]], ticket.chat_id, operator, thread)
+        self._act(CARD_ACTIONS[button.action], ticket.chat_id, operator, thread)
 
     def _card_thread(self, query: CallbackQuery, ticket: Ticket) -> int | None:
         """The topic a button was pressed in. A message older than 48 hours reaches the bot as an

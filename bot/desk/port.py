@@ -1,49 +1,34 @@
 """The one boundary between the guide and the desk, and the only thing each knows of the other.
 
 The guide asks the desk (``Desk``): open a ticket, relay what the resident sent, the resident
-left, erase them, what may they expect. The desk tells the guide what an operator did
-(``Guidance.operator_acted`` with an ``OperatorEvent``), the way a resident's input reaches it:
-the guide lets the engine decide the resident's next step and keeps it in the same transaction.
+left, erase them, what may they expect. The desk tells the guide what an operator did (finished,
+ended, followed up) the way a resident's message reaches it: an ``Input.by_operator`` handed to
+``Guidance.handle``; the engine decides the resident's next step (bot/engine/handoff.py) and the
+guide keeps it in the desk's transaction.
 bot/assembly.py wires the two; the desk never imports the guide (tests/desk/test_boundaries.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-from bot.engine import Conversation
+from bot.engine import Conversation, Input
 from bot.engine.effects import Escalate, Relay
-from bot.flow.model import Line
 from bot.render import OutgoingMessage, Renderer
 
 
-@dataclass(frozen=True)
-class OperatorFinished:
-    """/selesai: the resident goes back to the step they were on; ``lead`` is said first."""
+class Answer(Protocol):
+    """What the guide's handling of an input gives back that the desk uses (bot.guide.Reply)."""
 
-    lead: tuple[Line, ...] = ()
-
-
-@dataclass(frozen=True)
-class OperatorEnded:
-    """/tutup: the conversation ends; the guide rests until the resident comes back."""
-
-    lead: tuple[Line, ...] = ()
-
-
-@dataclass(frozen=True)
-class OperatorFollowedUp:
-    """An operator wrote after the ticket closed: the resident is with a person again."""
-
-
-OperatorEvent = OperatorFinished | OperatorEnded | OperatorFollowedUp
+    @property
+    def messages(self) -> tuple[OutgoingMessage, ...]: ...
 
 
 class Guidance(Protocol):
-    """The guide, as the desk sees it."""
+    """The guide, as the desk sees it: it takes inputs (``Input.by_operator`` for what an
+    operator did), as it takes a resident's."""
 
-    def operator_acted(self, chat_id: int, event: OperatorEvent) -> tuple[OutgoingMessage, ...]: ...
+    def handle(self, chat_id: int, inp: Input) -> Answer: ...
 
 
 class Desk(Protocol):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from bot.flow.model import Flow
 from bot.render import Renderer
 from bot.store import Ticket
+from bot.vocabulary import OutcomeButton
 
 # How a ticket ended, as the operator chooses it on the buttons under the closing message.
 RESOLUTIONS = ("solved", "office", "home_visit", "unreachable")
@@ -20,7 +21,7 @@ NOTE_CHARS = 200
 
 def resolution_buttons(renderer: Renderer, ticket_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:
     """(label, callback data) rows: two outcomes a row, big enough to tap in a busy topic."""
-    cells = [(renderer.t.text(f"desk.res.{r}"), f"desk:res:{ticket_id}:{r}") for r in RESOLUTIONS]
+    cells = [(renderer.t.text(f"desk.res.{r}"), OutcomeButton(ticket_id, r).data) for r in RESOLUTIONS]
     return (tuple(cells[:2]), tuple(cells[2:]))
 
 

@@ -14,20 +14,20 @@ from datetime import UTC, datetime
 from bot import outbox
 from bot.desk import cards, review, visits
 from bot.desk.channel import Operator, OperatorChannel
-from bot.desk.port import Guidance, OperatorEnded, OperatorEvent, OperatorFinished, OperatorFollowedUp
+from bot.desk.port import Guidance
 from bot.desk.routing import Routing
 from bot.desk.views import DeskViews
-from bot.engine import Conversation
+from bot.engine import Conversation, Input
 from bot.engine.conversation import UNCOPIED_MEDIA
 from bot.engine.effects import Escalate, Relay
-from bot.flow.model import Flow, Line
+from bot.flow.model import Flow
 from bot.followup.outcomes import record_outcome
 from bot.places import Kecamatan
 from bot.redaction import redact
 from bot.region import Region
 from bot.render import OutgoingMessage, Renderer
 from bot.store import Store
-from bot.vocabulary import Reason
+from bot.vocabulary import OperatorAct, Reason
 
 MEDIA_PASS_ON_WINDOW = 600.0  # a photo sent up to 10 minutes before asking for a person goes along
 # A resident waiting for a person who writes hears their place and the honest wait, but not on
@@ -58,9 +58,10 @@ class DeskService:
         """The store's clock: ticket times and "now" must come from the same place."""
         return self.store.clock()
 
-    def _tell_guide(self, resident: int, event: OperatorEvent) -> tuple[OutgoingMessage, ...]:
+    def _tell_guide(self, resident: int, act: OperatorAct) -> tuple[OutgoingMessage, ...]:
+        """What an operator did, as an input to the guide (inside the desk's transaction)."""
         assert self.guidance is not None, "bot.assembly wires the guide to the desk"
-        return self.guidance.operator_acted(resident, event)
+        return self.guidance.handle(resident, Input.by_operator(act)).messages
 
     def _renderer(self, chat_id: int | None = None) -> Renderer:
         stored = self.store.residents.load(chat_id) if chat_id is not None else None
@@ -225,7 +226,7 @@ class DeskService:
                                           group_id=store.tickets.topic_group(resident) or None)
             store.tickets.audit(ticket_id, "followup", actor_id=operator.id, actor_name=operator.name)
             store.transcripts.record_event(resident, "ticket_followup", state=conv.state)
-            self._tell_guide(resident, OperatorFollowedUp())
+            self._tell_guide(resident, OperatorAct.FOLLOWED_UP)
             self.channel.to_topic(store, resident, self._renderer(resident).t.text(
                 "desk.followup_opened", id=str(ticket_id), name=operator.name))
             return self.operator_says(resident, operator, text)
@@ -287,9 +288,8 @@ class DeskService:
             self.postbox.post(resident, outbox.RatingQuestion(
                 ticket.id, renderer.t.text("desk.rate_ask", **params), renderer.t.text("desk.rate_up"),
                 renderer.t.text("desk.rate_down")))
-            event = (OperatorFinished(lead=(Line("desk.returned"),)) if outcome == "returned"
-                     else OperatorEnded(lead=(Line("desk.ended"),)))
-            return list(self._tell_guide(resident, event))
+            act = OperatorAct.FINISHED if outcome == "returned" else OperatorAct.ENDED
+            return list(self._tell_guide(resident, act))
 
     def resolve(self, ticket_id: int, resident: int, operator: Operator, resolution: str) -> bool:
         """The operator's choice of how the ticket ended (any time after it closed; the last wins)."""

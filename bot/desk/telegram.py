@@ -3,7 +3,7 @@
 ForumChannel turns the desk's decisions into outbox items for the group; ForumSender delivers
 them (creating, reopening or recreating the resident's topic as needed) inside the group's one
 sender task, so topics are never created twice, even when a resident's first messages arrive
-together. ForumDesk reads what operators do in the group and calls the DeskService.
+together. What operators do in the group is read by ForumDesk (bot/desk/operators.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot import outbox
 from bot.render import Renderer
 from bot.store import OutboxItem, Store, Ticket
 from bot.telegram.split import split_text
+from bot.vocabulary import CardAction, CardButton
 
 log = logging.getLogger(__name__)
 MEMBER_CACHE_SECONDS = 300.0
@@ -95,9 +96,9 @@ class ForumChannel:
 def card_buttons(renderer: Renderer, ticket_id: int) -> InlineKeyboardMarkup:
     t = renderer.t
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t.text("desk.btn.take"), callback_data=f"desk:take:{ticket_id}")],
-        [InlineKeyboardButton(t.text("desk.btn.finish"), callback_data=f"desk:finish:{ticket_id}"),
-         InlineKeyboardButton(t.text("desk.btn.end"), callback_data=f"desk:end:{ticket_id}")],
+        [InlineKeyboardButton(t.text("desk.btn.take"), callback_data=CardButton(CardAction.TAKE, ticket_id).data)],
+        [InlineKeyboardButton(t.text("desk.btn.finish"), callback_data=CardButton(CardAction.FINISH, ticket_id).data),
+         InlineKeyboardButton(t.text("desk.btn.end"), callback_data=CardButton(CardAction.END, ticket_id).data)],
     ])
 
 

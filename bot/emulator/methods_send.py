@@ -35,40 +35,46 @@ def check_markup(markup: dict[str, Any] | None, inline_only: bool = False) -> No
     if markup is None:
         return
     if "inline_keyboard" in markup:
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
-        for row in rows:
-            for button in row:
-                if not isinstance(button, dict) or not button.get("text"):
-                    raise bad_request(TEXT_BUTTON_INLINE)
-                if "callback_data" in button:
-                    size = len(str(button["callback_data"]).encode("utf-8"))
-                    if not 1 <= size <= 64:
-                        raise bad_request("BUTTON_DATA_INVALID")
-                elif "url" in button:
-                    if not str(button["url"]).startswith(("http://", "https://", "tg://")):
-                        raise bad_request(f"inline keyboard button URL '{button['url']}' is invalid: Wrong HTTP URL")
-                elif not any(k in button for k in ("web_app", "login_url", "switch_inline_query",
-                             "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                             "copy_text", "callback_game", "pay")):
-                    raise bad_request(TEXT_BUTTON_INLINE)
+        _check_inline_keyboard(markup["inline_keyboard"])
         return
     if inline_only:
         raise bad_request("inline keyboard expected")
     if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        for row in rows:
-            for button in row:
-                text = button if isinstance(button, str) else (button or {}).get("text")
-                if not text:
-                    raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+        _check_reply_keyboard(markup["keyboard"])
         return
     if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
         return
     raise bad_request("can't parse reply keyboard markup JSON object")
+
+
+_INLINE_ACTIONS = ("web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+                   "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay")
+
+
+def _check_inline_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+    for button in (b for row in rows for b in row):
+        if not isinstance(button, dict) or not button.get("text"):
+            raise bad_request(TEXT_BUTTON_INLINE)
+        if "callback_data" in button:
+            size = len(str(button["callback_data"]).encode("utf-8"))
+            if not 1 <= size <= 64:
+                raise bad_request("BUTTON_DATA_INVALID")
+        elif "url" in button:
+            if not str(button["url"]).startswith(("http://", "https://", "tg://")):
+                raise bad_request(f"inline keyboard button URL '{button['url']}' is invalid: Wrong HTTP URL")
+        elif not any(k in button for k in _INLINE_ACTIONS):
+            raise bad_request(TEXT_BUTTON_INLINE)
+
+
+def _check_reply_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    for button in (b for row in rows for b in row):
+        text = button if isinstance(button, str) else (button or {}).get("text")
+        if not text:
+            raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
 
 
 def keyboard_labels(markup: dict[str, Any]) -> list[list[str]]:

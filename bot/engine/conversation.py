@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-InputKind = Literal["text", "button", "media", "command", "timeout"]
+InputKind = Literal["text", "button", "media", "command", "timeout", "operator"]
 MEDIA_KINDS = ("photo", "voice", "sticker", "video", "document", "location", "contact",
                "video_note", "audio", "animation", "poll", "dice", "other")
 # Never copied to the operators as they are: a contact's number and a location are personal.
@@ -101,7 +101,8 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class Input:
-    """One thing the resident did. Build with the class methods, not the constructor."""
+    """One thing the resident did, or that happened to their conversation (a reminder fell due,
+    an operator finished or ended their handoff). Build with the class methods, not the constructor."""
 
     kind: InputKind
     text: str = ""  # what was typed; for media, the caption
@@ -109,6 +110,7 @@ class Input:
     media: str = ""
     command: str = ""
     argument: str = ""
+    act: str = ""  # what an operator did (bot.vocabulary.OperatorAct)
     at: datetime = field(default_factory=_now)
 
     @classmethod
@@ -138,3 +140,8 @@ class Input:
     @classmethod
     def timed_out(cls, at: datetime | None = None) -> Input:
         return cls("timeout", at=at or _now())
+
+    @classmethod
+    def by_operator(cls, act: str, at: datetime | None = None) -> Input:
+        """An operator's act on the resident's handoff (bot.vocabulary.OperatorAct), from the desk."""
+        return cls("operator", act=act, at=at or _now())

@@ -1,6 +1,7 @@
 """The dialog engine: ``step(snapshot, input) -> Step(new snapshot, effects)``, nothing else.
 
 Order of handling, each a short method below:
+0. what an operator did (finished, ended, followed up) is handled on its own (handoff.py);
 1. a secret in what was written (a text, a caption, a command's argument) is masked and deleted
    before anything else looks at it;
 2. commands (/start, /bantuan, ...); the answer to /hapusdata's question, even during a handoff;
@@ -8,6 +9,10 @@ Order of handling, each a short method below:
 4. a paused conversation resumes on any input;
 5. the input becomes an event (button, typed label, intent) or a misunderstanding;
 6. global events, overlay events (FAQ, stuck offer, erase), then the flow's own transitions.
+
+The parts it is made of, each a mixin with one job: showing a step (showing.py), a person's turn
+(handoff.py), reading a typed message (routing.py), reminders (reminders.py), the kecamatan
+question (place_question.py) and the home visit (home_visit.py); host.py names what they share.
 """
 
 from __future__ import annotations
@@ -15,16 +20,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot import places
 from bot.conditions import ConditionContext
 from bot.engine import texts
 from bot.engine.conversation import Conversation, Input, ShownButton
-from bot.engine.effects import DeleteInput, Effect, EndHandoff, EraseData, Escalate, Relay, Say
+from bot.engine.effects import DeleteInput, Effect, EraseData, Relay, Say
+from bot.engine.handoff import Handoff
 from bot.engine.home_visit import ASK_ADDRESS, ASK_KELURAHAN, KELURAHAN_UNKNOWN, HomeVisit
 from bot.engine.machine import FlowMachine
 from bot.engine.place_question import KECAMATAN_THEN, PLACE_MILESTONE, PlaceQuestion
-from bot.engine.reminders import REMINDERS_FACT, Reminders, remind_first
+from bot.engine.reminders import Reminders
 from bot.engine.routing import GLOBAL_INTENTS, PROBLEM, RETURN, SCAM_INTENT, Routing
+from bot.engine.showing import Showing
 from bot.engine.step import Step, _read_as
 from bot.flow.model import Flow, Line
 from bot.redaction import redact
@@ -32,7 +38,6 @@ from bot.region import Region
 from bot.understanding import Reading, Understanding
 from bot.vocabulary import (
     COMMAND_EVENTS,
-    ESCALATE_AFTER,
     FAQ,
     KECAMATAN,
     VISIT,
@@ -40,10 +45,7 @@ from bot.vocabulary import (
     Event,
     Intent,
     Overlay,
-    Reason,
     chat_event,
-    content_reason,
-    faq_event,
     problem_event,
 )
 
@@ -51,7 +53,7 @@ COMMANDS = COMMAND_EVENTS  # a command a resident types, as the event it fires
 MAX_TEXT = 2000  # longer texts are not read: no resident answer to a step is that long
 
 
-class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
+class Engine(Showing, Handoff, Reminders, Routing, PlaceQuestion, HomeVisit):
     """Pure: holds the flow, the machine, the region facts and the understanding; no I/O."""
 
     def __init__(self, flow: Flow, understanding: Understanding, region: Region | None = None,
@@ -77,6 +79,8 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         return Conversation(state=self.flow.start)
 
     def step(self, conversation: Conversation | None, inp: Input) -> Step:
+        if inp.kind == "operator":
+            return self._operator(conversation, inp)
         conv = conversation or self.start()
         conv = conv.evolve(turns=conv.turns + 1)
         if conv.reminded and inp.kind != "timeout":
@@ -103,19 +107,9 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         return self._interpret(conv, inp)
 
     def prompt(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        """The current step shown again, e.g. after an operator hands the resident back."""
+        """The current step shown again, nothing else changed but the menus closed (how teman-ikd
+        check and the evaluation show a step)."""
         return self._show(conv.evolve(handoff=False, overlay=None, paused=False), lead=lead)
-
-    def close_handoff(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        """An operator ended the conversation: the guide rests (paused) where the resident was."""
-        return self._pause(conv.evolve(handoff=False, overlay=None), lead=lead)
-
-    def operator_follow_up(self, conv: Conversation) -> Step:
-        """An operator writes again after the ticket closed: the resident is with a person
-        again (their words are relayed), one tap from the guide. The operator's line is the
-        message, so the guide says nothing of its own."""
-        buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
-        return Step(conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons), ())
 
     # ----- stages -------------------------------------------------------------------------
     def _secret(self, conv: Conversation, inp: Input) -> Step | None:
@@ -168,37 +162,6 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         if conv.handoff:
             return self._still_waiting(conv)
         return self._show(conv.evolve(paused=False, overlay=None), lead=(Line(texts.WELCOME_BACK),))
-
-    def _during_handoff(self, conv: Conversation, inp: Input) -> Step:
-        event = self._button_event(conv, inp) if inp.kind == "button" else None
-        if inp.kind == "text":
-            reading = self.understanding.read(inp.text, [b.label for b in conv.buttons])
-            if reading.label:
-                event = next(b.event for b in conv.buttons if b.label == reading.label)
-        if event == Event.PANDUAN:
-            return self._show(conv.evolve(handoff=False), lead=(Line(texts.HANDOFF_LEFT),),
-                              extra=(EndHandoff(),))
-        if inp.kind == "media":
-            return Step(conv, (Relay(media=inp.media, text=redact(inp.text[:4096]).text),))
-        if inp.kind == "text":
-            return Step(conv, (Relay(text=redact(inp.text[:4096]).text),))
-        return Step(conv, ())
-
-    def _erase_answer(self, conv: Conversation, inp: Input) -> Step | None:
-        """/hapusdata's question answered while a person has the conversation: the guide
-        answers it itself (it is never relayed); anything else is relayed as usual."""
-        if inp.kind == "button":
-            event = self._button_event(conv, inp)
-        else:
-            label = self.understanding.read(inp.text, [b.label for b in conv.buttons]).label
-            event = next((b.event for b in conv.buttons if b.label == label), None) if label else None
-        if event == Event.HAPUS_YA:
-            return Step(None, (EraseData(), Say((Line(texts.ERASED),))))
-        if event == Event.HAPUS_TIDAK:
-            buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
-            return Step(conv.evolve(overlay=None, buttons=buttons),
-                        (Say((Line(texts.ERASE_CANCELLED),), buttons),))
-        return None
 
     def _interpret(self, conv: Conversation, inp: Input) -> Step:
         if inp.kind == "button":
@@ -312,34 +275,6 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         buttons = (ShownButton(texts.RESUME, Event.LANJUT), ShownButton(texts.PERSON, Event.BANTUAN, True))
         return Step(paused.evolve(buttons=buttons), (Say(lead + (Line(texts.PAUSED),), buttons),))
 
-    def _escalate(self, conv: Conversation, reason: str) -> Step:
-        state = self.flow.states[conv.state]
-        if not self.handoff_available:  # the office contacts instead (a home visit's address is not kept)
-            return self._show(self._take_visit(conv)[0].evolve(overlay=None), lead=(Line(texts.NO_OPERATORS),))
-        if reason != Reason.SCAM and self._needs_kecamatan(conv):
-            # Asked once, so the ticket reaches the operators of the resident's kecamatan. A scam
-            # report goes straight through: it is urgent, and any operator can help.
-            if conv.overlay != Overlay.KECAMATAN:
-                return self._ask_kecamatan(conv, ESCALATE_AFTER + reason)
-            conv = self._without_question(conv, places.UNKNOWN)  # asked for a person again: go on
-        conv, visit = self._take_visit(conv)  # a home visit's address leaves the conversation here
-        buttons = (ShownButton(texts.BACK_TO_GUIDE, Event.PANDUAN),)
-        waiting = conv.evolve(handoff=True, overlay=None, paused=False, buttons=buttons)
-        said = Line(texts.HV_SENT if visit else texts.ESCALATED)
-        return Step(waiting, (Escalate(reason, state.name, state.milestone, visit), Say((said,), buttons)))
-
-    def _escalation_reason(self, conv: Conversation, reading: Reading) -> str:
-        """Why a person is asked for: the stuck offer, a scam report, the content, or the resident."""
-        if conv.overlay in (Overlay.STUCK, Overlay.SCAM):
-            return conv.overlay
-        pressed = next((b for b in conv.buttons if b.label == reading.label), None)
-        if pressed is not None and pressed.event == Event.BANTUAN and not pressed.help_row and not conv.overlay:
-            return content_reason(conv.state)
-        return Reason.ASKED
-
-    def _still_waiting(self, conv: Conversation) -> Step:
-        return Step(conv, (Say((Line(texts.STILL_WAITING),), conv.buttons),))
-
     def _explain_again(self, conv: Conversation, confused: bool) -> Step:
         """"ulangi" repeats the step once, "gimana caranya" needs no repeat: the next ask gets the
         step's simpler wording (say_simple), and asking once more offers a person."""
@@ -377,55 +312,3 @@ class Engine(Reminders, Routing, PlaceQuestion, HomeVisit):
         warned = conv.evolve(overlay=Overlay.SCAM, paused=False, misunderstandings=0, buttons=buttons)
         return Step(warned, (Say(lead + (Line(texts.SCAM_WARNING),), buttons, self._progress(conv)),),
                     reading=reading)
-
-    # ----- showing ------------------------------------------------------------------------
-    def _overlay(self, conv: Conversation, overlay: str, lead: tuple[Line, ...] = ()) -> Step:
-        buttons: tuple[ShownButton, ...]
-        if overlay == Overlay.STUCK:
-            lines = lead + (Line(texts.STUCK_OFFER),)
-            buttons = (ShownButton(texts.PERSON_YES, Event.BANTUAN), ShownButton(texts.TRY_AGAIN, Event.ULANGI))
-        elif overlay == Overlay.ERASE:
-            lines = lead + (Line(texts.ERASE_CONFIRM),)
-            buttons = (ShownButton(texts.ERASE_YES, Event.HAPUS_YA), ShownButton(texts.ERASE_NO, Event.HAPUS_TIDAK))
-        else:
-            lines = lead + (Line(texts.FAQ_MENU),)
-            buttons = tuple(ShownButton(t.label, faq_event(t.name)) for t in self.flow.faq) + self._faq_row()
-        shown = conv.evolve(overlay=overlay, paused=False, buttons=buttons)
-        return Step(shown, (Say(lines, buttons, self._progress(conv)),))
-
-    def _faq_row(self) -> tuple[ShownButton, ...]:
-        return (ShownButton(texts.CONTINUE_GUIDE, Event.LANJUT, True), ShownButton(texts.PERSON, Event.BANTUAN, True))
-
-    def _faq_answer(self, conv: Conversation, name: str) -> Step:
-        topic = self.flow.faq_topic(name)
-        if topic is None:
-            return self._misunderstood(conv, texts.BUTTON_EXPIRED, Reading())
-        buttons = (tuple(ShownButton(t.label, faq_event(t.name)) for t in self.flow.faq if t.name != name)
-                   + self._faq_row())
-        shown = conv.evolve(overlay=Overlay.FAQ, buttons=buttons)
-        return Step(shown, (Say(topic.answer, buttons),))
-
-    def _show(self, conv: Conversation, lead: tuple[Line, ...] = (), remind: bool = False,
-              extra: tuple[Effect, ...] = (), simple: bool = False) -> Step:
-        """Show the current step: its lines (or its simpler wording) after ``lead``, its buttons
-        and the help row."""
-        state = self.flow.states[conv.state]
-        buttons = tuple(ShownButton(b.label, b.event) for b in state.buttons) + self._help_row(conv)
-        shown = conv.evolve(buttons=buttons, overlay=None)
-        effects: list[Effect] = list(extra)
-        effects.append(Say(lead + (state.say_simple if simple else state.say), buttons, self._progress(conv)))
-        if remind and state.milestone != "activated" and conv.fact(REMINDERS_FACT) != "off":
-            effects.append(remind_first(self._plan(), conv, state.milestone))
-        return Step(shown, tuple(effects))
-
-    def _help_row(self, conv: Conversation) -> tuple[ShownButton, ...]:
-        first = (ShownButton(texts.BACK, Event.KEMBALI, True) if conv.history
-                 else ShownButton(texts.FAQ, Event.TANYA, True))
-        return self._return_row(conv) + (first, ShownButton(texts.PERSON, Event.BANTUAN, True))
-
-    def _progress(self, conv: Conversation) -> tuple[int, int] | None:
-        milestone = self.flow.milestones.get(self.flow.states[conv.state].milestone)
-        if milestone and milestone.step:
-            return (milestone.step, self.flow.total_steps)
-        return None
-

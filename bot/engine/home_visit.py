@@ -13,20 +13,15 @@ it to the desk, which stores it where /hapusdata and the retention purge reach i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot import places
 from bot.engine import texts
 from bot.engine.conversation import Conversation, ShownButton
 from bot.engine.effects import Say
+from bot.engine.host import EngineHost
+from bot.engine.step import Step
 from bot.flow.model import Line
 from bot.redaction import redact
 from bot.vocabulary import KELURAHAN, Event, Reason
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Step
-    from bot.region import Region
-    from bot.understanding import Understanding
 
 HOME_VISIT_EVENT = Event.KUNJUNGAN_RUMAH  # the consent button of pb_home_visit
 HOME_VISIT_REASON = Reason.HOME_VISIT  # the ticket's reason (cards, /kunjungan)
@@ -37,23 +32,13 @@ MAX_ADDRESS = 300  # characters kept: a short address, not a letter
 MIN_ADDRESS = 4
 
 
-class HomeVisit:
-    if TYPE_CHECKING:  # provided by the Engine this is mixed into
-        region: Region | None
-        understanding: Understanding
-
-        def _escalate(self, conv: Conversation, reason: str) -> Step: ...
-
+class HomeVisit(EngineHost):
     def _ask_kelurahan(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        from bot.engine.engine import Step  # the engine module imports this one
-
         buttons = (ShownButton(texts.KEC_UNKNOWN, KELURAHAN_UNKNOWN), ShownButton(texts.PERSON, Event.BANTUAN, True))
         asking = conv.evolve(overlay=ASK_KELURAHAN, paused=False, buttons=buttons)
         return Step(asking, (Say(lead + (Line(texts.HV_KELURAHAN_ASK),), buttons),))
 
     def _ask_address(self, conv: Conversation, lead: tuple[Line, ...] = ()) -> Step:
-        from bot.engine.engine import Step
-
         buttons = (ShownButton(texts.PERSON, Event.BANTUAN, True),)
         asking = conv.evolve(overlay=ASK_ADDRESS, paused=False, buttons=buttons)
         return Step(asking, (Say(lead + (Line(texts.HV_ADDRESS_ASK),), buttons),))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.engine.conversation import Conversation
 from bot.engine.effects import Effect, EraseData, Escalate
-from bot.engine.engine import REMINDERS_FACT  # "off" after "stop reminders"
+from bot.engine.reminders import REMINDERS_FACT  # "off" after "stop reminders"
 from bot.flow.model import Flow
 
 ACTIVATED = "activated"

@@ -28,10 +28,10 @@ from bot.engine import Input
 from bot.guide import Guide
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood import FloodReply
-from bot.telegram.ids import MAX_ID, ids_fit, small_number
+from bot.telegram.ids import MAX_ID, ids_fit
 from bot.telegram.outage import Outage, storage_refused
 from bot.telegram.processor import chat_key
-from bot.vocabulary import CommandLine, parse_command
+from bot.vocabulary import RATING_PREFIX, CommandLine, RatingButton, StepButton, parse_callback, parse_command
 
 if TYPE_CHECKING:
     from bot.desk.operators import ForumDesk
@@ -210,22 +210,21 @@ class TelegramAdapter:
             # acts for nobody (answered, ignored by design).
             log.info("callback %s: presser %s is not chat %s; ignored", update.update_id, query.from_user.id, chat.id)
             return False
+        # Callback data can be forged by any client: only what bot/vocabulary.py builds is read.
         data = query.data or ""
-        if data.startswith("rate:"):
-            # 👍/👎 after a handoff (bot/desk/review.py); checked against the resident's own tickets.
-            _, ticket, value = (data.split(":") + ["", ""])[:3]
-            if ticket.isdigit() and self.forum is not None:  # the desk's own interface, not the guide's
-                self.forum.service.rate(chat.id, int(ticket), value)
+        button = parse_callback(data)
+        if isinstance(button, RatingButton) or data.startswith(RATING_PREFIX):
+            # 👍/👎 after a handoff (bot/desk/review.py); checked against the resident's own tickets
+            # (a forged one, say with a 30-digit ticket, is answered and does nothing).
+            if isinstance(button, RatingButton) and self.forum is not None:  # the desk's interface, not the guide's
+                self.forum.service.rate(chat.id, button.ticket, button.value)
             return False
-        # The guide uses reply keyboards; callback data can be forged by any client, so it is
-        # read only as "b<N>:<state>" and only if <state> is the resident's current state.
+        # The guide uses reply keyboards; a step's button is read only if its state is the
+        # resident's current state (anything else is button 0: "that button has expired").
         number = 0
-        data = query.data or ""
         stored = self.store.residents.load(chat.id)
-        if stored and data.startswith("b") and ":" in data:
-            head, _, state = data[1:].partition(":")
-            if state == stored.conversation.state:
-                number = small_number(head) or 0
+        if stored and isinstance(button, StepButton) and button.state == stored.conversation.state:
+            number = button.number
         self.guide.handle(chat.id, Input.pressed(number))
         return True
 

@@ -30,6 +30,7 @@ from bot import outbox
 from bot.store import OutboxItem, Store
 from bot.telegram.outage import storage_refused
 from bot.telegram.split import split_text
+from bot.vocabulary import RatingButton
 
 if TYPE_CHECKING:
     from bot.desk.telegram import ForumSender
@@ -296,8 +297,8 @@ class Delivery:
             case outbox.RatingQuestion():
                 # One tap after a handoff: was it helpful? (the answer comes back as rate:<ticket>:<value>)
                 markup = InlineKeyboardMarkup([[
-                    InlineKeyboardButton(message.up, callback_data=f"rate:{message.ticket}:up"),
-                    InlineKeyboardButton(message.down, callback_data=f"rate:{message.ticket}:down")]])
+                    InlineKeyboardButton(message.up, callback_data=RatingButton(message.ticket, "up").data),
+                    InlineKeyboardButton(message.down, callback_data=RatingButton(message.ticket, "down").data)]])
                 await self.bot.send_message(item.chat_id, message.text, reply_markup=markup)
             case (outbox.TopicCard() | outbox.TopicText() | outbox.TopicMedia() | outbox.TopicClosing()
                   | outbox.TopicErased() | outbox.TopicMoved() | outbox.GroupReply() | outbox.OutcomeShown()

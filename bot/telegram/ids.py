@@ -1,8 +1,8 @@
-"""Numbers from outside: ids and callback data that must fit before the bot uses them.
+"""Numbers from outside: ids that must fit before the bot uses them.
 
-Telegram's ids fit in 52 bits and SQLite's integers in 64; callback data is written by the
-client. A number that does not fit (or is written in other digits, "²" or "٣") is never passed
-on: such an update is ignored by design and such a button is answered and does nothing.
+Telegram's ids fit in 52 bits and SQLite's integers in 64. An update with an id that does not
+fit is never passed on: it is ignored by design. (Numbers in callback data, which the client
+writes, are read by bot/vocabulary.py's parse_callback with the same 64-bit rule.)
 """
 
 from __future__ import annotations
@@ -10,14 +10,6 @@ from __future__ import annotations
 from telegram import Update
 
 MAX_ID = 2**63 - 1
-
-
-def small_number(text: str) -> int | None:
-    """The number written in ``text`` (ASCII digits only) if it fits in 64 bits, else None.
-    Callback data is written by the client, so "²", "٣" or a 30-digit number must not crash."""
-    if not text or len(text) > 18 or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
 
 
 def ids_fit(update: Update) -> bool:

@@ -95,14 +95,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     level = (get("TEMAN_IKD_LOG_LEVEL") or "INFO").upper()
     if level not in _LEVELS:
         raise SettingsError(f"TEMAN_IKD_LOG_LEVEL must be one of {', '.join(_LEVELS)} (got {level!r})")
-    pacing_raw = get("TEMAN_IKD_PACING") or "1.0"
-    try:
-        pacing = float(pacing_raw)
-    except ValueError:
-        raise SettingsError(f"TEMAN_IKD_PACING must be a number of seconds such as 1.5 or 0 "
-                            f"(got {pacing_raw!r})") from None
-    if not 0 <= pacing <= 30:
-        raise SettingsError(f"TEMAN_IKD_PACING must be between 0 and 30 seconds (got {pacing_raw!r})")
+    pacing = _number_between(get("TEMAN_IKD_PACING") or "1.0", 0, 30,
+                             "TEMAN_IKD_PACING must be a number of seconds such as 1.5 or 0",
+                             "TEMAN_IKD_PACING must be between 0 and 30 seconds")
     locale = get("TEMAN_IKD_LOCALE") or "id"
     if not re.match(r"^[a-z]{2,3}(_[A-Z]{2})?$", locale):
         raise SettingsError(f"TEMAN_IKD_LOCALE must be a language code such as id or en (got {locale!r})")
@@ -112,22 +107,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     operators_raw = get("TEMAN_IKD_OPERATORS")
     if operators_raw and not re.match(r"^\s*\d+(\s*,\s*\d+)*\s*$", operators_raw):
         raise SettingsError("TEMAN_IKD_OPERATORS must be Telegram user ids separated by commas, e.g. 123,456")
-    remind_raw = get("TEMAN_IKD_TICKET_REMIND_MINUTES") or "10"
-    try:
-        remind = float(remind_raw)
-    except ValueError:
-        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes "
-                            f"(got {remind_raw!r})") from None
-    if not 1 <= remind <= 24 * 60:
-        raise SettingsError(f"TEMAN_IKD_TICKET_REMIND_MINUTES must be between 1 and 1440 (got {remind_raw!r})")
-    groups_raw = get("TEMAN_IKD_OPERATOR_GROUPS") or ""
-    if groups_raw and not re.match(r"^\s*[a-z_]+\s*=\s*-?\d+(\s*,\s*[a-z_]+\s*=\s*-?\d+)*\s*$", groups_raw):
-        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS must be kecamatan keys and chat ids, e.g. "
-                            "curug=-1001234567890,kasemen=-1009876543210")
-    if groups_raw and not operator_chat:
-        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS needs TEMAN_IKD_OPERATOR_CHAT (the Disdukcapil group) as well")
-    pairs = (pair.split("=") for pair in groups_raw.split(",")) if groups_raw else ()
-    groups = tuple((k.strip(), int(v)) for k, v in pairs)
+    remind = _number_between(get("TEMAN_IKD_TICKET_REMIND_MINUTES") or "10", 1, 24 * 60,
+                             "TEMAN_IKD_TICKET_REMIND_MINUTES must be a number of minutes",
+                             "TEMAN_IKD_TICKET_REMIND_MINUTES must be between 1 and 1440")
+    groups = _operator_groups(get("TEMAN_IKD_OPERATOR_GROUPS"), operator_chat)
     retention_raw = get("TEMAN_IKD_RETENTION_DAYS") or "30"
     if not re.match(r"^\d{1,4}$", retention_raw) or not 1 <= int(retention_raw) <= 3650:
         raise SettingsError(f"TEMAN_IKD_RETENTION_DAYS must be a whole number of days from 1 to 3650 "
@@ -139,3 +122,27 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         token=Token(token), api_url=api_url.rstrip("/"), database=get("TEMAN_IKD_DATABASE") or "teman-ikd.sqlite3",
         operator_chat=int(operator_chat) if operator_chat else None, locale=locale, log_level=level,
         pacing=pacing, webhook_secret=secret)
+
+
+def _number_between(raw: str, low: float, high: float, not_a_number: str, out_of_range: str) -> float:
+    """``raw`` as a number from ``low`` to ``high``; otherwise the setting's one-line complaint."""
+    try:
+        number = float(raw)
+    except ValueError:
+        raise SettingsError(f"{not_a_number} (got {raw!r})") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{out_of_range} (got {raw!r})")
+    return number
+
+
+def _operator_groups(raw: str, operator_chat: str) -> tuple[tuple[str, int], ...]:
+    """TEMAN_IKD_OPERATOR_GROUPS ("curug=-100…,kasemen=-100…") as (kecamatan key, chat id) pairs."""
+    if not raw:
+        return ()
+    if not re.match(r"^\s*[a-z_]+\s*=\s*-?\d+(\s*,\s*[a-z_]+\s*=\s*-?\d+)*\s*$", raw):
+        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS must be kecamatan keys and chat ids, e.g. "
+                            "curug=-1001234567890,kasemen=-1009876543210")
+    if not operator_chat:
+        raise SettingsError("TEMAN_IKD_OPERATOR_GROUPS needs TEMAN_IKD_OPERATOR_CHAT (the Disdukcapil group) as well")
+    pairs = (pair.split("=") for pair in raw.split(","))
+    return tuple((k.strip(), int(v)) for k, v in pairs)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks import _load_rules, instructions, run_checks
+from bot.checks import run_checks
 from bot.engine import Conversation, Engine, Input
 from bot.engine.effects import Say
 from bot.flow import DialogError, load_flow
+from bot.plain_language import instructions, load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +90,7 @@ def test_check_requires_a_simpler_wording_on_every_step(tmp_path: Path) -> None:
 
 # ----- one action per message ---------------------------------------------------------------
 def test_instructions_are_counted_as_a_resident_meets_them() -> None:
-    rules = _load_rules(ROOT / "dialogs")
+    rules = load_rules(ROOT / "dialogs")
     six = "Buka App Store. Cari Gmail, lalu pasang. Buka Gmail dan pilih buat akun baru. Tekan ✅ bila sudah."
     assert len(instructions(six, rules)) == 5
     assert len(instructions("Pegang ponsel. Diam, lihat ke layar, dan ikuti petunjuknya. Apakah berhasil?", rules)) == 4
@@ -163,9 +164,9 @@ def test_untuk_apa_ikd_does_not_get_the_cost_answer_alone(guide, engine) -> None
 
 # ----- plain-language figures --------------------------------------------------------------
 def test_the_figures_meet_the_bars_and_check_fails_when_they_do_not(tmp_path: Path, guide, engine) -> None:
-    from bot.checks import measure_figures
+    from bot.plain_language import measure_figures
 
-    rules = _load_rules(ROOT / "dialogs")
+    rules = load_rules(ROOT / "dialogs")
     figures = measure_figures(guide, engine, rules)
     assert figures.messages > 200 and figures.median_chars <= 200 and figures.p90_sentence_words <= 14
     assert figures.max_instructions <= 2

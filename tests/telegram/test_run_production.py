@@ -14,14 +14,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import telegram
 
-from bot.emulator import Emulator, Limits
 from bot.telegram.inbox import DurableUpdateQueue, InboxBot, InboxRequest
 from bot.telegram.processor import PerChatUpdateProcessor
-from tests.telegram.test_crash_restart import start_bot, wait_for_inbox
+from tests.telegram.conftest import BotProcess
+from tests.telegram.test_crash_restart import wait_for_inbox
 
 
 def _wait_started(log: Path, times: int) -> None:
@@ -36,35 +37,25 @@ def _stop(proc: subprocess.Popen, log: Path) -> None:
     assert proc.wait(20) == 0, log.read_text()[-2000:]  # a clean stop
 
 
-def test_teman_ikd_run_answers_and_a_sigterm_while_residents_write_loses_nothing(tmp_path: Path) -> None:
-    db, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
-    with Emulator(limits=Limits(time_scale=10.0)) as emu:
-        residents = [emu.resident(f"Warga{i}") for i in range(5)]
-        proc = start_bot(emu, db, log)
-        try:
-            for r in residents:
-                r.command("start")
-            for r in residents:
-                wait_for_inbox(r, 1)
-            _wait_started(log, 1)
-            for r in residents:
-                r.send("sudah punya KTP elektronik")
-            deadline = time.monotonic() + 10
-            while emu.pending_updates and time.monotonic() < deadline:
-                time.sleep(0.005)  # stopped as soon as the bot has taken them, mid-handling
-            _stop(proc, log)
-            proc = start_bot(emu, db, log)
-            _wait_started(log, 2)  # (a SIGTERM before that would find Python's default handler)
-            for r in residents:
-                wait_for_inbox(r, 2)
-            time.sleep(0.5)  # anything handled twice would show up by now
-            _stop(proc, log)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+def test_teman_ikd_run_answers_and_a_sigterm_while_residents_write_loses_nothing(
+        teman_ikd_run: Callable[[int], BotProcess]) -> None:
+    bot = teman_ikd_run(5)
+    emu, log, residents = bot.emu, bot.log, bot.residents
+    _wait_started(log, 1)
+    for r in residents:
+        r.send("sudah punya KTP elektronik")
+    deadline = time.monotonic() + 10
+    while emu.pending_updates and time.monotonic() < deadline:
+        time.sleep(0.005)  # stopped as soon as the bot has taken them, mid-handling
+    _stop(bot.proc, log)
+    bot.start_again()
+    _wait_started(log, 2)  # (a SIGTERM before that would find Python's default handler)
+    for r in residents:
+        wait_for_inbox(r, 2)
+    time.sleep(0.5)  # anything handled twice would show up by now
+    _stop(bot.proc, log)
     assert [len(r.inbox) for r in residents] == [2] * len(residents)  # each message answered once
-    with sqlite3.connect(db) as con:
+    with sqlite3.connect(bot.db) as con:
         assert con.execute("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0] == 0
         assert con.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL").fetchone()[0] == 0
     assert "Traceback" not in log.read_text()

@@ -4,12 +4,10 @@ at DEBUG): afterwards neither the database file, nor its -wal, nor the logs hold
 from __future__ import annotations
 
 import io
-import logging
 from pathlib import Path
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from bot.telegram.logs import configure_logging
 from tests.conftest import make_parts
 from tests.telegram.test_e2e_journey import labels, say
 
@@ -34,36 +32,26 @@ def _stored_bytes(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
 
 
-async def test_no_raw_secret_reaches_the_database_or_the_logs(emu: Emulator, tmp_path: Path) -> None:
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+async def test_no_raw_secret_reaches_the_database_or_the_logs(emu: Emulator, tmp_path: Path,
+        debug_logs: io.StringIO) -> None:
     db = tmp_path / "bot.sqlite3"
-    try:
-        configure_logging("DEBUG", emu.token, stream)
-        parts = make_parts(emu, db)
-        async with RunningBot(parts) as running:
-            siti = emu.resident("Siti")
-            await say(running, lambda: siti.command("start"))
-            sent = []
-            for text, _ in SCRIPT:
-                sent.append(siti.send(text))
-                await running.settle(15.0)
-            await say(running, lambda: siti.press(next(b for b in labels(siti) if "petugas" in b.lower())))
-            for text, _ in DURING_HANDOFF:
-                sent.append(siti.send(text))
-                await running.settle(15.0)
-            store = parts.adapter.store
-            transcript = store.transcripts.of(siti.chat_id, 200)
-        store.close()
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
+    parts = make_parts(emu, db)
+    async with RunningBot(parts) as running:
+        siti = emu.resident("Siti")
+        await say(running, lambda: siti.command("start"))
+        sent = []
+        for text, _ in SCRIPT:
+            sent.append(siti.send(text))
+            await running.settle(15.0)
+        await say(running, lambda: siti.press(next(b for b in labels(siti) if "petugas" in b.lower())))
+        for text, _ in DURING_HANDOFF:
+            sent.append(siti.send(text))
+            await running.settle(15.0)
+        store = parts.adapter.store
+        transcript = store.transcripts.of(siti.chat_id, 200)
+    store.close()
 
-    logs = stream.getvalue()
+    logs = debug_logs.getvalue()
     assert "nik saya" in logs and "•" in logs  # DEBUG logging really carried the messages, masked
     stored = _stored_bytes(db)
     assert len(stored) > 10_000

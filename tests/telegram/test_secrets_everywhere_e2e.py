@@ -7,12 +7,10 @@ logs, the operators' topic (its title, the card, relays, copied captions) or the
 from __future__ import annotations
 
 import io
-import logging
 from pathlib import Path
 
 from bot.emulator import Emulator
 from bot.telegram.app import RunningBot
-from bot.telegram.logs import configure_logging
 from tests.desk.test_desk import Desk, act, desk, labels  # noqa: F401  (desk: the fixture)
 
 NAME_NIK = "3673041234569999"
@@ -53,54 +51,44 @@ def _raws() -> list[str]:
     return pieces
 
 
-async def test_no_secret_survives_anywhere_it_can_enter(emu: Emulator, tmp_path: Path) -> None:
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+async def test_no_secret_survives_anywhere_it_can_enter(emu: Emulator, tmp_path: Path,
+        debug_logs: io.StringIO) -> None:
     db = tmp_path / "bot.sqlite3"
-    try:
-        configure_logging("DEBUG", emu.token, stream)
-        d = Desk(emu, db)
-        parts = d.parts()
-        async with RunningBot(parts) as bot:
-            siti = emu.resident(NAME_NIK, last_name="pin 246813", username="nik3673041234569999")
-            await act(bot, lambda: siti.command("start"))
-            secret_messages = []
-            for text, _ in BEFORE:
-                secret_messages.append(siti.send(text))
-                assert await bot.settle(20.0)
-            for command, argument, _ in COMMANDS:
-                secret_messages.append(siti.command(command, argument))
-                assert await bot.settle(20.0)
-            for kind, caption, _ in CAPTIONS:
-                secret_messages.append(siti.send_media(kind, caption=caption))
-                assert await bot.settle(20.0)
-            harmless = siti.send("halo")
+    d = Desk(emu, db)
+    parts = d.parts()
+    async with RunningBot(parts) as bot:
+        siti = emu.resident(NAME_NIK, last_name="pin 246813", username="nik3673041234569999")
+        await act(bot, lambda: siti.command("start"))
+        secret_messages = []
+        for text, _ in BEFORE:
+            secret_messages.append(siti.send(text))
             assert await bot.settle(20.0)
-            siti.edit(harmless["message_id"], EDITED[0])
+        for command, argument, _ in COMMANDS:
+            secret_messages.append(siti.command(command, argument))
             assert await bot.settle(20.0)
-            await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
-            # Now a person: the topic gets the card (the last lines), then what she sends, relayed.
-            await act(bot, lambda: siti.send("saya mau bicara dengan petugas"))
-            thread = d.topic_of(parts, siti)
-            during = []
-            for text, _ in DURING:
-                during.append(siti.send(text))
-                assert await bot.settle(20.0)
-            photo = siti.send_media(DURING_CAPTION[0], caption=DURING_CAPTION[1])
+        for kind, caption, _ in CAPTIONS:
+            secret_messages.append(siti.send_media(kind, caption=caption))
             assert await bot.settle(20.0)
-            await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
-            store = parts.adapter.store
-            transcript = store.transcripts.of(siti.chat_id, 500)
-        store.close()
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
+        harmless = siti.send("halo")
+        assert await bot.settle(20.0)
+        siti.edit(harmless["message_id"], EDITED[0])
+        assert await bot.settle(20.0)
+        await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
+        # Now a person: the topic gets the card (the last lines), then what she sends, relayed.
+        await act(bot, lambda: siti.send("saya mau bicara dengan petugas"))
+        thread = d.topic_of(parts, siti)
+        during = []
+        for text, _ in DURING:
+            during.append(siti.send(text))
+            assert await bot.settle(20.0)
+        photo = siti.send_media(DURING_CAPTION[0], caption=DURING_CAPTION[1])
+        assert await bot.settle(20.0)
+        await act(bot, lambda: siti.send_media("contact"), lambda: siti.send_media("location"))
+        store = parts.adapter.store
+        transcript = store.transcripts.of(siti.chat_id, 500)
+    store.close()
 
-    logs = stream.getvalue()
+    logs = debug_logs.getvalue()
     assert "Calling Bot API endpoint" in logs or "getUpdates" in logs  # DEBUG logging was really on
     stored = _stored_bytes(db)
     topic_messages = d.group.messages_in(thread)
