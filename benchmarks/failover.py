@@ -33,7 +33,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,12 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.balancer import Balancer
+from benchmarks.city import postgres_schema
 from benchmarks.harness import ROOT, Walker, make_journey, walk, workdir
 from bot.emulator import Emulator, Limits
 
 POSTGRES_URL = os.environ.get("TEMAN_IKD_BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 WORKERS = 3
-
-
-def schema_url(base: str, schema: str) -> str:
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
 def start_worker(emu: Emulator, url: str, log: Path, webhook: tuple[str, int] | None = None) -> subprocess.Popen:
@@ -141,59 +137,53 @@ def measure(residents: int, turns: int | None, kills: int, seed: int = 11, sprea
     plan = [make_journey(s) for s in range(residents)]
     if turns:
         plan = [j.truncated(turns) for j in plan]
-    schema = f"teman_failover_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-        url = schema_url(server, schema)
-        try:
-            with (workdir("failover") as wd, Emulator(limits=Limits(time_scale=1.0)) as emu,
-                  Balancer(Balancer.ports_for(WORKERS)) as balancer):
-                logs = [wd / f"worker{i}.log" for i in range(WORKERS)]
+    with (postgres_schema(server, "failover") as url, psycopg.connect(server, autocommit=True) as admin,
+          workdir("failover") as wd, Emulator(limits=Limits(time_scale=1.0)) as emu,
+          Balancer(Balancer.ports_for(WORKERS)) as balancer):
+        logs = [wd / f"worker{i}.log" for i in range(WORKERS)]
 
-                def start(index: int) -> subprocess.Popen:
-                    hook = (balancer.url, balancer.ports[index]) if mode == "webhook" else None
-                    return start_worker(emu, url, logs[index], hook)
-                workers = [start(0)]
-                time.sleep(3.0)  # the first one migrates the schema and leads; the others then stand by
-                workers += [start(i) for i in range(1, WORKERS)]
-                time.sleep(1.0)
-                walkers = [Walker(emu.resident(f"Warga{i}"), j) for i, j in enumerate(plan)]
-                killer = Killer(start, logs, workers, kills, rng, spread, admin, leader_only=mode == "polling")
-                watch = PauseWatch(walkers)
-                watch.start()
-                killer.start()
-                try:
-                    finished = walk(walkers, timeout=60.0 + 20.0 * kills + 2.0 * max(len(j.turns) for j in plan))
-                    killer.stop.set()
-                    watch.stop.set()
-                    killer.join(30)
-                    time.sleep(linger)  # a last duplicate, if any, arrives now
-                finally:
-                    killer.stop.set()
-                    for w in workers:
-                        w.send_signal(signal.SIGTERM)
-                    for w in workers:
-                        try:
-                            w.wait(20)
-                        except subprocess.TimeoutExpired:
-                            w.kill()
-                with psycopg.connect(url) as con:
-                    states = dict(con.execute("SELECT chat_id, state FROM conversations").fetchall())
-                    handled = dict(con.execute("SELECT chat_id, COUNT(*) FROM transcript WHERE direction = 'in' "
-                                               "GROUP BY chat_id").fetchall())
-                refused = emu.stats["429"]
-                if os.environ.get("BENCH_DEBUG"):
-                    import shutil
-                    for log in logs:
-                        shutil.copy(log, f"/tmp/{log.name}")
-                    print("kills at", killer.times, "longest pause ended", watch.ended, file=sys.stderr)
-                    slow = sorted(walkers, key=lambda w: -w.longest_wait)[:5]
-                    print("slowest", [(w.resident.chat_id, round(w.longest_wait, 2), w.longest_wait_turn)
-                                      for w in slow], file=sys.stderr)
-                errors = sum(1 for log in logs for line in log.read_text(errors="replace").splitlines()
-                             if " ERROR " in line or line.startswith("Traceback"))
+        def start(index: int) -> subprocess.Popen:
+            hook = (balancer.url, balancer.ports[index]) if mode == "webhook" else None
+            return start_worker(emu, url, logs[index], hook)
+        workers = [start(0)]
+        time.sleep(3.0)  # the first one migrates the schema and leads; the others then stand by
+        workers += [start(i) for i in range(1, WORKERS)]
+        time.sleep(1.0)
+        walkers = [Walker(emu.resident(f"Warga{i}"), j) for i, j in enumerate(plan)]
+        killer = Killer(start, logs, workers, kills, rng, spread, admin, leader_only=mode == "polling")
+        watch = PauseWatch(walkers)
+        watch.start()
+        killer.start()
+        try:
+            finished = walk(walkers, timeout=60.0 + 20.0 * kills + 2.0 * max(len(j.turns) for j in plan))
+            killer.stop.set()
+            watch.stop.set()
+            killer.join(30)
+            time.sleep(linger)  # a last duplicate, if any, arrives now
         finally:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+            killer.stop.set()
+            for w in workers:
+                w.send_signal(signal.SIGTERM)
+            for w in workers:
+                try:
+                    w.wait(20)
+                except subprocess.TimeoutExpired:
+                    w.kill()
+        with psycopg.connect(url) as con:
+            states = dict(con.execute("SELECT chat_id, state FROM conversations").fetchall())
+            handled = dict(con.execute("SELECT chat_id, COUNT(*) FROM transcript WHERE direction = 'in' "
+                                       "GROUP BY chat_id").fetchall())
+        refused = emu.stats["429"]
+        if os.environ.get("BENCH_DEBUG"):
+            import shutil
+            for log in logs:
+                shutil.copy(log, f"/tmp/{log.name}")
+            print("kills at", killer.times, "longest pause ended", watch.ended, file=sys.stderr)
+            slow = sorted(walkers, key=lambda w: -w.longest_wait)[:5]
+            print("slowest", [(w.resident.chat_id, round(w.longest_wait, 2), w.longest_wait_turn)
+                              for w in slow], file=sys.stderr)
+        errors = sum(1 for log in logs for line in log.read_text(errors="replace").splitlines()
+                     if " ERROR " in line or line.startswith("Traceback"))
     lost_residents, duplicates, twice = 0, 0, 0
     details: list[dict[str, Any]] = []
     for w in walkers:
