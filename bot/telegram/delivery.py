@@ -139,7 +139,14 @@ class Delivery:
         while not self._stopping:
             self.store.outbox.take_enqueued_chats()
             self.write_sent_marks()  # any the database refused before
-            self._start_senders(self.store.outbox.pending_chats())
+            try:
+                # (With several workers this reads the database: also what other workers queued.)
+                chats = self.store.outbox.pending_chats()
+            except Exception as exc:  # noqa: BLE001 -- the database cannot be read now: the next look tries again
+                log.warning("could not look at the outbox (%s); trying again in %.0f s", type(exc).__name__,
+                            self.idle_poll)
+                chats = []
+            self._start_senders(chats)
             await asyncio.sleep(self.idle_poll)
 
     async def _drain(self, chat_id: int) -> None:

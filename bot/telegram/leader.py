@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,9 @@ class Leadership:
                         self.tried.set()
                         await asyncio.sleep(self.every)
                     await self._lead(gained, lost, conn)
-            except psycopg.Error as exc:
+            except (psycopg.Error, OSError, sqlite3.Error) as exc:
+                # (The lock's connection failed, or starting the leader's work did: the lock is let
+                # go with the connection, and taken again, by this worker or another, a moment later.)
                 self.tried.set()
                 log.warning("the lead is lost or cannot be taken now (%s); trying again",
                             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
@@ -136,7 +139,11 @@ class Duties:
     async def start(self) -> None:
         parts = self.parts
         bot = parts.application.bot
-        requeued = parts.queue.requeue_unhandled(bot)
+        try:
+            requeued = parts.queue.requeue_unhandled(bot)
+        except Exception as exc:  # noqa: BLE001 -- the sweep (several workers) or the next start tries again
+            _background_failed("queueing what was stored and not handled", exc)
+            requeued = 0
         if requeued:
             log.info("requeued %d update(s) stored and not handled", requeued)
         self._every(REMINDERS_EVERY, "sending reminders", self._reminders)

@@ -134,3 +134,38 @@ async def test_two_workers_handling_one_residents_first_messages_open_one_topic(
             assert sum("tolong sambungkan ke petugas" in t for t in texts) == 1  # relayed once, in the topic
         for parts in (one, two):
             parts.adapter.store.close()
+
+
+async def test_a_message_another_worker_queued_is_sent_after_this_ones_connection_dropped(postgres_url: str) -> None:
+    """The delivery's regular look at the outbox (what other workers queued, and a dead one left)
+    reads the database: a look that fails, the server having dropped the connection, is tried
+    again a moment later instead of ending the look for good."""
+    import psycopg
+
+    from bot import outbox
+
+    with Emulator(limits=Limits(time_scale=TIME_SCALE)) as emu:
+        leader, standby = make_parts(emu, postgres_url), make_parts(emu, postgres_url)
+        siti = emu.resident("Siti")
+        bot = await RunningBot(leader).__aenter__()
+        async with RunningBot(standby):
+            assert leader.leadership.leading and not standby.leadership.leading
+            await say(bot, lambda: siti.command("start"))
+            # The standby uses its store's connection for nothing but that look: cut it.
+            pid = standby.adapter.store.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            await asyncio.sleep(standby.delivery.idle_poll * 1.5)  # a look meets the cut
+            await bot.__aexit__(None, None, None)
+            # The leader has stopped; another worker queues a message and dies before sending it.
+            gone = Store(postgres_url)
+            with gone.transaction():
+                outbox.put(gone.outbox, siti.chat_id, outbox.Text("Pesan yang tertunda."))
+            gone.close()
+            for _ in range(200):
+                if siti.inbox[-1].get("text") == "Pesan yang tertunda.":
+                    break
+                await asyncio.sleep(0.05)
+            assert siti.inbox[-1].get("text") == "Pesan yang tertunda."  # sent by the standby
+        for parts in (leader, standby):
+            parts.adapter.store.close()
