@@ -58,7 +58,7 @@ def _as_sqlite_error(exc: BaseException) -> sqlite3.Error:
 
 
 @functools.lru_cache(maxsize=512)
-def _sql(sql: str) -> str:
+def psycopg_sql(sql: str) -> str:
     """The store's SQL for psycopg, given parameters: ``?`` becomes ``%s`` (a literal % doubled)."""
     return sql.replace("%", "%%").replace("?", "%s")
 
@@ -106,7 +106,7 @@ class Connection:
             sql = "BEGIN"
         try:
             if args:
-                return self._conn.execute(_sql(sql), tuple(args))
+                return self._conn.execute(psycopg_sql(sql), tuple(args))
             return self._conn.execute(sql)  # no parameters: psycopg reads no placeholders
         except self._errors as exc:
             raise _as_sqlite_error(exc) from exc
@@ -116,7 +116,7 @@ class Connection:
             self._conn = self._connect()
         try:
             with self._conn.cursor() as cursor:
-                cursor.executemany(_sql(sql), rows)
+                cursor.executemany(psycopg_sql(sql), rows)
         except self._errors as exc:
             raise _as_sqlite_error(exc) from exc
 

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.assembly import desk_of
-from bot.store.postgres import application_name, lock
+from bot.store.postgres import application_name, lock, psycopg_sql
 from bot.telegram.outage import storage_refused
 
 if TYPE_CHECKING:
@@ -46,10 +46,6 @@ SWEEP_EVERY = 0.5  # seconds between looks for updates a dead worker left
 ALIVE = "alive"  # "alive:<worker id>" is held by each live worker on its leadership connection
 SERVICE_LEVEL_EVERY = 30.0  # seconds between checks for unanswered tickets
 REMINDERS_EVERY = 60.0  # seconds between looks for residents who went quiet mid-journey
-
-
-def _sql(sql: str) -> str:
-    return sql.replace("?", "%s")  # psycopg's placeholders (the store's SQL writes ?)
 
 
 class Leadership:
@@ -76,12 +72,16 @@ class Leadership:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10,
                                                                  application_name=application_name("standby")) as conn:
-                    await conn.execute(_sql(lock("pg_advisory_lock")), (f"{ALIVE}:{self.worker}",))  # "I am here"
+                    # "I am here": held as long as this connection lives
+                    await conn.execute(psycopg_sql(lock("pg_advisory_lock")), (f"{ALIVE}:{self.worker}",))
                     self._conn = conn
                     while not await self._try(conn):
                         self.tried.set()
                         await asyncio.sleep(self.every)
-                    await self._lead(gained, lost, conn)
+                    try:
+                        await self._lead(gained, lost, conn)
+                    finally:
+                        self._conn = None  # (closed with the block: nothing asks it any more)
             except (psycopg.Error, OSError, sqlite3.Error) as exc:
                 # (The lock's connection failed, or starting the leader's work did: the lock is let
                 # go with the connection, and taken again, by this worker or another, a moment later.)
@@ -97,15 +97,15 @@ class Leadership:
         dead = set()
         for worker in workers - {self.worker}:
             name = f"{ALIVE}:{worker}"
-            row = await (await self._conn.execute(_sql(lock("pg_try_advisory_lock")), (name,))).fetchone()
+            row = await (await self._conn.execute(psycopg_sql(lock("pg_try_advisory_lock")), (name,))).fetchone()
             if row and row[0]:
-                await self._conn.execute(_sql(lock("pg_advisory_unlock")), (name,))
+                await self._conn.execute(psycopg_sql(lock("pg_advisory_unlock")), (name,))
                 dead.add(worker)
         return dead
 
     @staticmethod
     async def _try(conn: Any) -> bool:
-        row = await (await conn.execute(_sql(lock("pg_try_advisory_lock")), (LEADER,))).fetchone()
+        row = await (await conn.execute(psycopg_sql(lock("pg_try_advisory_lock")), (LEADER,))).fetchone()
         return bool(row and row[0])
 
     async def _lead(self, gained: Callable[[], Awaitable[None]], lost: Callable[[], Awaitable[None]],
