@@ -91,7 +91,7 @@ def telegram_rate_limiter(time_scale: float = 1.0, max_retries: int = 3,
     all of them together (bot/telegram/shared_limits.py); SQLite has one process by design.
     ``time_scale`` speeds the clock up for the emulator's time-scaled limits.
     """
-    if store is not None and store.db.dialect == "postgresql":
+    if store is not None and store.db.shared:
         return SharedBudgetLimiter(store.slots, time_scale=time_scale, max_retries=max_retries)
     return GroupBudgetLimiter(overall_max_rate=1, overall_time_period=1.0 / (OVERALL_PER_SECOND * time_scale),
                               group_time_period=60.0 / time_scale, max_retries=max_retries)
@@ -269,7 +269,7 @@ class RunningBot:
             if queue_empty and await self.parts.delivery.idle(timeout=max(0.0, deadline - loop.time())):
                 await asyncio.sleep(0.05)
                 if (self.parts.queue.empty() and not processor.current_concurrent_updates
-                        and not waiting_at(base_url) and self.parts.adapter.store.outbox.count_pending() == 0):
+                        and not waiting_at(base_url) and self.parts.delivery.nothing_pending()):
                     return True
             await asyncio.sleep(0.02)
         return False

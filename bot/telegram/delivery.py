@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import sqlite3
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, assert_never
@@ -127,10 +128,19 @@ class Delivery:
         """Wait until the outbox is empty and no sender runs (for tests and the demo)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._senders and not self.store.in_transaction and self.store.outbox.count_pending() == 0:
+            if not self._senders and not self.store.in_transaction and self.nothing_pending():
                 return True
             await asyncio.sleep(0.02)
         return False
+
+    def nothing_pending(self) -> bool:
+        """The outbox is empty. A database that cannot answer now (with several workers the count
+        is read from it; the server may just have dropped the connection, which the next statement
+        opens again) counts as "not known to be empty": asked again at the next look."""
+        try:
+            return self.store.outbox.count_pending() == 0
+        except sqlite3.Error:
+            return False
 
     async def _run(self) -> None:
         # Senders start when the adapter wakes us after an update; this look at every chat with

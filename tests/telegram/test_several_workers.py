@@ -148,13 +148,15 @@ async def test_a_message_another_worker_queued_is_sent_after_this_ones_connectio
         leader, standby = make_parts(emu, postgres_url), make_parts(emu, postgres_url)
         siti = emu.resident("Siti")
         bot = await RunningBot(leader).__aenter__()
-        async with RunningBot(standby):
+        async with RunningBot(standby) as standing_by:
             assert leader.leadership.leading and not standby.leadership.leading
             await say(bot, lambda: siti.command("start"))
             # The standby uses its store's connection for nothing but that look: cut it.
             pid = standby.adapter.store.db.execute("SELECT pg_backend_pid()").fetchone()[0]
             with psycopg.connect(postgres_url, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            # Waiting for it to settle meets the cut too (the outbox is counted in the database).
+            assert await standing_by.settle(5.0)
             await asyncio.sleep(standby.delivery.idle_poll * 1.5)  # a look meets the cut
             await bot.__aexit__(None, None, None)
             # The leader has stopped; another worker queues a message and dies before sending it.
